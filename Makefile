@@ -1,0 +1,49 @@
+# raftcheck — see README.md. Every target works on a fresh clone with only Go installed
+# (test-browser installs Debian's chromium itself when it is missing).
+GO      ?= go
+BIN     := bin/raftcheck
+PKGS    := ./...
+# Bounded fuzzing: each target runs this long.
+FUZZTIME ?= 10s
+
+.PHONY: all build run test test-unit lint bench fuzz cover test-browser soak clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/raftcheck
+
+# The main job: one standard run on defaults (5 nodes, 10 clients, kv workload,
+# partitions and crashes, 60 s simulated plus the recovery window).
+run: build
+	./$(BIN) run
+
+# Tests include lint, the determinism checks and the race-detector pass.
+test: lint test-unit
+
+test-unit:
+	$(GO) test -count=1 $(PKGS)
+	GOMAXPROCS=1 $(GO) test -count=1 -run 'Determinism' ./sim/ .
+	$(GO) test -count=1 -race -run 'Determinism' ./sim/
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt wants to rewrite:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+fuzz:
+	@set -e; for spec in $$($(GO) test -list 'Fuzz.*' $(PKGS) 2>/dev/null | awk '/^ok/ {pkg=$$2} /^Fuzz/ {print pkg":"$$1}'); do \
+		pkg=$${spec%%:*}; fn=$${spec##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+cover:
+	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
+	$(GO) tool cover -func=cover.out | tail -1
+
+clean:
+	rm -rf bin cover.out

@@ -1,0 +1,87 @@
+package kvstore
+
+import "github.com/raftcheck/raftcheck/raft"
+
+// ReadMode selects how a server serves OpGet.
+type ReadMode uint8
+
+// Read modes.
+const (
+	// ReadIndex (default): the leader confirms leadership with a heartbeat round
+	// (raft ReadIndex) and answers once it has applied the read index.
+	ReadIndex ReadMode = iota
+	// ReadLog: reads go through the log like writes.
+	ReadLog
+	// ReadLease: the leader answers under its lease (needs CheckQuorum; safe only
+	// while clock drift stays within the bound documented in raft).
+	ReadLease
+	// ReadLocal is deliberately UNSAFE, a teaching mode: any node answers from its
+	// local state. The linearizability checker must catch it.
+	ReadLocal
+)
+
+// String returns the CLI name of the mode.
+func (m ReadMode) String() string {
+	switch m {
+	case ReadIndex:
+		return "readindex"
+	case ReadLog:
+		return "log"
+	case ReadLease:
+		return "lease"
+	case ReadLocal:
+		return "local"
+	}
+	return "unknown"
+}
+
+// Bugs are planted, deliberately unsafe server defects (all off by default).
+type Bugs struct {
+	StaleLocalRead bool // the leader answers reads from local state, no ReadIndex/lease
+	NoDedup        bool // the state machine ignores sessions: retries apply twice
+	AckBeforeFsync bool // messages and replies go out before the Ready is synced
+}
+
+// ServerConfig configures one replica. A node's network address equals its raft id.
+type ServerConfig struct {
+	ID     uint64
+	Voters []uint64 // initial voters for a fresh cluster
+	Join   bool     // joining an existing cluster with an empty disk
+
+	// Raft is the protocol configuration template; the server fills in ID,
+	// Voters and Join. Raft.Rand must be set (the node's private stream).
+	Raft raft.Config
+
+	TickInterval  int64 // local-clock nanoseconds between raft ticks
+	ReadMode      ReadMode
+	SnapshotEvery uint64 // applied entries between snapshots; 0 disables snapshots
+	MaxSessions   int    // session table bound; the least recently used session expires first
+	MaxPending    int    // bound on proposals/reads waiting for an answer; excess → ErrDropped
+
+	Bugs     Bugs
+	Observer Observer // nil: nothing observed
+}
+
+// Observer receives a server's observable protocol changes, in order, for the
+// trace, the online invariant checker and the timeline. Slices passed in are
+// only valid during the call.
+type Observer interface {
+	// RoleChanged: the node's role, term or known leader changed.
+	RoleChanged(node uint64, role raft.Role, term, lead uint64)
+	// LogAppended: entries were written to the node's log; any suffix from
+	// entries[0].Index on was replaced.
+	LogAppended(node uint64, entries []raft.Entry)
+	// SnapshotInstalled: the node's log now starts after meta.Index.
+	SnapshotInstalled(node uint64, meta raft.SnapshotMeta)
+	// Synced: hs (and every log write before it) is durable.
+	Synced(node uint64, hs raft.HardState)
+	// CommitAdvanced: the node's commit index rose to commit.
+	CommitAdvanced(node uint64, commit uint64)
+	// Applied: the node's state machine applied e.
+	Applied(node uint64, e raft.Entry)
+	// Recovered: the node restarted from disk with this durable state.
+	Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64)
+	// Anomaly: an impossible state or a protocol error, with context. In
+	// simulation this is a found bug.
+	Anomaly(node uint64, term uint64, err error)
+}

@@ -1,0 +1,70 @@
+package nemesis
+
+// Faults is the narrow interface through which the nemesis acts on a cluster.
+// The simulator implements it (through a thin adapter in the root package); a
+// live cluster can implement it later. Node ids are raft ids (1..N). Times and
+// durations are nanoseconds of global (simulated) time.
+type Faults interface {
+	// Now is the current global time.
+	Now() int64
+	// After calls fn after d nanoseconds of global time. The nemesis schedules
+	// all of its work through it.
+	After(d int64, fn func())
+	// Nodes returns every node id the cluster was started with, sorted.
+	Nodes() []int
+	// Members returns the current voters as the cluster's most advanced live
+	// node sees them, sorted.
+	Members() []int
+	// Leader returns the id of the live, unpaused node that believes it leads
+	// in the highest term, or 0 if there is none.
+	Leader() int
+
+	// Network. Links are directed; Block(a, b) drops messages from a to b at
+	// delivery time, so messages already in flight are lost too.
+	Block(from, to int)
+	Unblock(from, to int)
+	HealNetwork()                      // unblock every link
+	SetLoss(p float64)                 // extra per-message loss probability
+	SetDuplicate(p float64)            // duplication probability
+	SetReorder(p float64)              // reorder probability
+	SetExtraDelay(mean int64)          // extra latency on every link (exponential, this mean)
+	SetLinkDelay(a, b int, mean int64) // extra latency on one link, both directions
+	ResetNetwork()                     // loss, dup, reorder and delays back to the run's config
+
+	// Processes. Crash loses volatile state and unsynced writes; Restart
+	// rebuilds the node from its disk after delay. Pause stops timers and
+	// queues messages (SIGSTOP); Resume delivers them.
+	Crash(node int)
+	Restart(node int, delay int64)
+	Pause(node int)
+	Resume(node int)
+	Alive(node int) bool
+	Paused(node int) bool
+
+	// Clocks (local clocks seen by lease reads and timers).
+	SetClockOffset(node int, offset int64)
+	SetClockDrift(node int, ppm float64)
+	ResetClocks()
+
+	// Disks. The crash mode decides what a crash does to unsynced writes.
+	SetDiskCrashMode(node int, mode string) // "lose-unsynced" | "keep-prefix" | "tear-last"
+	SetSyncLatency(node int, d int64)       // 0 restores the run's default
+	CorruptDisk(node int) bool              // flip one bit in a synced record; false if nothing to corrupt
+
+	// Membership. RemoveMember proposes removing the node through the leader;
+	// AddMember proposes adding it back, wiping its disk first when wipe is set.
+	RemoveMember(node int) error
+	AddMember(node int, wipe bool) error
+
+	// Record logs a fault start or stop: a nemesis info op in the history and a
+	// trace record, so reports can shade the window.
+	Record(ev Event)
+}
+
+// Event is a fault start or stop as recorded in the history and trace.
+type Event struct {
+	Fault   string // catalog name, e.g. "partition-isolate-leader"
+	Start   bool   // true at start, false at stop
+	Targets []int  // the nodes acted on, sorted
+	Detail  string // human-readable, e.g. "isolated 3 from {1,2,4,5}"
+}
