@@ -47,3 +47,9 @@ cover:
 
 clean:
 	rm -rf bin cover.out
+
+# Loads timeline.html and linearizability.html in headless chromium (installed
+# from Debian's packages when missing), fails on any console error, and saves
+# screenshots.
+test-browser:
+	GO=$(GO) bash checker/report/testdata/browser-test.sh

@@ -49,14 +49,20 @@ type ServerConfig struct {
 	Join   bool     // joining an existing cluster with an empty disk
 
 	// Raft is the protocol configuration template; the server fills in ID,
-	// Voters and Join. Raft.Rand must be set (the node's private stream).
+	// Voters and Join, and ReadOnly from ReadMode (ReadOnlyLeaseBased for
+	// ReadLease, ReadOnlySafe otherwise). Raft.Rand must be set (the node's
+	// private stream).
 	Raft raft.Config
 
-	TickInterval  int64 // local-clock nanoseconds between raft ticks
+	TickInterval int64 // local-clock nanoseconds between raft ticks
+	// TickPhase delays the first tick (0: one TickInterval). Hosts that tick in
+	// lockstep split votes forever in large clusters; a random phase per node
+	// breaks the symmetry, as real clocks do.
+	TickPhase     int64
 	ReadMode      ReadMode
 	SnapshotEvery uint64 // applied entries between snapshots; 0 disables snapshots
-	MaxSessions   int    // session table bound; the least recently used session expires first
-	MaxPending    int    // bound on proposals/reads waiting for an answer; excess → ErrDropped
+	MaxSessions   int    // session table bound; the least recently used session expires first (0: DefaultMaxSessions)
+	MaxPending    int    // bound on proposals/reads waiting for an answer; excess → ErrDropped (0: DefaultMaxPending)
 
 	Bugs     Bugs
 	Observer Observer // nil: nothing observed
@@ -71,15 +77,21 @@ type Observer interface {
 	// LogAppended: entries were written to the node's log; any suffix from
 	// entries[0].Index on was replaced.
 	LogAppended(node uint64, entries []raft.Entry)
-	// SnapshotInstalled: the node's log now starts after meta.Index.
+	// SnapshotInstalled: the node installed a snapshot received from a leader;
+	// its log now starts after meta.Index.
 	SnapshotInstalled(node uint64, meta raft.SnapshotMeta)
+	// LogCompacted: the node took its own snapshot at meta.Index and dropped
+	// the log prefix it covers. The log's contents did not change meaning.
+	LogCompacted(node uint64, meta raft.SnapshotMeta)
 	// Synced: hs (and every log write before it) is durable.
 	Synced(node uint64, hs raft.HardState)
 	// CommitAdvanced: the node's commit index rose to commit.
 	CommitAdvanced(node uint64, commit uint64)
 	// Applied: the node's state machine applied e.
 	Applied(node uint64, e raft.Entry)
-	// Recovered: the node restarted from disk with this durable state.
+	// Recovered: the node (re)started from its disk with this durable state
+	// (all zero for an empty disk). Called on every successful start, the
+	// first boot included.
 	Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64)
 	// Anomaly: an impossible state or a protocol error, with context. In
 	// simulation this is a found bug.

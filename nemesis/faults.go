@@ -47,12 +47,19 @@ type Faults interface {
 	ResetClocks()
 
 	// Disks. The crash mode decides what a crash does to unsynced writes.
-	SetDiskCrashMode(node int, mode string) // "lose-unsynced" | "keep-prefix" | "tear-last"
+	// The mode "" restores the run's configured crash mode (nemesis extension).
+	SetDiskCrashMode(node int, mode string) // "lose-unsynced" | "keep-prefix" | "tear-last" | ""
 	SetSyncLatency(node int, d int64)       // 0 restores the run's default
 	CorruptDisk(node int) bool              // flip one bit in a synced record; false if nothing to corrupt
 
 	// Membership. RemoveMember proposes removing the node through the leader;
 	// AddMember proposes adding it back, wiping its disk first when wipe is set.
+	// Both return an error when the proposal cannot be made now (no leader, a
+	// change already pending); the nemesis polls Members and retries, bounded.
+	// AddMember with wipe must leave the node running as a joiner with an empty
+	// disk (crash it first if it is up, restart it if it is down); the nemesis
+	// only asks for a wipe once Members no longer lists the node, and uses it to
+	// repair a node that fail-stopped on a corrupted disk.
 	RemoveMember(node int) error
 	AddMember(node int, wipe bool) error
 

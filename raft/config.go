@@ -25,6 +25,10 @@ type Config struct {
 	// the bytes of entry data in one MsgApp (at least one entry is always sent).
 	MaxInflightMsgs int
 	MaxSizePerMsg   uint64
+	// MaxUncommittedEntries bounds the leader's uncommitted log suffix; Propose
+	// returns ErrProposalDropped beyond it. 0 means no bound (the host bounds
+	// its pending proposals instead).
+	MaxUncommittedEntries int
 
 	// Rand is this node's private random stream (election timeouts). Required.
 	Rand *rand.Rand

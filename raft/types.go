@@ -142,7 +142,11 @@ type Message struct {
 	Snapshot *Snapshot
 
 	// MsgHeartbeat / MsgHeartbeatResp / MsgReadIndex / MsgReadIndexResp: the read
-	// request context being confirmed.
+	// request context being confirmed. (This implementation puts the leader's
+	// heartbeat round number in MsgHeartbeat/MsgHeartbeatResp, and the caller's
+	// ReadIndex ctx in MsgReadIndex/MsgReadIndexResp.)
+	// MsgVote: 1 marks a campaign ordered by MsgTimeoutNow (voters skip the
+	// leader-lease check).
 	Context uint64
 }
 
@@ -157,6 +161,7 @@ type ReadState struct {
 type SoftState struct {
 	Lead uint64
 	Role Role
+	Term uint64 // the node's current term (HardState.Term may lag it under Bugs.NoPersistTerm)
 }
 
 // Ready is everything the caller must act on, in this order:
@@ -168,8 +173,12 @@ type SoftState struct {
 //     Index has been applied;
 //  4. call Advance.
 type Ready struct {
-	SoftState        *SoftState // nil when unchanged since the last Ready
-	HardState        HardState  // empty when unchanged
+	SoftState *SoftState // nil when unchanged since the last Ready
+	// RoleChanges lists every role, term or leader change since the last
+	// Ready, oldest first (bounded; the last one always equals *SoftState), so
+	// a leadership that began and ended between two Readies is still observed.
+	RoleChanges      []SoftState
+	HardState        HardState // empty when unchanged
 	Entries          []Entry
 	Snapshot         *Snapshot
 	CommittedEntries []Entry

@@ -1,20 +1,108 @@
 // Command raftcheck runs deterministic linearizability tests of a Raft-backed
-// key-value store under injected faults. See README.md.
+// key-value store under injected faults, and checks recorded histories.
+//
+// Exit codes follow Jepsen: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or
+// unreadable input, 255 internal error. See README.md.
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
 // version is the release name printed by `raftcheck version`.
-const version = "0.1.0-dev"
+const version = "0.1.0"
+
+// Exit codes (Jepsen's).
+const (
+	exitValid    = 0
+	exitInvalid  = 1
+	exitUnknown  = 2
+	exitUsage    = 254
+	exitInternal = 255
+)
+
+// usageError marks errors caused by the user's arguments or input files (exit 254).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) (int, error)
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run one seed and check it", cmdRun},
+		{"sweep", "run many seeds in parallel; report failing seeds", cmdSweep},
+		{"suite", "run every named scenario over several seeds; pass/fail matrix", cmdSuite},
+		{"check", "check recorded histories (JSONL, Jepsen EDN, porcupine etcd logs, Knossos kv)", cmdCheck},
+		{"replay", "rerun a stored run and confirm its trace hash", cmdReplay},
+		{"serve", "browse the result store on localhost", cmdServe},
+		{"faults", "list the fault catalog", cmdFaults},
+		{"scenarios", "list the named chaos scenarios", cmdScenarios},
+		{"bugs", "list the planted bugs", cmdBugs},
+		{"bench", "measure the standard benchmarks and print one table", cmdBench},
+		{"version", "print the version", cmdVersion},
+	}
+}
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "version" {
-		fmt.Println("raftcheck", version)
-		return
+	os.Exit(mainWith(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// mainWith runs the CLI and returns the exit code; it never panics on user input.
+func mainWith(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "raftcheck: internal error: %v\n", r)
+			code = exitInternal
+		}
+	}()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitValid
 	}
-	fmt.Fprintln(os.Stderr, "raftcheck: the run command is being built; try `raftcheck version`")
-	fmt.Println("raftcheck", version)
+	for _, c := range commands() {
+		if c.name == args[0] {
+			code, err := c.run(args[1:], stdout, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "raftcheck %s: %v\n", c.name, err)
+				var ue usageError
+				if errors.As(err, &ue) {
+					return exitUsage
+				}
+				return exitInternal
+			}
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "raftcheck: unknown command %q (try `raftcheck help`)\n", args[0])
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "raftcheck %s — Jepsen-style linearizability testing for Raft, in a deterministic simulator\n\n", version)
+	fmt.Fprintln(w, "Usage: raftcheck <command> [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `raftcheck <command> --help` for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 internal error.")
+}
+
+func cmdVersion(_ []string, stdout, _ io.Writer) (int, error) {
+	fmt.Fprintln(stdout, "raftcheck", version)
+	return exitValid, nil
 }

@@ -1,0 +1,101 @@
+package checker
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// Explain describes the counterexample of an illegal result in sentences:
+// first a summary, then one sentence per operation in history order naming
+// the node that served it and, from roles (nil: not known), that node's role
+// and term when it answered and the leader of the highest term at that time,
+// e.g. "op 41 (process 2): read() → 3, completed at 1.5s, served by node 3,
+// leader of term 4, while node 1 was leader of term 5". It returns nil unless
+// the result is illegal with a counterexample.
+func (r *LinResult) Explain(roles *RoleTimeline) []string {
+	if r == nil || r.Result != LinIllegal || len(r.cex) == 0 {
+		return nil
+	}
+	where := "the register"
+	if r.Key != "" {
+		where = fmt.Sprintf("key %q", r.Key)
+	}
+	how := "no operation can be dropped"
+	if !r.Minimal {
+		how = "the search budget ran out, so it may not be minimal"
+	}
+	out := []string{fmt.Sprintf("%d operations on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), where, how)}
+	ops := append([]*linOp(nil), r.cex...)
+	sortByInvoke(ops)
+	for _, o := range ops {
+		s := r.describeOp(o, roles)
+		if o.inv == r.Culprit {
+			s += "; no order of the others leaves room for it"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func sortByInvoke(ops []*linOp) {
+	for i := 1; i < len(ops); i++ {
+		for j := i; j > 0 && ops[j].inv < ops[j-1].inv; j-- {
+			ops[j], ops[j-1] = ops[j-1], ops[j]
+		}
+	}
+}
+
+func (r *LinResult) describeOp(o *linOp, roles *RoleTimeline) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "op %d (process %d): %s, invoked %s", o.inv, o.process, r.spec.model.DescribeOperation(o, o), r.when(o.inv))
+	switch {
+	case o.ret < 0:
+		b.WriteString(", never completed")
+		return b.String()
+	case o.unknown && r.hist[o.ret].Type == histories.Info:
+		fmt.Fprintf(&b, ", outcome unknown (info %s)", r.when(o.ret))
+	case o.unknown:
+		fmt.Fprintf(&b, ", still running when the history became illegal (completed %s)", r.when(o.ret))
+	default:
+		fmt.Fprintf(&b, ", completed %s", r.when(o.ret))
+	}
+	if o.node == 0 {
+		b.WriteString(", served by an unknown node")
+		return b.String()
+	}
+	fmt.Fprintf(&b, ", served by node %d", o.node)
+	if roles == nil {
+		return b.String()
+	}
+	t := r.timeOf(o.ret)
+	role, term, ok := roles.RoleAt(o.node, t)
+	if ok {
+		fmt.Fprintf(&b, ", %s of term %d", role, term)
+	}
+	switch ln, lt, found := roles.LeaderAt(t); {
+	case !found:
+		b.WriteString(", while no node was leader")
+	case ln == o.node && ok && role == RoleLeader && lt == term:
+		b.WriteString(", the leader of the highest term")
+	default:
+		fmt.Fprintf(&b, ", while node %d was leader of term %d", ln, lt)
+	}
+	return b.String()
+}
+
+func (r *LinResult) timeOf(i int) int64 {
+	if r.conv.useIndex {
+		return int64(i)
+	}
+	return r.hist[i].Time
+}
+
+func (r *LinResult) when(i int) string {
+	if r.conv.useIndex {
+		return fmt.Sprintf("at op %d", i)
+	}
+	return "at " + time.Duration(r.hist[i].Time).String()
+}

@@ -1,0 +1,212 @@
+package checker
+
+import "time"
+
+func durationOf(t int64) time.Duration { return time.Duration(t) }
+
+// Role records that node took role (RoleFollower, RolePreCandidate,
+// RoleCandidate or RoleLeader) in term.
+func (c *Invariants) Role(t int64, node int, role string, term uint64) {
+	n := c.node(t, node)
+	if n == nil {
+		return
+	}
+	if role == RoleCrashed {
+		c.Crash(t, node)
+		return
+	}
+	if err := c.roles.Add(t, node, role, term); err != nil {
+		c.violate(Observation, t, []int{node}, []uint64{term}, 0, "%v", err)
+		return
+	}
+	if n.down {
+		c.violate(Observation, t, []int{node}, []uint64{term}, 0,
+			"node %d became %s of term %d while crashed (no restart was reported)", node, role, term)
+		n.down = false
+	}
+	if term < n.term {
+		c.violate(MonotonicTerm, t, []int{node}, []uint64{n.term, term}, 0,
+			"node %d went from term %d back to term %d without a restart", node, n.term, term)
+	}
+	n.term = max(n.term, term)
+	n.role = role
+	n.lead = 0
+	if role != RoleLeader {
+		return
+	}
+	if prev, ok := c.leaders[term]; ok && prev.node != node {
+		c.violate(ElectionSafety, t, []int{prev.node, node}, []uint64{term}, 0,
+			"nodes %d and %d were both leader of term %d (since %v and %v)", prev.node, node, term, durationOf(prev.t), durationOf(t))
+	} else if !ok {
+		c.leaders[term] = leaderRec{node: node, t: t}
+	}
+	n.lead = term
+	c.checkCompleteness(t, n, term)
+}
+
+// checkCompleteness: a new leader of term must hold every entry committed in
+// an earlier term. Terms in a log never decrease, so those entries form a
+// prefix of the committed log ending at k; the leader holding the entry at k
+// with the same chain hash holds the whole prefix.
+func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
+	if c.Violated(LeaderCompleteness) {
+		c.countCompleteness(t, n, term)
+		return
+	}
+	k := c.lastCommittedBefore(term)
+	if k == 0 || k < n.first || (k == n.first && c.peek(k).committed.term == n.firstTerm) {
+		return // nothing committed yet, or the node's snapshot covers it
+	}
+	cr := c.peek(k).committed
+	e := n.at(k)
+	switch {
+	case e == nil:
+		c.violate(LeaderCompleteness, t, []int{n.id, cr.node}, []uint64{term, cr.term}, k,
+			"node %d became leader of term %d with its log ending at index %d, without index %d (term %d) that node %d committed at %v",
+			n.id, term, n.last(), k, cr.term, cr.node, durationOf(cr.t))
+	case e.term != cr.term || e.digest != cr.digest:
+		c.violate(LeaderCompleteness, t, []int{n.id, cr.node}, []uint64{term, cr.term}, k,
+			"node %d became leader of term %d holding term %d at index %d, where node %d had committed term %d at %v",
+			n.id, term, e.term, k, cr.node, cr.term, durationOf(cr.t))
+	case cr.chain != 0 && e.chain != 0 && cr.chain != e.chain:
+		// Same entry at k, different history before it: find where.
+		j := k - 1
+		for ; j > n.first; j-- {
+			ej, cj := n.at(j), c.peek(j).committed
+			if cj.set && (ej.term != cj.term || ej.digest != cj.digest) {
+				break
+			}
+		}
+		cj := c.peek(j).committed
+		c.violate(LeaderCompleteness, t, []int{n.id, cj.node}, []uint64{term, cj.term}, j,
+			"node %d became leader of term %d without the entry at index %d (term %d) that node %d committed at %v",
+			n.id, term, j, cj.term, cj.node, durationOf(cj.t))
+	}
+}
+
+// countCompleteness counts a later breach without building evidence.
+func (c *Invariants) countCompleteness(t int64, n *nodeState, term uint64) {
+	k := c.lastCommittedBefore(term)
+	if k <= n.first {
+		return
+	}
+	cr, e := c.peek(k).committed, n.at(k)
+	if e == nil || e.term != cr.term || e.digest != cr.digest || (cr.chain != 0 && e.chain != 0 && cr.chain != e.chain) {
+		c.violate(LeaderCompleteness, t, nil, nil, 0, "")
+	}
+}
+
+// lastCommittedBefore is the highest committed index whose entry has a term
+// below term, or 0. The scan passes only entries of term ≥ term, which a
+// leader of term cannot yet have produced unless it is stale.
+func (c *Invariants) lastCommittedBefore(term uint64) uint64 {
+	for k := c.maxComm; k > 0; k-- {
+		if cr := c.peek(k).committed; cr.set && cr.term < term {
+			return k
+		}
+	}
+	return 0
+}
+
+// Durable records that node's hard state (term, vote) reached stable storage.
+func (c *Invariants) Durable(t int64, node int, term, vote uint64) {
+	n := c.live(t, node, "synced its hard state")
+	if n == nil {
+		return
+	}
+	if n.durKnown {
+		switch {
+		case term < n.durTerm:
+			c.violate(MonotonicTerm, t, []int{node}, []uint64{n.durTerm, term}, 0,
+				"node %d's durable term went from %d (at %v) down to %d", node, n.durTerm, durationOf(n.durAt), term)
+		case term == n.durTerm && n.durVot != 0 && vote != n.durVot && vote != 0:
+			c.violate(SingleVote, t, []int{node, int(n.durVot), int(vote)}, []uint64{term}, 0,
+				"node %d voted for node %d and then for node %d in term %d", node, n.durVot, vote, term)
+		case term == n.durTerm && n.durVot != 0 && vote == 0:
+			c.violate(DurableState, t, []int{node}, []uint64{term}, 0,
+				"node %d's durable vote for node %d in term %d was replaced by no vote", node, n.durVot, term)
+		}
+	}
+	n.durKnown, n.durTerm, n.durVot, n.durAt = true, term, vote, t
+	n.term = max(n.term, term)
+}
+
+// Crash records that node went down, losing its volatile state.
+func (c *Invariants) Crash(t int64, node int) {
+	n := c.node(t, node)
+	if n == nil {
+		return
+	}
+	n.down, n.lead, n.role = true, 0, RoleCrashed
+	if err := c.roles.Add(t, node, RoleCrashed, n.term); err != nil {
+		c.violate(Observation, t, []int{node}, []uint64{n.term}, 0, "%v", err)
+	}
+}
+
+// Wipe records that node's disk was erased while it was down (an operator
+// replacing a failed disk: the node rejoins empty). What it had durably
+// recorded is gone by design, so its next Restart is not held to it.
+func (c *Invariants) Wipe(t int64, node int) {
+	n := c.node(t, node)
+	if n == nil {
+		return
+	}
+	if !n.down {
+		c.violate(Observation, t, []int{node}, []uint64{n.term}, 0, "node %d's disk was wiped while it was running", node)
+		return
+	}
+	n.durKnown, n.durTerm, n.durVot = false, 0, 0
+	n.log, n.first, n.firstTerm, n.base = nil, 0, 0, 0
+	n.commit, n.applied = 0, 0
+}
+
+// Restart records that node came back with the state rec rebuilt from its
+// disk: a new incarnation, starting as a follower. Its term must not be
+// below what it had durably recorded (a lost term or vote write is how a
+// node votes twice in a term).
+func (c *Invariants) Restart(t int64, node int, rec Recovered) {
+	n := c.node(t, node)
+	if n == nil {
+		return
+	}
+	if n.durKnown {
+		switch {
+		case rec.Term < n.durTerm:
+			c.violate(DurableState, t, []int{node}, []uint64{n.durTerm, rec.Term}, 0,
+				"node %d restarted with term %d but had durably recorded term %d at %v", node, rec.Term, n.durTerm, durationOf(n.durAt))
+		case rec.Term == n.durTerm && n.durVot != 0 && rec.Vote != n.durVot:
+			c.violate(DurableState, t, []int{node}, []uint64{rec.Term}, 0,
+				"node %d restarted with vote %d in term %d but had durably voted for node %d at %v", node, rec.Vote, rec.Term, n.durVot, durationOf(n.durAt))
+		}
+	}
+	if rec.LastIndex > n.last() {
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.LastIndex,
+			"node %d recovered a log up to index %d but had only written up to %d", node, rec.LastIndex, n.last())
+	} else if rec.LastIndex >= n.first {
+		n.log = n.log[:rec.LastIndex-n.first]
+	} else {
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.LastIndex,
+			"node %d recovered a log ending at index %d, before its snapshot at %d", node, rec.LastIndex, n.first)
+	}
+	if rec.SnapIndex > n.first && rec.SnapIndex <= n.last() {
+		e := n.at(rec.SnapIndex)
+		base, term := e.chain, e.term
+		n.log = append([]logRec(nil), n.log[rec.SnapIndex-n.first:]...)
+		n.first, n.firstTerm, n.base = rec.SnapIndex, term, base
+	} else if rec.SnapIndex > n.last() {
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.SnapIndex,
+			"node %d recovered a snapshot at index %d beyond its log's end %d", node, rec.SnapIndex, n.last())
+	}
+	if rec.Commit > rec.LastIndex {
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.Commit,
+			"node %d recovered commit index %d beyond its last index %d", node, rec.Commit, rec.LastIndex)
+	}
+	n.down, n.lead, n.role = false, 0, RoleFollower
+	n.term = rec.Term
+	n.commit = rec.Commit
+	n.applied = rec.SnapIndex
+	n.durKnown, n.durTerm, n.durVot, n.durAt = true, rec.Term, rec.Vote, t
+	if err := c.roles.Add(t, node, RoleFollower, rec.Term); err != nil {
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, 0, "%v", err)
+	}
+}

@@ -1,0 +1,52 @@
+package checker
+
+// opKind is an operation of one of the models.
+type opKind uint8
+
+const (
+	opRead   opKind = iota + 1 // register read / append-workload read
+	opWrite                    // register write
+	opCAS                      // register compare-and-set
+	opGet                      // kv get
+	opPut                      // kv put
+	opAppend                   // kv append (string) or append-workload append (int)
+	opDelete                   // kv delete
+)
+
+// linOp is one client operation as the porcupine models see it: the same
+// pointer is the porcupine Input, Output and Metadata, so no per-step boxing
+// happens and the visualization can name the history ops behind each box.
+type linOp struct {
+	kind opKind
+	key  string
+
+	// Inputs. Register: num is the written value or the CAS's expected value
+	// and num2 the CAS's new value. Append workload: num is the element. KV:
+	// str is the put or appended value.
+	num, num2 int64
+	str       string
+
+	// Outputs, meaningful only when !unknown. outNil is a read of an unset
+	// register or a get of a missing key.
+	unknown bool // info or never completed: any output is accepted
+	outNil  bool
+	outNum  int64
+	outStr  string
+	outList []int64
+
+	inv, ret   int   // history positions of the invoke and the completion (-1: none)
+	call, done int64 // porcupine's call and return times (done is infinity when unknown)
+	process    int
+	node       int    // server that answered; 0 unknown
+	errKind    string // the completion's Error
+}
+
+// withUnknownOutput returns a copy of o whose outcome is unknown, as if it had
+// been cut off before completing.
+func (o *linOp) withUnknownOutput(infinity int64) *linOp {
+	c := *o
+	c.done = infinity
+	c.unknown = true
+	c.outNil, c.outNum, c.outStr, c.outList = false, 0, "", nil
+	return &c
+}

@@ -1,0 +1,123 @@
+package checker
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// Liveness outcomes, as in [LivenessResult].Status.
+const (
+	LivenessOK      = "ok"
+	LivenessFailed  = "failed"
+	LivenessSkipped = "skipped"
+)
+
+// LivenessOptions configures [CheckLiveness]. Times are virtual nanoseconds.
+type LivenessOptions struct {
+	// HealTime is when the last fault was healed.
+	HealTime int64
+	// LeaderBound: some node must be leader at some time in
+	// [HealTime, HealTime+LeaderBound].
+	LeaderBound int64
+	// RecoveryWindow: every client thread must complete an ok operation
+	// invoked at or after HealTime by HealTime+RecoveryWindow. 0 skips the
+	// check (the run had no recovery window).
+	RecoveryWindow int64
+	// Threads is the number of client threads. Jepsen process p runs on
+	// thread p mod Threads (a process that crashed is replaced by
+	// p+Threads).
+	Threads int
+}
+
+// LivenessResult is the outcome of [CheckLiveness].
+type LivenessResult struct {
+	Status  string   `json:"status"`            // LivenessOK, LivenessFailed or LivenessSkipped
+	Reasons []string `json:"reasons,omitempty"` // one per failure, naming the thread or the missing leader
+	// The first leader at or after HealTime (LeaderFound false: none).
+	LeaderFound bool   `json:"leader_found"`
+	LeaderAt    int64  `json:"leader_at"`
+	Leader      int    `json:"leader"`
+	LeaderTerm  uint64 `json:"leader_term"`
+}
+
+// CheckLiveness checks that the cluster recovered after the final heal: a
+// leader appears within LeaderBound, and every client thread completes an ok
+// operation within the recovery window.
+func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOptions) (LivenessResult, error) {
+	switch {
+	case opts.RecoveryWindow < 0:
+		return LivenessResult{}, fmt.Errorf("liveness: RecoveryWindow %d is negative", opts.RecoveryWindow)
+	case opts.RecoveryWindow == 0:
+		return LivenessResult{Status: LivenessSkipped, Reasons: []string{"no recovery window"}}, nil
+	case opts.LeaderBound < 0:
+		return LivenessResult{}, fmt.Errorf("liveness: LeaderBound %d is negative", opts.LeaderBound)
+	case opts.Threads < 1:
+		return LivenessResult{}, fmt.Errorf("liveness: Threads %d, want at least 1", opts.Threads)
+	case roles == nil:
+		return LivenessResult{}, errors.New("liveness: no role timeline")
+	case len(h) > 0 && !hasTimes(h):
+		return LivenessResult{}, errors.New("liveness: the history carries no times")
+	}
+	pairs, err := pairOps(h)
+	if err != nil {
+		return LivenessResult{}, fmt.Errorf("liveness: %w", err)
+	}
+	H := opts.HealTime
+	r := LivenessResult{Status: LivenessOK}
+	fail := func(format string, args ...any) {
+		r.Status = LivenessFailed
+		r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...))
+	}
+
+	at, node, term, ok := roles.FirstLeaderFrom(H)
+	if ok {
+		r.LeaderFound, r.LeaderAt, r.Leader, r.LeaderTerm = true, at, node, term
+	}
+	switch {
+	case !ok:
+		fail("no node became leader after the final heal at %v", durationOf(H))
+	case at > H+opts.LeaderBound:
+		fail("no leader within %v of the final heal at %v: the first, node %d of term %d, came at %v",
+			durationOf(opts.LeaderBound), durationOf(H), node, term, durationOf(at))
+	}
+
+	type tally struct{ invoked, ok, fail, info, pending int }
+	tallies := make([]tally, opts.Threads)
+	done := make([]bool, opts.Threads)
+	deadline := H + opts.RecoveryWindow
+	for _, p := range pairs {
+		inv := &h[p.inv]
+		if inv.Process < 0 || inv.Time < H {
+			continue
+		}
+		th := inv.Process % opts.Threads
+		t := &tallies[th]
+		t.invoked++
+		if p.done < 0 {
+			t.pending++
+			continue
+		}
+		switch c := &h[p.done]; c.Type {
+		case histories.OK:
+			t.ok++
+			if c.Time <= deadline {
+				done[th] = true
+			}
+		case histories.Fail:
+			t.fail++
+		default:
+			t.info++
+		}
+	}
+	for th, ok := range done {
+		if ok {
+			continue
+		}
+		t := tallies[th]
+		fail("thread %d completed no ok operation invoked after the final heal at %v by %v (after the heal it invoked %d: %d ok, %d fail, %d info, %d never completed)",
+			th, durationOf(H), durationOf(deadline), t.invoked, t.ok, t.fail, t.info, t.pending)
+	}
+	return r, nil
+}

@@ -1,0 +1,248 @@
+package checker
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"sort"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// regState is the value of a single register; an unset register reads nil.
+type regState struct {
+	set bool
+	v   int64
+}
+
+func registerSpec() *modelSpec {
+	return &modelSpec{
+		name:    ModelRegister,
+		parse:   parseRegisterOp,
+		closure: registerClosure,
+		model: porcupine.Model{
+			Partition: partitionByKey,
+			Init:      func() any { return regState{} },
+			Step:      registerStep,
+			Hash: func(s any) uint64 {
+				r := s.(regState)
+				if !r.set {
+					return 0x9e3779b97f4a7c15
+				}
+				return mix64(uint64(r.v))
+			},
+			DescribeOperation:         describeRegisterOp,
+			DescribeState:             describeRegisterState,
+			DescribeOperationMetadata: describeOpMetadata,
+		},
+	}
+}
+
+func registerStep(state, input, _ any) (bool, any) {
+	s := state.(regState)
+	o := input.(*linOp)
+	switch o.kind {
+	case opRead:
+		if o.unknown {
+			return true, s
+		}
+		if o.outNil {
+			return !s.set, s
+		}
+		return s.set && s.v == o.outNum, s
+	case opWrite:
+		return true, regState{set: true, v: o.num}
+	case opCAS:
+		matches := s.set && s.v == o.num
+		if matches {
+			return true, regState{set: true, v: o.num2}
+		}
+		// An acknowledged CAS must have matched; one whose outcome is
+		// unknown may have found another value and changed nothing.
+		return o.unknown, s
+	}
+	return false, s
+}
+
+func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
+	switch inv.F {
+	case "read":
+		o.kind = opRead
+		if done == nil || o.unknown {
+			return nil
+		}
+		if done.Value == nil {
+			o.outNil = true
+			return nil
+		}
+		n, ok := asInt(done.Value)
+		if !ok {
+			return fmt.Errorf("op %d: read returned %T %v, want an integer or nil", done.Index, done.Value, done.Value)
+		}
+		o.outNum = n
+	case "write":
+		o.kind = opWrite
+		n, ok := asInt(inv.Value)
+		if !ok {
+			return fmt.Errorf("op %d: write of %T %v, want an integer", inv.Index, inv.Value, inv.Value)
+		}
+		o.num = n
+	case "cas":
+		o.kind = opCAS
+		pair, ok := inv.Value.([]any)
+		if !ok || len(pair) != 2 {
+			return fmt.Errorf("op %d: cas value %v, want [old new]", inv.Index, inv.Value)
+		}
+		old, ok1 := asInt(pair[0])
+		nw, ok2 := asInt(pair[1])
+		if !ok1 || !ok2 {
+			return fmt.Errorf("op %d: cas value %v, want two integers", inv.Index, inv.Value)
+		}
+		o.num, o.num2 = old, nw
+	default:
+		return fmt.Errorf("op %d: model %s has no operation %q (want read, write or cas)", inv.Index, ModelRegister, inv.F)
+	}
+	return nil
+}
+
+func describeRegisterOp(input, _ any) string {
+	o := input.(*linOp)
+	var s string
+	switch o.kind {
+	case opRead:
+		s = "read()"
+		if !o.unknown {
+			if o.outNil {
+				return s + " → nil"
+			}
+			return fmt.Sprintf("%s → %d", s, o.outNum)
+		}
+	case opWrite:
+		s = fmt.Sprintf("write(%d)", o.num)
+	case opCAS:
+		s = fmt.Sprintf("cas(%d, %d)", o.num, o.num2)
+	}
+	if o.unknown {
+		s += " → ?"
+	}
+	return withKey(o.key, s)
+}
+
+// describeRegisterState is shown through innerHTML by porcupine's page, so it
+// is escaped like every state description.
+func describeRegisterState(state any) string {
+	s := state.(regState)
+	if !s.set {
+		return "nil"
+	}
+	return html.EscapeString(fmt.Sprint(s.v))
+}
+
+// asInt accepts the integer types a decoder may produce for an int64 value.
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// registerClosure: every kept observer's possible sources are kept. A kept
+// op observes a value v when it is a read returning v, an acknowledged CAS
+// expecting v, or a CAS whose new value is itself observed (it may have
+// consumed v). A left-out write or CAS w producing v could be the source of
+// such an observer o unless w was invoked after o returned, or a kept
+// acknowledged write or CAS lies wholly between w's return and o's invoke.
+// Values repeat in register workloads, so that time condition is what lets
+// old writes of a value go.
+func registerClosure(all []*linOp) func(in []bool) bool {
+	return func(in []bool) bool { return registerClosed(all, in) }
+}
+
+func registerClosed(all []*linOp, in []bool) bool {
+	observed := make(map[int64]bool)
+	for i, o := range all {
+		switch {
+		case !in[i]:
+		case o.kind == opRead && !o.unknown && !o.outNil:
+			observed[o.outNum] = true
+		case o.kind == opCAS && !o.unknown:
+			observed[o.num] = true
+		}
+	}
+	// Each round adds at least one value, so len(all) rounds suffice.
+	for round := 0; round <= len(all); round++ {
+		grew := false
+		for i, o := range all {
+			if in[i] && o.kind == opCAS && observed[o.num2] && !observed[o.num] {
+				observed[o.num] = true
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	type window struct{ call, done int64 }
+	var shields []window                // kept acknowledged writes and CASes, by return
+	sources := make(map[int64][]window) // left-out ops producing observed values
+	for i, o := range all {
+		mutates := o.kind == opWrite || o.kind == opCAS
+		switch {
+		case !mutates:
+		case in[i] && !o.unknown:
+			shields = append(shields, window{o.call, o.done})
+		case !in[i]:
+			v := o.num
+			if o.kind == opCAS {
+				v = o.num2
+			}
+			if observed[v] {
+				sources[v] = append(sources[v], window{o.call, o.done})
+			}
+		}
+	}
+	if len(sources) == 0 {
+		return true
+	}
+	sort.Slice(shields, func(i, j int) bool { return shields[i].done < shields[j].done })
+	// latest[i]: the latest invoke among shields[:i+1].
+	latest := make([]int64, len(shields))
+	for i, w := range shields {
+		latest[i] = w.call
+		if i > 0 {
+			latest[i] = max(latest[i], latest[i-1])
+		}
+	}
+	for i, o := range all {
+		var v int64
+		switch {
+		case !in[i]:
+			continue
+		case o.kind == opRead && !o.unknown && !o.outNil:
+			v = o.outNum
+		case o.kind == opCAS && (!o.unknown || observed[o.num2]):
+			v = o.num
+		default:
+			continue
+		}
+		// A shield must return before o is invoked; the one invoked last
+		// rules out the most sources.
+		n := sort.Search(len(shields), func(j int) bool { return shields[j].done >= o.call })
+		barrier := int64(math.MinInt64)
+		if n > 0 {
+			barrier = latest[n-1]
+		}
+		for _, w := range sources[v] {
+			if w.call <= o.done && w.done >= barrier {
+				return false // o may have read v from w
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,622 @@
+// raftcheck timeline. Everything comes from the JSON in #run-data and goes
+// on the page through textContent or numeric attributes only: run data is
+// never parsed as markup. Times are microseconds after the run's start.
+(function () {
+  "use strict";
+
+  const D = JSON.parse(document.getElementById("run-data").textContent);
+  const SVGNS = "http://www.w3.org/2000/svg";
+
+  // Node states, as numbered by the Go side (validate.go).
+  const STATE = ["follower", "precandidate", "candidate", "leader", "crashed", "down"];
+  const STATE_FILL = ["#b9cbe0", "#f6d48b", "#f1a340", "#2f9e44", "#ffffff", "#3a3f4b"];
+  const OUTCOME = ["ok", "fail", "info", "pending"];
+  const KIND_COLORS = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#2ca02c", "#ff7f0e", "#393b79"];
+  const DROP_COLOR = "#d62728";
+  const MAX_ARROWS = 2500; // arrows drawn at once; the note says when a window has more
+
+  // Layout, in CSS pixels.
+  const LEFT = 74, RIGHT = 16, AXIS = 26, FAULT_ROW = 17, NODE_LANE = 28, GAP = 14;
+  const faultRows = D.faults.reduce((m, f) => Math.max(m, f.row + 1), 0);
+  const clientLane = Math.max(6, Math.min(16, Math.floor(420 / Math.max(1, D.lanes.length))));
+  const yFaults = AXIS + 4;
+  const yNodes = yFaults + faultRows * FAULT_ROW + (faultRows ? GAP : 0);
+  const yClients = yNodes + D.nodes.length * NODE_LANE + GAP + 12;
+  const height = yClients + D.lanes.length * clientLane + 8;
+  const duration = Math.max(1, D.duration);
+
+  const chart = document.getElementById("chart");
+  const tooltip = document.getElementById("tooltip");
+  const view = { t0: 0, t1: duration };
+  const msgWin = { t0: 0, width: 0 };
+  let drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0 };
+
+  // ---------- small helpers ----------
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    if (attrs) for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function sv(tag, attrs, text) {
+    const e = document.createElementNS(SVGNS, tag);
+    if (attrs) for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function fmtT(us) { return (us / 1e6).toFixed(6) + " s"; }
+  function fmtDur(us) {
+    const a = Math.abs(us);
+    if (a < 1000) return us + " µs";
+    if (a < 1e6) return (us / 1000).toFixed(a < 1e4 ? 2 : 1) + " ms";
+    return (us / 1e6).toFixed(3) + " s";
+  }
+  // fitLabel shortens text to about px pixels of 11px type ("" if nothing fits).
+  function fitLabel(text, px) {
+    const chars = Math.floor(px / 6.2);
+    if (chars >= text.length) return text;
+    if (chars < 4) return "";
+    return text.slice(0, chars - 1) + "…";
+  }
+  function num(n) { return Number(n).toLocaleString("en-US"); }
+  function nodeList(ids) { return ids.length ? ids.map((n) => "n" + n).join(", ") : "—"; }
+  function kindColor(k) { return KIND_COLORS[k % KIND_COLORS.length]; }
+  // lowerBound returns the first index i with arr[i] >= v (arr sorted).
+  function lowerBound(arr, v) {
+    let lo = 0, hi = arr.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (arr[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+  // termShade alternates the lightness of a role colour by term, so a new
+  // term shows as a new shade even when the role stays the same.
+  function stateFill(state, term) {
+    const base = STATE_FILL[state];
+    if (state > 3 || term % 2 === 0) return base;
+    const c = parseInt(base.slice(1), 16);
+    const f = 0.86;
+    const r = Math.round(((c >> 16) & 255) * f), g = Math.round(((c >> 8) & 255) * f), b = Math.round((c & 255) * f);
+    return "rgb(" + r + "," + g + "," + b + ")";
+  }
+
+  // ---------- header, tables, legend ----------
+
+  function fillHeader() {
+    const title = D.title || "raftcheck run";
+    document.title = title + " — raftcheck timeline";
+    document.getElementById("title").textContent = title;
+    const v = document.getElementById("verdict");
+    v.textContent = D.verdict || "unknown";
+    v.className = "verdict " + (["valid", "invalid", "unknown"].includes(D.verdict) ? D.verdict : "");
+    const reasons = document.getElementById("reasons");
+    for (const r of D.reasons) reasons.appendChild(el("li", null, r));
+    document.getElementById("seed").textContent = D.seed || "—";
+    document.getElementById("replay").textContent = D.replay || "—";
+    const counts = [0, 0, 0, 0];
+    for (const o of D.ops.out) counts[o]++;
+    const parts = [fmtDur(D.duration) + " shown", D.nodes.length + " nodes", num(D.ops.out.length) + " ops (" +
+      OUTCOME.map((n, i) => num(counts[i]) + " " + n).join(", ") + ")", D.faults.length + " fault windows"];
+    let m = num(D.msgs.total) + " messages";
+    if (D.msgs.total > D.msgs.sent.length) m += " (" + num(D.msgs.sent.length) + " embedded, evenly sampled)";
+    parts.push(m);
+    document.getElementById("overview").textContent = parts.join(" · ");
+    kvTable(document.getElementById("config"), D.config);
+    if (D.config.length === 0) document.getElementById("config-box").hidden = true;
+    else if (D.config.length <= 12) document.getElementById("config-box").open = true;
+  }
+
+  function kvTable(table, rows) {
+    for (const [k, v] of rows) {
+      const tr = el("tr");
+      tr.appendChild(el("td", null, k));
+      tr.appendChild(el("td", null, v));
+      table.appendChild(tr);
+    }
+  }
+
+  function fillFinal() {
+    const t = document.getElementById("nodes");
+    const head = el("tr");
+    for (const h of ["Node ID", "State", "Term", "Alive", "Log Size", "Commit"]) head.appendChild(el("th", null, h));
+    t.appendChild(head);
+    for (const n of D.final) {
+      const tr = el("tr", n.alive ? null : { class: "dead" });
+      tr.appendChild(el("td", null, String(n.id)));
+      tr.appendChild(el("td", { class: "text" }, n.state));
+      tr.appendChild(el("td", null, String(n.term)));
+      tr.appendChild(el("td", { class: "text" }, n.alive ? "yes" : "no"));
+      tr.appendChild(el("td", null, String(n.log_size)));
+      tr.appendChild(el("td", null, String(n.commit)));
+      t.appendChild(tr);
+    }
+    if (D.final.length === 0) t.hidden = true;
+    kvTable(document.getElementById("summary"), D.summary);
+    kvTable(document.getElementById("stats"), D.stats);
+  }
+
+  function fillLegend() {
+    const box = document.getElementById("legend");
+    function group(name, items) {
+      if (!items.length) return;
+      const g = el("span", { class: "group" });
+      g.appendChild(el("span", { class: "group-name" }, name));
+      for (const [label, style] of items) {
+        const it = el("span", { class: "item" });
+        const sw = el("span", { class: "sw" });
+        for (const k in style) sw.style[k] = style[k];
+        it.appendChild(sw);
+        it.appendChild(el("span", null, label));
+        g.appendChild(it);
+      }
+      box.appendChild(g);
+    }
+    const hatch = "repeating-linear-gradient(45deg, #555 0 2px, transparent 2px 5px)";
+    group("nodes", STATE.map((s, i) => [s, { background: STATE_FILL[i] }]).concat([["paused", { background: hatch }]]));
+    group("ops", OUTCOME.map((s, i) => [s, { background: D.outcomeColors[i] }]));
+    const seen = new Set();
+    const faults = [];
+    for (const f of D.faults) {
+      if (seen.has(f.name)) continue;
+      seen.add(f.name);
+      faults.push([f.name, { background: D.faultPalette[f.color] }]);
+    }
+    group("faults", faults);
+    const kinds = D.msgKinds.map((k, i) => [k || "message", { background: kindColor(i) }]);
+    if (D.msgDrops.length) kinds.push(["dropped", { background: DROP_COLOR }]);
+    group("messages", kinds);
+  }
+
+  // ---------- controls ----------
+
+  const inFrom = document.getElementById("view-from");
+  const inTo = document.getElementById("view-to");
+  const msgOn = document.getElementById("msg-on");
+  const msgStart = document.getElementById("msg-start");
+  const msgWidth = document.getElementById("msg-width");
+  const msgNote = document.getElementById("msg-note");
+
+  function setView(t0, t1) {
+    let w = Math.max(10, Math.min(duration, t1 - t0)); // 10 µs is the deepest zoom
+    t0 = Math.max(0, Math.min(duration - w, t0));
+    view.t0 = t0;
+    view.t1 = t0 + w;
+    inFrom.value = (view.t0 / 1e6).toFixed(3);
+    inTo.value = (view.t1 / 1e6).toFixed(3);
+    scheduleRender();
+  }
+  function zoom(factor, atT) {
+    const c = atT === undefined ? (view.t0 + view.t1) / 2 : atT;
+    setView(c - (c - view.t0) * factor, c + (view.t1 - c) * factor);
+  }
+  function setMessageWindow(t0, width) {
+    msgWin.width = Math.max(1, Math.min(duration, width));
+    msgWin.t0 = Math.max(0, Math.min(duration - msgWin.width, t0));
+    const span = duration - msgWin.width;
+    msgStart.value = span > 0 ? String(Math.round(msgWin.t0 / span * 1000)) : "0";
+    const w = String(msgWin.width);
+    if (![...msgWidth.options].some((o) => o.value === w)) {
+      msgWidth.appendChild(el("option", { value: w }, fmtDur(msgWin.width)));
+    }
+    msgWidth.value = w;
+    scheduleRender();
+  }
+
+  function initControls() {
+    const widths = [1e3, 5e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2e6, 5e6, 1e7].filter((w) => w <= duration);
+    if (widths.length === 0) widths.push(duration);
+    for (const w of widths) msgWidth.appendChild(el("option", { value: String(w) }, fmtDur(w)));
+    // Start where something happens: just before the first fault, else at the beginning.
+    const def = widths.includes(1e5) ? 1e5 : widths[widths.length - 1];
+    msgWidth.value = String(def);
+    const first = D.faults.length ? Math.max(0, D.faults[0].t0 - def / 4) : 0;
+    setMessageWindow(first, def);
+    if (D.msgs.sent.length === 0) {
+      msgOn.checked = false;
+      msgOn.disabled = true;
+      msgStart.disabled = true;
+      msgWidth.disabled = true;
+    }
+
+    inFrom.addEventListener("change", () => setView(parseFloat(inFrom.value) * 1e6, view.t1));
+    inTo.addEventListener("change", () => setView(view.t0, parseFloat(inTo.value) * 1e6));
+    document.getElementById("zoom-in").addEventListener("click", () => zoom(0.5));
+    document.getElementById("zoom-out").addEventListener("click", () => zoom(2));
+    document.getElementById("pan-left").addEventListener("click", () => { const w = view.t1 - view.t0; setView(view.t0 - w / 3, view.t1 - w / 3); });
+    document.getElementById("pan-right").addEventListener("click", () => { const w = view.t1 - view.t0; setView(view.t0 + w / 3, view.t1 + w / 3); });
+    document.getElementById("view-all").addEventListener("click", () => setView(0, duration));
+    msgOn.addEventListener("change", scheduleRender);
+    msgStart.addEventListener("input", () => {
+      setMessageWindow(parseInt(msgStart.value, 10) / 1000 * (duration - msgWin.width), msgWin.width);
+    });
+    msgWidth.addEventListener("change", () => setMessageWindow(msgWin.t0, parseFloat(msgWidth.value)));
+    document.getElementById("msg-zoom").addEventListener("click", () => {
+      const pad = msgWin.width * 0.1;
+      setView(msgWin.t0 - pad, msgWin.t0 + msgWin.width + pad);
+    });
+    document.getElementById("replay").addEventListener("click", (e) => {
+      const sel = window.getSelection();
+      sel.selectAllChildren(e.currentTarget);
+    });
+
+    // Ctrl+wheel (and pinch) zooms, Shift+wheel pans; a plain wheel
+    // keeps scrolling the page.
+    chart.addEventListener("wheel", (e) => {
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        zoom(e.deltaY > 0 ? 1.25 : 0.8, tAt(e.clientX));
+      } else if (e.shiftKey) {
+        e.preventDefault();
+        const w = view.t1 - view.t0, d = (e.deltaY || e.deltaX) > 0 ? w / 8 : -w / 8;
+        setView(view.t0 + d, view.t1 + d);
+      }
+    }, { passive: false });
+    let drag = null;
+    chart.addEventListener("mousedown", (e) => {
+      drag = { x: e.clientX, t0: view.t0, t1: view.t1 };
+      chart.classList.add("dragging");
+    });
+    window.addEventListener("mouseup", () => { drag = null; chart.classList.remove("dragging"); });
+    window.addEventListener("mousemove", (e) => {
+      if (!drag) return;
+      const dt = (e.clientX - drag.x) / plotWidth() * (drag.t1 - drag.t0);
+      setView(drag.t0 - dt, drag.t1 - dt);
+    });
+    chart.addEventListener("mousemove", hover);
+    chart.addEventListener("mouseleave", () => { tooltip.hidden = true; });
+    window.addEventListener("resize", scheduleRender);
+  }
+
+  // ---------- drawing ----------
+
+  let width = 1000;
+  function plotWidth() { return Math.max(100, width - LEFT - RIGHT); }
+  function x(t) { return LEFT + (t - view.t0) / (view.t1 - view.t0) * plotWidth(); }
+  function tAt(clientX) {
+    const r = chart.getBoundingClientRect();
+    return view.t0 + (clientX - r.left - LEFT) / plotWidth() * (view.t1 - view.t0);
+  }
+  // clipX keeps shapes of long spans inside the drawing area.
+  function clipX(px) { return Math.max(LEFT - 2, Math.min(width + 2, px)); }
+  function laneY(lane) { return yNodes + lane * NODE_LANE; }
+  function laneMid(lane) { return laneY(lane) + NODE_LANE / 2 - 1; }
+
+  let pending = false;
+  function scheduleRender() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; render(); });
+  }
+
+  function niceStep(span, target) {
+    const raw = span / target;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+    return 10 * p;
+  }
+
+  function render() {
+    width = Math.max(600, document.getElementById("chart-wrap").clientWidth);
+    chart.setAttribute("viewBox", "0 0 " + width + " " + height);
+    chart.setAttribute("height", String(height));
+    const frag = document.createDocumentFragment();
+    drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0 };
+    frag.appendChild(defs());
+    drawBackground(frag);
+    drawAxis(frag);
+    drawFaults(frag);
+    drawSegments(frag);
+    drawMessageWindow(frag);
+    drawOps(frag);
+    drawFaultOverlay(frag);
+    drawHeal(frag);
+    drawMessages(frag);
+    drawLabels(frag);
+    chart.replaceChildren(frag);
+  }
+
+  function defs() {
+    const d = sv("defs");
+    const pat = sv("pattern", { id: "hatch", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    pat.appendChild(sv("rect", { width: "2.2", height: "6", fill: "#333", opacity: "0.55" }));
+    d.appendChild(pat);
+    const clip = sv("clipPath", { id: "plotclip" });
+    clip.appendChild(sv("rect", { x: String(LEFT), y: "0", width: String(plotWidth()), height: String(height) }));
+    d.appendChild(clip);
+    const colors = D.msgKinds.map((_, i) => kindColor(i)).concat([DROP_COLOR]);
+    colors.forEach((c, i) => {
+      const m = sv("marker", { id: "arrow" + i, viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" });
+      m.appendChild(sv("path", { d: "M0,0 L10,5 L0,10 z", fill: c }));
+      d.appendChild(m);
+    });
+    return d;
+  }
+
+  function drawBackground(g) {
+    for (let i = 0; i < D.nodes.length; i++) {
+      g.appendChild(sv("rect", { class: "lane-bg", x: String(LEFT), y: String(laneY(i) + 2), width: String(plotWidth()), height: String(NODE_LANE - 4) }));
+    }
+  }
+
+  function drawAxis(g) {
+    const span = view.t1 - view.t0;
+    const step = niceStep(span, Math.max(4, plotWidth() / 110));
+    const first = Math.ceil(view.t0 / step) * step;
+    for (let t = first; t <= view.t1 + 1e-9; t += step) {
+      const px = x(t);
+      g.appendChild(sv("line", { class: "tick", x1: String(px), x2: String(px), y1: String(AXIS - 4), y2: String(height) }));
+      const label = step >= 1e6 ? (t / 1e6).toFixed(0) + " s" : step >= 1e3 ? (t / 1e6).toFixed(Math.max(0, 3 - Math.round(Math.log10(step / 1e3)))) + " s" : (t / 1e3).toFixed(3) + " ms";
+      g.appendChild(sv("text", { x: String(px), y: String(AXIS - 8), "text-anchor": px - LEFT < 20 ? "start" : "middle" }, label));
+    }
+  }
+
+  function drawFaults(g) {
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    D.faults.forEach((f, i) => {
+      if (f.t1 < view.t0 || f.t0 > view.t1) return;
+      const x0 = clipX(x(f.t0)), x1 = Math.max(clipX(x(f.t1)), x0 + 2);
+      const color = D.faultPalette[f.color];
+      // a labelled bar in the fault rows
+      const y = yFaults + f.row * FAULT_ROW;
+      clip.appendChild(sv("rect", { x: String(x0), y: String(y), width: String(x1 - x0), height: String(FAULT_ROW - 3), fill: color, rx: "2", "data-k": "f" + i }));
+      const label = fitLabel(f.name, x1 - Math.max(x0, LEFT) - 8);
+      if (label) clip.appendChild(sv("text", { x: String(Math.max(x0, LEFT) + 4), y: String(y + FAULT_ROW - 6) }, label));
+      // a band over the lanes of the nodes it acts on (all lanes if none are named)
+      const lanes = f.targets.length ? f.targets.map((n) => D.nodes.indexOf(n)) : D.nodes.map((_, j) => j);
+      for (const lane of lanes) {
+        clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(lane)), width: String(x1 - x0), height: String(NODE_LANE), fill: color, opacity: "0.45", "data-k": "f" + i }));
+      }
+      drawn.faults++;
+    });
+    g.appendChild(clip);
+  }
+
+  // drawFaultOverlay tints the client lanes during each fault, over the op
+  // bars (which would hide a band under them), Jepsen style.
+  // It also puts a strip of the fault's colour along the top of every
+  // lane the fault acts on, where the role segments cannot cover it.
+  function drawFaultOverlay(g) {
+    const clip = sv("g", { "clip-path": "url(#plotclip)", "pointer-events": "none" });
+    for (const f of D.faults) {
+      if (f.t1 < view.t0 || f.t0 > view.t1) continue;
+      const x0 = clipX(x(f.t0)), x1 = Math.max(clipX(x(f.t1)), x0 + 2);
+      const lanes = f.targets.length ? f.targets.map((n) => D.nodes.indexOf(n)) : D.nodes.map((_, j) => j);
+      for (const lane of lanes) {
+        clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(lane) + 1), width: String(x1 - x0), height: "3", fill: D.faultPalette[f.color] }));
+      }
+      clip.appendChild(sv("rect", { x: String(x0), y: String(yClients), width: String(x1 - x0), height: String(D.lanes.length * clientLane), fill: D.faultPalette[f.color], opacity: "0.3" }));
+    }
+    g.appendChild(clip);
+  }
+
+  function drawSegments(g) {
+    const S = D.segs;
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    for (let i = 0; i < S.lane.length; i++) {
+      if (S.t1[i] < view.t0 || S.t0[i] > view.t1) continue;
+      const x0 = clipX(x(S.t0[i])), x1 = clipX(x(S.t1[i]));
+      const y = laneY(S.lane[i]) + 5, h = NODE_LANE - 10;
+      const st = S.state[i];
+      const attrs = { x: String(x0), y: String(y), width: String(Math.max(1, x1 - x0)), height: String(h), fill: stateFill(st, S.term[i]), "data-k": "s" + i };
+      if (st === 4) { attrs.stroke = "#c0392b"; attrs["stroke-dasharray"] = "3 2"; }
+      clip.appendChild(sv("rect", attrs));
+      const w = x1 - x0;
+      if (w > 22) {
+        let label = st === 4 ? "crashed" : st === 5 ? "down" : "t" + S.term[i];
+        if (st === 3 && w > 70) label = "leader t" + S.term[i];
+        if (st === 4 && w < 50) label = "✕";
+        const tx = sv("text", { x: String(Math.max(x0, LEFT) + 3), y: String(y + h - 5) }, label);
+        if (st === 3 || st === 5) tx.setAttribute("class", "on-dark");
+        clip.appendChild(tx);
+      }
+      drawn.segs++;
+    }
+    const P = D.pauses;
+    for (let i = 0; i < P.lane.length; i++) {
+      if (P.t1[i] < view.t0 || P.t0[i] > view.t1) continue;
+      const x0 = clipX(x(P.t0[i])), x1 = clipX(x(P.t1[i]));
+      clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(P.lane[i]) + 3), width: String(Math.max(1, x1 - x0)), height: String(NODE_LANE - 6), fill: "url(#hatch)", stroke: "#333", "stroke-width": "0.6", "data-k": "p" + i }));
+      drawn.pauses++;
+    }
+    g.appendChild(clip);
+  }
+
+  function drawOps(g) {
+    const O = D.ops;
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    const h = Math.max(3, clientLane - 3);
+    for (let i = 0; i < O.lane.length; i++) {
+      if (O.t1[i] < view.t0 || O.t0[i] > view.t1) continue;
+      const x0 = clipX(x(O.t0[i])), x1 = clipX(x(O.t1[i]));
+      const attrs = { x: String(x0), y: String(yClients + O.lane[i] * clientLane + 1), width: String(Math.max(1.5, x1 - x0)), height: String(h), fill: D.outcomeColors[O.out[i]], "data-k": "o" + i };
+      if (O.out[i] === 3) { attrs["fill-opacity"] = "0.35"; attrs.stroke = "#666"; attrs["stroke-dasharray"] = "2 2"; }
+      clip.appendChild(sv("rect", attrs));
+      drawn.ops++;
+    }
+    g.appendChild(clip);
+  }
+
+  function drawHeal(g) {
+    if (D.heal < 0 || D.heal < view.t0 || D.heal > view.t1) return;
+    const px = x(D.heal);
+    g.appendChild(sv("line", { class: "heal", x1: String(px), x2: String(px), y1: String(AXIS - 2), y2: String(height) }));
+    g.appendChild(sv("text", { x: String(px + 3), y: String(yNodes - 3) }, "final heal"));
+  }
+
+  function msgVisible() { return msgOn.checked && D.msgs.sent.length > 0; }
+
+  // drawMessageWindow marks the message window on the time axis and with
+  // dashed edges across the node lanes, leaving the roles readable.
+  function drawMessageWindow(g) {
+    if (!msgVisible()) return;
+    const a = Math.max(view.t0, msgWin.t0), b = Math.min(view.t1, msgWin.t0 + msgWin.width);
+    if (b < a) return;
+    const x0 = clipX(x(a)), x1 = clipX(x(b));
+    g.appendChild(sv("rect", { class: "msgwin", x: String(x0), y: String(AXIS - 5), width: String(Math.max(2, x1 - x0)), height: "5" }));
+    for (const t of [msgWin.t0, msgWin.t0 + msgWin.width]) {
+      if (t < view.t0 || t > view.t1) continue;
+      const px = x(t);
+      g.appendChild(sv("line", { class: "msgedge", x1: String(px), x2: String(px), y1: String(AXIS - 5), y2: String(yNodes + D.nodes.length * NODE_LANE) }));
+    }
+  }
+
+  function drawMessages(g) {
+    const M = D.msgs;
+    if (!msgVisible()) { msgNote.textContent = M.sent.length ? "hidden" : "no messages recorded"; return; }
+    const lo = lowerBound(M.sent, msgWin.t0), hi = lowerBound(M.sent, msgWin.t0 + msgWin.width);
+    const inWin = hi - lo;
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    let shown = 0;
+    for (let i = lo; i < hi && shown < MAX_ARROWS; i++) {
+      const sent = M.sent[i];
+      const dropped = M.drop[i] >= 0;
+      const end = M.deliv[i] >= 0 ? M.deliv[i] : sent + (view.t1 - view.t0) / plotWidth() * 14;
+      if (end < view.t0 || sent > view.t1) continue;
+      const y0 = laneMid(M.from[i]);
+      let y1 = laneMid(M.to[i]);
+      if (dropped && M.deliv[i] < 0) y1 = y0 + (y1 - y0) * 0.35; // drop time unknown: a stub toward the target
+      const color = dropped ? DROP_COLOR : kindColor(M.kind[i]);
+      const marker = dropped ? D.msgKinds.length : M.kind[i];
+      const line = sv("line", { x1: String(x(sent)), y1: String(y0), x2: String(x(end)), y2: String(y1), stroke: color, "stroke-width": "1.1", "data-k": "m" + i });
+      if (dropped) line.setAttribute("stroke-dasharray", "3 2");
+      else line.setAttribute("marker-end", "url(#arrow" + marker + ")");
+      clip.appendChild(line);
+      if (dropped) {
+        const cx = x(end), cy = y1, r = 3.5;
+        clip.appendChild(sv("path", { d: "M" + (cx - r) + "," + (cy - r) + "L" + (cx + r) + "," + (cy + r) + "M" + (cx - r) + "," + (cy + r) + "L" + (cx + r) + "," + (cy - r), stroke: DROP_COLOR, "stroke-width": "1.6", "data-k": "m" + i }));
+      }
+      shown++;
+    }
+    g.appendChild(clip);
+    drawn.arrows = shown;
+    let note = fmtDur(msgWin.t0) + " – " + fmtDur(msgWin.t0 + msgWin.width) + ": " + num(inWin) + " messages";
+    if (inWin > shown) note += ", " + num(shown) + " drawn (narrow the window or zoom in to see the rest)";
+    if (M.total > M.sent.length) note += " · page holds " + num(M.sent.length) + " of " + num(M.total) + " messages (evenly sampled)";
+    msgNote.textContent = note;
+  }
+
+  function drawLabels(g) {
+    g.appendChild(sv("rect", { x: "0", y: String(AXIS - 4), width: String(LEFT - 4), height: String(height), fill: "#fff" }));
+    if (faultRows) g.appendChild(sv("text", { class: "section", x: "6", y: String(yFaults + 11) }, "faults"));
+    D.nodes.forEach((n, i) => g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4) }, "node " + n)));
+    g.appendChild(sv("text", { class: "section", x: "6", y: String(yClients - 4) }, "clients"));
+    const every = Math.ceil(11 / clientLane);
+    D.lanes.forEach((name, i) => {
+      if (i % every === 0) g.appendChild(sv("text", { x: "14", y: String(yClients + i * clientLane + clientLane - 2), style: "font-size:" + Math.min(11, clientLane + 1) + "px" }, name));
+    });
+  }
+
+  // ---------- hover details ----------
+
+  function hover(e) {
+    const k = e.target.getAttribute && e.target.getAttribute("data-k");
+    if (!k) { tooltip.hidden = true; return; }
+    const i = parseInt(k.slice(1), 10);
+    let title, rows;
+    switch (k[0]) {
+      case "o": [title, rows] = opDetails(i); break;
+      case "s": [title, rows] = segDetails(i); break;
+      case "p": [title, rows] = pauseDetails(i); break;
+      case "f": [title, rows] = faultDetails(i); break;
+      case "m": [title, rows] = msgDetails(i); break;
+      default: tooltip.hidden = true; return;
+    }
+    tooltip.replaceChildren(el("div", { class: "tt-title" }, title));
+    for (const [key, value] of rows) {
+      if (value === undefined || value === null || value === "") continue;
+      const row = el("div", { class: "tt-row" });
+      row.appendChild(el("span", { class: "tt-key" }, key + ": "));
+      row.appendChild(document.createTextNode(String(value)));
+      tooltip.appendChild(row);
+    }
+    tooltip.hidden = false;
+    const pad = 14;
+    let left = e.clientX + pad, top = e.clientY + pad;
+    const r = tooltip.getBoundingClientRect();
+    if (left + r.width > window.innerWidth) left = Math.max(0, e.clientX - r.width - pad);
+    if (top + r.height > window.innerHeight) top = Math.max(0, e.clientY - r.height - pad);
+    tooltip.style.left = left + "px";
+    tooltip.style.top = top + "px";
+  }
+
+  // roleAt finds node lane's role and term at time t, for op tooltips.
+  function roleAt(lane, t) {
+    const S = D.segs;
+    for (let i = 0; i < S.lane.length; i++) {
+      if (S.lane[i] === lane && S.t0[i] <= t && t < S.t1[i]) return STATE[S.state[i]] + (S.state[i] < 4 ? " of term " + S.term[i] : "");
+    }
+    return "";
+  }
+
+  function opDetails(i) {
+    const O = D.ops;
+    const out = OUTCOME[O.out[i]];
+    const f = D.fs[O.f[i]];
+    const node = O.node[i];
+    const lane = D.nodes.indexOf(node);
+    const rows = [
+      ["key", D.keys[O.key[i]]],
+      ["invoke value", O.inv[i]],
+      ["result", O.out[i] === 3 ? "" : O.ret[i]],
+      ["error", D.errs[O.err[i]]],
+      ["process", O.proc[i] + " (" + D.lanes[O.lane[i]] + ")"],
+      ["node", node && lane >= 0 ? "n" + node + ", " + roleAt(lane, O.t1[i]) + " at completion" : node ? "n" + node : ""],
+      ["invoked", fmtT(O.t0[i])],
+      [O.out[i] === 3 ? "pending until" : "completed", fmtT(O.t1[i])],
+      ["latency", O.out[i] === 3 ? "" : fmtDur(O.t1[i] - O.t0[i])],
+      ["history index", String(O.index[i])],
+    ];
+    return [f + " " + out, rows];
+  }
+
+  function segDetails(i) {
+    const S = D.segs;
+    const st = STATE[S.state[i]];
+    return ["node " + D.nodes[S.lane[i]] + ": " + st + (S.state[i] < 4 ? ", term " + S.term[i] : ""), [
+      ["from", fmtT(S.t0[i])], ["to", fmtT(S.t1[i])], ["for", fmtDur(S.t1[i] - S.t0[i])],
+      ["last term", S.state[i] >= 4 ? String(S.term[i]) : ""],
+    ]];
+  }
+
+  function pauseDetails(i) {
+    const P = D.pauses;
+    return ["node " + D.nodes[P.lane[i]] + " paused", [["from", fmtT(P.t0[i])], ["to", fmtT(P.t1[i])], ["for", fmtDur(P.t1[i] - P.t0[i])]]];
+  }
+
+  function faultDetails(i) {
+    const f = D.faults[i];
+    return [f.name, [
+      ["window", fmtT(f.t0) + " – " + fmtT(f.t1) + " (" + fmtDur(f.t1 - f.t0) + ")"],
+      ["targets", nodeList(f.targets)],
+      ["detail", f.detail],
+      ["blocked links", f.links.map(([a, b]) => a + "→" + b).join(", ")],
+      ["groups", f.groups.map((g) => "{" + g.join(",") + "}").join(" ")],
+    ]];
+  }
+
+  function msgDetails(i) {
+    const M = D.msgs;
+    const dropped = M.drop[i] >= 0;
+    return [(D.msgKinds[M.kind[i]] || "message") + " n" + D.nodes[M.from[i]] + " → n" + D.nodes[M.to[i]], [
+      ["sent", fmtT(M.sent[i])],
+      [dropped ? "dropped" : "delivered", M.deliv[i] >= 0 ? fmtT(M.deliv[i]) + " (+" + fmtDur(M.deliv[i] - M.sent[i]) + ")" : "time unknown"],
+      ["reason", dropped ? D.msgDrops[M.drop[i]] : ""],
+    ]];
+  }
+
+  // ---------- start ----------
+
+  fillHeader();
+  fillFinal();
+  fillLegend();
+  initControls();
+  setView(0, duration);
+  render();
+
+  // A small handle for tests and for poking at the page from the console.
+  window.raftcheckTimeline = {
+    ready: true,
+    setView: (a, b) => { setView(a, b); render(); },
+    setMessageWindow: (a, w) => { setMessageWindow(a, w); render(); },
+    drawn: () => Object.assign({}, drawn),
+  };
+})();

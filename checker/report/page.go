@@ -1,0 +1,198 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"slices"
+	"strconv"
+)
+
+// pageData is the JSON document embedded in timeline.html; the page's
+// script draws everything from it. Times are microseconds after Run.Start.
+type pageData struct {
+	Title    string       `json:"title"`
+	Seed     string       `json:"seed"`
+	Verdict  string       `json:"verdict"`
+	Reasons  []string     `json:"reasons"`
+	Config   [][2]string  `json:"config"`
+	Replay   string       `json:"replay"`
+	Stats    [][2]string  `json:"stats"`
+	Summary  [][2]string  `json:"summary"` // leader, events, times, trace hash
+	Final    []NodeRow    `json:"final"`
+	Duration int64        `json:"duration"`
+	Heal     int64        `json:"heal"` // -1: no final heal
+	Nodes    []int        `json:"nodes"`
+	Segs     segments     `json:"segs"`
+	Pauses   pauses       `json:"pauses"`
+	Faults   []pageFault  `json:"faults"`
+	Lanes    []string     `json:"lanes"`
+	Ops      clientOps    `json:"ops"`
+	Fs       []string     `json:"fs"`
+	Keys     []string     `json:"keys"`
+	Errs     []string     `json:"errs"`
+	Msgs     pageMessages `json:"msgs"`
+	MsgKinds []string     `json:"msgKinds"`
+	MsgDrops []string     `json:"msgDrops"`
+	// Colours shared with the plots: fault palette and outcome colours.
+	FaultPalette  []string `json:"faultPalette"`
+	OutcomeColors []string `json:"outcomeColors"`
+}
+
+// pageFault is one fault window; Row stacks overlapping windows.
+type pageFault struct {
+	Name    string   `json:"name"`
+	T0      int64    `json:"t0"`
+	T1      int64    `json:"t1"`
+	Row     int      `json:"row"`
+	Color   int      `json:"color"` // index into the fault palette
+	Targets []int    `json:"targets"`
+	Detail  string   `json:"detail"`
+	Links   [][2]int `json:"links"`
+	Groups  [][]int  `json:"groups"`
+}
+
+// buildPage turns a validated run into the page's data.
+func buildPage(r *Run) (*pageData, error) {
+	ix, err := newNodeIndex(r.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	segs, ps, err := buildSegments(r, ix)
+	if err != nil {
+		return nil, err
+	}
+	spans, err := pairOps(r.History, r.End)
+	if err != nil {
+		return nil, err
+	}
+	var fs, keys, errs, kinds, reasons interner
+	ops, lanes := buildOps(r, spans, &fs, &keys, &errs)
+	msgs := buildMessages(r, ix, &kinds, &reasons)
+	heal := int64(-1)
+	if r.HealTime != 0 {
+		heal = (r.HealTime - r.Start) / 1000
+	}
+	p := &pageData{
+		Title:    r.Title,
+		Seed:     r.Seed,
+		Verdict:  r.Verdict,
+		Reasons:  nonNil(r.Reasons),
+		Config:   pairs(r.Config),
+		Replay:   r.Replay,
+		Stats:    pairs(r.Stats),
+		Summary:  pairs(summaryLines(r)),
+		Final:    nonNil(r.FinalNodes),
+		Duration: (r.End - r.Start) / 1000,
+		Heal:     heal,
+		Nodes:    r.Nodes,
+		Segs:     segs,
+		Pauses:   ps,
+		Faults:   buildFaults(r),
+		Lanes:    nonNil(lanes),
+		Ops:      ops,
+		Fs:       nonNil(fs.List),
+		Keys:     nonNil(keys.List),
+		Errs:     nonNil(errs.List),
+		Msgs:     msgs,
+		MsgKinds: nonNil(kinds.List),
+		MsgDrops: nonNil(reasons.List),
+	}
+	colors := faultColors(p.Faults)
+	for i := range p.Faults {
+		p.Faults[i].Color = colors[p.Faults[i].Name]
+	}
+	for _, c := range faultPalette {
+		p.FaultPalette = append(p.FaultPalette, hexColor(c))
+	}
+	for _, c := range outcomeColors {
+		p.OutcomeColors = append(p.OutcomeColors, hexColor(c))
+	}
+	return p, nil
+}
+
+// buildFaults orders the fault windows by start and gives each the lowest
+// row on which it overlaps no earlier window.
+func buildFaults(r *Run) []pageFault {
+	order := make([]int, len(r.Faults))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Faults[a].Start, r.Faults[b].Start) })
+	var rowEnd []int64 // per row, the end of its last window
+	out := make([]pageFault, 0, len(order))
+	for _, i := range order {
+		f := &r.Faults[i]
+		row := 0
+		for row < len(rowEnd) && rowEnd[row] > f.Start {
+			row++
+		}
+		if row == len(rowEnd) {
+			rowEnd = append(rowEnd, 0)
+		}
+		rowEnd[row] = f.End
+		groups := make([][]int, len(f.Groups))
+		for j, g := range f.Groups {
+			groups[j] = nonNil(g)
+		}
+		out = append(out, pageFault{
+			Name:    f.Fault,
+			T0:      (f.Start - r.Start) / 1000,
+			T1:      (f.End - r.Start) / 1000,
+			Row:     row,
+			Targets: nonNil(f.Targets),
+			Detail:  f.Detail,
+			Links:   nonNil(f.Links),
+			Groups:  groups,
+		})
+	}
+	return out
+}
+
+// summaryLines are the run-level facts shown under the node table, in the
+// summary's order.
+func summaryLines(r *Run) []KV {
+	leader := "none"
+	if r.Leader != 0 {
+		leader = "node " + strconv.Itoa(r.Leader)
+	}
+	alive := 0
+	for _, n := range r.FinalNodes {
+		if n.Alive {
+			alive++
+		}
+	}
+	lines := []KV{
+		{"Leader", leader},
+		{"Events processed", formatEvents(r.Events, r.WallTime)},
+		{"Simulated time", formatSeconds(r.SimTime)},
+		{"Wall time", r.WallTime.String()},
+		{"Node states", formatStates(r.FinalNodes)},
+		{"Alive", strconv.Itoa(alive) + "/" + strconv.Itoa(len(r.FinalNodes))},
+	}
+	if r.TraceHash != "" {
+		lines = append(lines, KV{"Trace hash", r.TraceHash})
+	}
+	return lines
+}
+
+func pairs(kvs []KV) [][2]string {
+	out := make([][2]string, len(kvs))
+	for i, kv := range kvs {
+		out[i] = [2]string{kv.Key, kv.Value}
+	}
+	return out
+}
+
+// nonNil makes empty lists encode as [] rather than null, so the page's
+// script never has to check.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func hexColor(c color.RGBA) string {
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+}

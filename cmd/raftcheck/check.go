@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// checkResult is one file's line in `check --json`.
+type checkResult struct {
+	File     string   `json:"file"`
+	Format   string   `json:"format"`
+	Model    string   `json:"model"`
+	Verdict  string   `json:"verdict"`
+	Ops      int      `json:"ops"`
+	Reasons  []string `json:"reasons,omitempty"`
+	Seconds  float64  `json:"seconds"`
+	HTML     string   `json:"html,omitempty"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("check")
+	format := fs.String("format", "auto", "history format: auto | jsonl | edn | etcd-log | knossos-kv")
+	model := fs.String("model", "", "model: register | kv | append (default: guessed from the operations)")
+	timeout := fs.String("check-timeout", "60s", "linearizability search bound per file (exceeded → unknown; 0 = none)")
+	out := fs.String("out", "", "write linearizability.html: a file path for one input, or a directory (one <name>.html per input)")
+	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage, usageError{err}
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return exitUsage, usagef("no history files given (usage: raftcheck check [flags] FILE...)")
+	}
+	var f histories.Format
+	if *format != "auto" {
+		var err error
+		if f, err = histories.ParseFormat(*format); err != nil {
+			return exitUsage, usagef("--format: %v", err)
+		}
+	}
+	if *model != "" && !contains(checker.Models(), *model) {
+		return exitUsage, usagef("--model: %q is not one of %s", *model, strings.Join(checker.Models(), ", "))
+	}
+	to, err := parseDuration(*timeout)
+	if err != nil {
+		return exitUsage, usagef("--check-timeout: %v", err)
+	}
+	outDir := ""
+	if *out != "" {
+		if len(files) == 1 && strings.HasSuffix(*out, ".html") {
+			outDir = ""
+		} else {
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return exitUsage, usagef("--out: %v", err)
+			}
+			outDir = *out
+		}
+	}
+	// Read every file first: bad input is reported before any checking starts.
+	type input struct {
+		path string
+		h    histories.History
+		f    histories.Format
+	}
+	var inputs []input
+	for _, path := range files {
+		h, got, err := histories.ReadFile(path, f)
+		if err != nil {
+			return exitUsage, usageError{err}
+		}
+		inputs = append(inputs, input{path, h, got})
+	}
+	var results []checkResult
+	worst := exitValid
+	for _, in := range inputs {
+		start := time.Now()
+		r := checkResult{File: in.path, Format: in.f.String(), Model: *model}
+		lin, err := checker.CheckLinearizable(in.h, checker.LinOptions{Model: *model, Timeout: to})
+		if err != nil {
+			return exitUsage, usagef("%s: %v", in.path, err)
+		}
+		r.Model, r.Ops, r.Seconds = lin.Model, lin.Ops, time.Since(start).Seconds()
+		switch lin.Result {
+		case checker.LinOK:
+			r.Verdict = "valid"
+		case checker.LinIllegal:
+			r.Verdict = "invalid"
+			r.Reasons = lin.Explain(nil)
+		default:
+			r.Verdict = "unknown"
+			r.Reasons = []string{fmt.Sprintf("the search gave up after %v", lin.Duration)}
+		}
+		if r.Model == "append" {
+			for _, p := range checker.CheckAppend(in.h) {
+				r.Verdict = "invalid"
+				r.Problems = append(r.Problems, p.String())
+			}
+		}
+		if *out != "" {
+			path := *out
+			if outDir != "" {
+				path = filepath.Join(outDir, strings.TrimSuffix(filepath.Base(in.path), filepath.Ext(in.path))+".html")
+			}
+			if err := writeHTML(path, lin); err != nil {
+				return exitInternal, err
+			}
+			r.HTML = path
+		}
+		worst = worse(worst, verdictCode(r.Verdict))
+		results = append(results, r)
+	}
+	if *jsonOut {
+		if err := writeJSON(stdout, map[string]any{"results": results}); err != nil {
+			return exitInternal, err
+		}
+		return worst, nil
+	}
+	for _, r := range results {
+		fmt.Fprintf(stdout, "%-8s %s (%s, model %s, %d ops, %.2fs)\n", strings.ToUpper(r.Verdict), r.File, r.Format, r.Model, r.Ops, r.Seconds)
+		for _, s := range append(r.Reasons, r.Problems...) {
+			fmt.Fprintf(stdout, "         - %s\n", s)
+		}
+		if r.HTML != "" {
+			fmt.Fprintf(stdout, "         visualization: %s\n", r.HTML)
+		}
+	}
+	return worst, nil
+}
+
+// worse orders exit codes by severity: invalid beats unknown beats valid.
+func worse(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case exitInvalid:
+			return 2
+		case exitUnknown:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func writeHTML(path string, lin *checker.LinResult) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".lin-*.html")
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	defer os.Remove(f.Name())
+	bw := bufio.NewWriter(f)
+	err = errors.Join(lin.WriteHTML(bw, nil), bw.Flush(), f.Close())
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/raftcheck/raftcheck"
+)
+
+// normalize lets the original brief's spellings work: underscores become dashes
+// (`--max_time`, `--chaos_scenario`) and `--time` is an alias of `--max-time`.
+func normalize(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	name = strings.ReplaceAll(name, "_", "-")
+	if name == "time" {
+		name = "max-time"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// durationValue is a flag that takes a Go duration ("90s", "1.5m") or a bare
+// number of seconds ("60"), as the original CLI did.
+type durationValue struct{ d *raftcheck.Duration }
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return "0s"
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v.d = raftcheck.Duration(d)
+	return nil
+}
+
+func (v durationValue) Type() string { return "duration" }
+
+func parseDuration(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f < 0 || f > 1e9 {
+			return 0, fmt.Errorf("%s seconds is out of range", s)
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("want a duration like 60s or 1.5m, or seconds, got %q", s)
+	}
+	return d, nil
+}
+
+// newFlagSet returns a pflag set that reports errors instead of exiting.
+func newFlagSet(name string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetNormalizeFunc(normalize)
+	fs.SortFlags = false
+	return fs
+}
+
+// runFlags binds every Config knob to fs. chaos reports --chaos.
+type runFlags struct {
+	cfg      raftcheck.Config
+	chaos    bool
+	logLevel string
+	jsonOut  bool
+	nemesis  string
+	seed     uint64
+}
+
+func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
+	c := &rf.cfg
+	*c = raftcheck.DefaultConfig()
+	rf.nemesis = strings.Join(c.Nemesis, ",")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the run (every random choice derives from it)")
+	fs.StringVar(&c.Name, "name", c.Name, "store runs under store/<name>/")
+	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "cluster size (voters), 1..101")
+	fs.Var(durationValue{&c.MaxTime}, "max-time", "simulated time with faults on (alias --time; bare numbers are seconds)")
+	fs.Var(durationValue{&c.RecoveryTime}, "recovery-time", "simulated time after the final heal, clients still running")
+	fs.StringVar(&c.Workload, "workload", c.Workload, "register | kv | append")
+	fs.IntVar(&c.Clients, "clients", c.Clients, "client threads")
+	fs.Float64Var(&c.Rate, "rate", c.Rate, "ops/s per client (0 = closed loop, saturating)")
+	fs.IntVar(&c.Keys, "keys", c.Keys, "keys for the kv and append workloads")
+	fs.StringVar(&c.KeyDist, "key-dist", c.KeyDist, "uniform | zipf")
+	fs.Var(durationValue{&c.OpTimeout}, "op-timeout", "a client gives up on an operation after this")
+	fs.StringVar(&c.ReadMode, "read-mode", c.ReadMode, "readindex | log | lease | local (local is deliberately unsafe)")
+	fs.BoolVar(&c.PreVote, "prevote", c.PreVote, "Raft PreVote")
+	fs.BoolVar(&c.CheckQuorum, "check-quorum", c.CheckQuorum, "Raft CheckQuorum (leaders step down without a quorum)")
+	fs.Var(durationValue{&c.TickInterval}, "tick-interval", "Raft tick interval (local clock)")
+	fs.IntVar(&c.HeartbeatTicks, "heartbeat-ticks", c.HeartbeatTicks, "ticks between heartbeats")
+	fs.IntVar(&c.ElectionTicks, "election-ticks", c.ElectionTicks, "base election timeout in ticks (randomized up to 2x)")
+	fs.IntVar(&c.SnapshotEvery, "snapshot-every", c.SnapshotEvery, "applied entries between snapshots (0 = never)")
+	fs.Var(durationValue{&c.Latency}, "latency", "mean one-way message latency")
+	fs.Var(durationValue{&c.LatencyStddev}, "latency-stddev", "latency standard deviation (normal, lognormal) or half-width (uniform)")
+	fs.StringVar(&c.LatencyDist, "latency-dist", c.LatencyDist, "constant | uniform | normal | exponential | lognormal")
+	fs.Float64Var(&c.MessageDropRate, "message-drop-rate", c.MessageDropRate, "probability a message is lost")
+	fs.Float64Var(&c.MessageDupRate, "message-dup-rate", c.MessageDupRate, "probability a message is duplicated")
+	fs.Float64Var(&c.ReorderRate, "reorder-rate", c.ReorderRate, "probability a message is delayed past later ones")
+	fs.Var(durationValue{&c.SyncLatency}, "sync-latency", "fsync latency")
+	fs.StringVar(&c.DiskCrashMode, "disk-crash-mode", c.DiskCrashMode, "what a crash does to unsynced writes: lose-unsynced | keep-prefix | tear-last")
+	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see `raftcheck faults`; \"none\" for no faults, \"all\" for every fault)")
+	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
+	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
+	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
+	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see `raftcheck scenarios`)")
+	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
+	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
+	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see `raftcheck bugs`)")
+	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
+	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")
+	fs.BoolVar(&rf.jsonOut, "json", false, "print one JSON object on stdout and nothing else there")
+	fs.StringVar(&rf.logLevel, "log-level", "warn", "debug | info | warn | error (logs go to stderr)")
+}
+
+// finish applies the flags that need more than a direct binding.
+func (rf *runFlags) finish(fs *pflag.FlagSet) error {
+	switch strings.TrimSpace(rf.nemesis) {
+	case "", "none":
+		rf.cfg.Nemesis = nil
+	default:
+		rf.cfg.Nemesis = splitList(rf.nemesis)
+	}
+	if rf.chaos && rf.cfg.ChaosScenario == "" {
+		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+)
+
+// storedRun is what the index page shows of one run directory.
+type storedRun struct {
+	Path    string // relative to the store root, slash-separated
+	Name    string
+	Seed    uint64
+	Verdict string
+	Reasons []string
+	Files   []string
+	ModTime int64
+}
+
+// scanStore lists every run directory under root (those holding results.json), newest first.
+func scanStore(root string) ([]storedRun, error) {
+	var runs []storedRun
+	names, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", root, err)
+	}
+	for _, n := range names {
+		if !n.IsDir() || n.Name() == "latest" {
+			continue
+		}
+		dirs, err := os.ReadDir(filepath.Join(root, n.Name()))
+		if err != nil {
+			continue
+		}
+		for _, d := range dirs {
+			if !d.IsDir() {
+				continue
+			}
+			dir := filepath.Join(root, n.Name(), d.Name())
+			raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+			if err != nil {
+				continue
+			}
+			var r struct {
+				Seed    uint64   `json:"seed"`
+				Verdict string   `json:"verdict"`
+				Reasons []string `json:"reasons"`
+			}
+			if json.Unmarshal(raw, &r) != nil {
+				continue
+			}
+			sr := storedRun{Path: n.Name() + "/" + d.Name(), Name: n.Name(), Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons}
+			if fi, err := os.Stat(filepath.Join(dir, "results.json")); err == nil {
+				sr.ModTime = fi.ModTime().UnixNano()
+			}
+			files, _ := os.ReadDir(dir)
+			for _, f := range files {
+				if !f.IsDir() && f.Name()[0] != '.' {
+					sr.Files = append(sr.Files, f.Name())
+				}
+			}
+			runs = append(runs, sr)
+		}
+	}
+	// Directory names start with a sortable timestamp; fall back to mtime.
+	sort.SliceStable(runs, func(i, j int) bool {
+		if runs[i].ModTime != runs[j].ModTime {
+			return runs[i].ModTime > runs[j].ModTime
+		}
+		return runs[i].Path > runs[j].Path
+	})
+	return runs, nil
+}
+
+var indexTemplate = template.Must(template.New("index").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>raftcheck store</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+.valid{background:#e6f4ea}.invalid{background:#fce8e6}.unknown{background:#fef7e0}
+.v{font-weight:bold}a{margin-right:.6em}
+</style></head><body>
+<h1>raftcheck store</h1><p>{{len .}} runs, newest first.</p>
+<table><tr><th>run</th><th>seed</th><th>verdict</th><th>reports</th><th>reasons</th></tr>
+{{range .}}<tr class="{{.Verdict}}"><td>{{.Path}}</td><td>{{.Seed}}</td><td class="v">{{.Verdict}}</td>
+<td>{{$p := .Path}}{{range .Files}}<a href="/runs/{{$p}}/{{.}}">{{.}}</a>{{end}}</td>
+<td>{{range .Reasons}}{{.}}<br>{{end}}</td></tr>
+{{end}}</table></body></html>`))
+
+func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("serve")
+	store := fs.String("store", "store", "result store directory")
+	host := fs.String("host", "127.0.0.1", "address to listen on")
+	port := fs.Int("port", 8080, "port to listen on")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage, usageError{err}
+	}
+	if *port < 0 || *port > 65535 {
+		return exitUsage, usagef("--port: %d is outside 0..65535", *port)
+	}
+	if _, err := os.Stat(*store); err != nil {
+		return exitUsage, usagef("--store: %v", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/runs/", http.StripPrefix("/runs/", http.FileServer(http.Dir(*store))))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		runs, err := scanStore(*store)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := indexTemplate.Execute(w, runs); err != nil {
+			fmt.Fprintln(stderr, "serve:", err)
+		}
+	})
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	if err != nil {
+		return exitUsage, usagef("--host/--port: %v", err)
+	}
+	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C to stop)\n", *store, ln.Addr())
+	if err := http.Serve(ln, mux); err != nil {
+		return exitInternal, err
+	}
+	return exitValid, nil
+}

@@ -1,0 +1,120 @@
+package raftcheck
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/kvstore"
+	"github.com/raftcheck/raftcheck/raft"
+)
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	cfg := DefaultConfig()
+	require.NoError(t, cfg.Validate())
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	cases := []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"nodes", func(c *Config) { c.Nodes = 0 }},
+		{"nodes", func(c *Config) { c.Nodes = 102 }},
+		{"max-time", func(c *Config) { c.MaxTime = 0 }},
+		{"recovery-time", func(c *Config) { c.RecoveryTime = -1 }},
+		{"workload", func(c *Config) { c.Workload = "bank" }},
+		{"clients", func(c *Config) { c.Clients = 0 }},
+		{"rate", func(c *Config) { c.Rate = -1 }},
+		{"keys", func(c *Config) { c.Keys = 0 }},
+		{"key-dist", func(c *Config) { c.KeyDist = "pareto" }},
+		{"op-timeout", func(c *Config) { c.OpTimeout = 0 }},
+		{"read-mode", func(c *Config) { c.ReadMode = "quorum" }},
+		{"tick-interval", func(c *Config) { c.TickInterval = 0 }},
+		{"heartbeat-ticks", func(c *Config) { c.HeartbeatTicks = 0 }},
+		{"election-ticks", func(c *Config) { c.ElectionTicks = c.HeartbeatTicks }},
+		{"snapshot-every", func(c *Config) { c.SnapshotEvery = -5 }},
+		{"max-sessions", func(c *Config) { c.MaxSessions = 1 }},
+		{"latency", func(c *Config) { c.Latency = -1 }},
+		{"latency-dist", func(c *Config) { c.LatencyDist = "cauchy" }},
+		{"message-drop-rate", func(c *Config) { c.MessageDropRate = 1.5 }},
+		{"message-dup-rate", func(c *Config) { c.MessageDupRate = -0.1 }},
+		{"reorder-rate", func(c *Config) { c.ReorderRate = 2 }},
+		{"disk-crash-mode", func(c *Config) { c.DiskCrashMode = "explode" }},
+		{"nemesis-interval", func(c *Config) { c.NemesisInterval = 0 }},
+		{"max-crashed", func(c *Config) { c.MaxCrashed = 9 }},
+		{"name", func(c *Config) { c.Name = "a/b" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.field, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.edit(&cfg)
+			err := cfg.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.field+":")
+		})
+	}
+}
+
+func TestRunRejectsBadConfigWithoutRunning(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Store = ""
+	cfg.Bugs = []string{"no-such-bug"}
+	_, err := Run(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no-such-bug")
+	assert.NotErrorIs(t, err, ErrInternal)
+
+	cfg = DefaultConfig()
+	cfg.Store = ""
+	cfg.Nemesis = []string{"partition-sideways"}
+	_, err = Run(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "partition-sideways")
+
+	cfg = DefaultConfig()
+	cfg.Store = ""
+	cfg.ChaosScenario = "armageddon"
+	_, err = Run(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "chaos-scenario")
+}
+
+func TestConfigJSONRoundTrip(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed = 99
+	cfg.Bugs = []string{"no-dedup"}
+	cfg.MaxTime = Duration(1500 * time.Millisecond)
+	raw, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"max_time":"1.5s"`)
+	var back Config
+	require.NoError(t, json.Unmarshal(raw, &back))
+	back.Store, back.KeepMessages = cfg.Store, cfg.KeepMessages // output settings are not stored
+	assert.Equal(t, cfg, back)
+}
+
+func TestArgsOnlyNamesDifferences(t *testing.T) {
+	cfg := DefaultConfig()
+	assert.Equal(t, []string{"--seed", "1"}, cfg.Args())
+	cfg.Seed, cfg.Nodes, cfg.Nemesis, cfg.Bugs = 7, 3, nil, []string{"no-dedup"}
+	assert.Equal(t, []string{"--seed", "7", "--nodes", "3", "--nemesis", "none", "--bug", "no-dedup"}, cfg.Args())
+	assert.Equal(t, "raftcheck run --seed 7 --nodes 3 --nemesis none --bug no-dedup", ReplayCommand(cfg))
+	cfg.Name = "it's"
+	assert.Contains(t, ReplayCommand(cfg), `--name 'it'\''s'`)
+}
+
+func TestResolveBugs(t *testing.T) {
+	var rbZero raft.Bugs
+	var kbZero kvstore.Bugs
+	for _, b := range Bugs() {
+		rb, kb, err := resolveBugs([]string{b.Name})
+		require.NoError(t, err, b.Name)
+		assert.True(t, rb != (rbZero) || kb != (kbZero), "bug %s sets no switch", b.Name)
+	}
+	_, _, err := resolveBugs([]string{"nope"})
+	assert.ErrorContains(t, err, `unknown bug "nope"`)
+}

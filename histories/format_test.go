@@ -1,0 +1,109 @@
+package histories
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range []Format{Auto, JSONL, EDN, EtcdLog, KnossosKV} {
+		got, err := ParseFormat(f.String())
+		require.NoError(t, err)
+		assert.Equal(t, f, got)
+	}
+	got, err := ParseFormat("")
+	require.NoError(t, err)
+	assert.Equal(t, Auto, got)
+	_, err = ParseFormat("json")
+	assert.EqualError(t, err, `unknown history format "json" (want auto, jsonl, edn, etcd-log, knossos-kv)`)
+	assert.Equal(t, "Format(9)", Format(9).String())
+}
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     Format
+	}{
+		{"jsonl", `{"raftcheck_history":1}`, JSONL},
+		{"jsonl spaced", "\n  { \"raftcheck_history\" : 1 }", JSONL},
+		{"etcd", "INFO  jepsen.util - 0\t:invoke\t:read\tnil", EtcdLog},
+		{"edn", "{:process 0, :type :invoke, :f :read, :value nil, :time 5}", EDN},
+		{"edn without key", "{:process 0, :type :invoke, :f :read, :value nil}", EDN},
+		{"edn with comment", "; hello\n{:process 0, :type :invoke, :f :read}", EDN},
+		{"edn vector", "[{:process 0, :type :invoke, :f :read, :time 1}]", EDN},
+		{"knossos", `{:process 0, :type :invoke, :f :get, :key "1", :value nil}`, KnossosKV},
+		{"knossos in vector", `[{:process 0, :type :invoke, :f :get, :key "1", :value nil}]`, KnossosKV},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Detect([]byte(tc.in))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, f)
+		})
+	}
+	for _, in := range []string{"", "  \n", "hello world", "42", "[1 2]", "{:a"} {
+		_, err := Detect([]byte(in))
+		assert.Error(t, err, "%q", in)
+	}
+}
+
+func TestReadFileErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte("{\"raftcheck_history\":1}\n{\"process\":0}\n"), 0o644))
+	_, f, err := ReadFile(path, Auto)
+	assert.Equal(t, JSONL, f)
+	assert.EqualError(t, err, path+`:2: missing field "type"`)
+
+	_, _, err = ReadFile(filepath.Join(dir, "missing.edn"), Auto)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	junk := filepath.Join(dir, "junk.txt")
+	require.NoError(t, os.WriteFile(junk, []byte("hello\n"), 0o644))
+	_, _, err = ReadFile(junk, Auto)
+	assert.ErrorContains(t, err, junk+": cannot detect the history format")
+}
+
+func TestReadPropagatesReaderErrors(t *testing.T) {
+	boom := errors.New("boom")
+	_, _, err := Read(iotest.ErrReader(boom), "r", JSONL)
+	assert.ErrorIs(t, err, boom)
+}
+
+func TestWriteFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.edn")
+	h := simulateHistory(100, 3, 3, true, 9)
+	require.NoError(t, WriteFile(path, h, EDN))
+	got, f, err := ReadFile(path, Auto)
+	require.NoError(t, err)
+	assert.Equal(t, EDN, f)
+	assert.Empty(t, Diff(h, got))
+	assert.Error(t, WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir"), h, EDN))
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestWritePropagatesWriterErrors(t *testing.T) {
+	h := simulateHistory(5000, 10, 5, false, 1)
+	for _, f := range []Format{JSONL, EDN} {
+		err := Write(&failingWriter{n: 1000}, h, f)
+		assert.ErrorContains(t, err, "disk full", f.String())
+	}
+	var buf bytes.Buffer
+	assert.ErrorContains(t, Write(&buf, h, Format(42)), "unknown format")
+	assert.True(t, strings.HasPrefix(Op{Process: 1, Type: Invoke, F: "w", Value: 7}.String(), "{:index 0, :process 1, :type 1"))
+}

@@ -1,0 +1,42 @@
+package kvstore
+
+// proposal is a client request this server proposed and has not answered yet.
+type proposal struct {
+	index    uint64 // log position raft gave the entry
+	term     uint64 // term raft gave the entry: (index, term) names it uniquely
+	clientID uint64
+	seq      uint64
+	from     int // client address to answer
+}
+
+// proposalQueue holds proposals ordered by index. Indices almost always arrive
+// in order; after a lost leadership a newer term may reuse an index, which push
+// handles by insertion from the back.
+type proposalQueue struct {
+	items []proposal
+	head  int
+}
+
+func (q *proposalQueue) len() int { return len(q.items) - q.head }
+
+func (q *proposalQueue) front() *proposal { return &q.items[q.head] }
+
+func (q *proposalQueue) pop() proposal {
+	p := q.items[q.head]
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+	return p
+}
+
+func (q *proposalQueue) push(p proposal) {
+	if q.head > 0 && q.head >= len(q.items)/2 {
+		n := copy(q.items, q.items[q.head:])
+		q.items, q.head = q.items[:n], 0
+	}
+	q.items = append(q.items, p)
+	for i := len(q.items) - 1; i > q.head && q.items[i-1].index > p.index; i-- {
+		q.items[i], q.items[i-1] = q.items[i-1], q.items[i]
+	}
+}

@@ -1,0 +1,295 @@
+package kvstore
+
+import (
+	"fmt"
+
+	"github.com/raftcheck/raftcheck/raft"
+)
+
+// maxRecBuf is the largest record buffer kept for reuse; a bigger one (a large
+// snapshot) is dropped after use so it does not pin memory.
+const maxRecBuf = 1 << 20
+
+// step handles Readies until raft has none or one waits for its disk sync.
+// The order per Ready is raft's contract (raft/types.go): persist and sync,
+// then send, then apply and answer, then Advance.
+func (s *Server) step() {
+	for i := 0; i < maxReadiesPerStep; i++ {
+		if s.inReady || !s.node.HasReady() {
+			return
+		}
+		rd := s.node.Ready()
+		s.takeReady(&rd)
+	}
+	if !s.inReady && s.node.HasReady() {
+		s.anomaly(fmt.Errorf("raft still has a Ready after %d in one step", maxReadiesPerStep))
+	}
+}
+
+// takeReady observes and persists rd, then either waits for the sync or
+// finishes it at once. rd is held until Advance: raft keeps its slices intact
+// until then, though it keeps stepping messages and ticks during the sync.
+func (s *Server) takeReady(rd *raft.Ready) {
+	s.inReady = true
+	s.rd = *rd
+	s.observeRoles(rd)
+	s.persist(rd)
+	if rd.HardState.Commit > s.commit {
+		s.commit = rd.HardState.Commit
+		s.obs.CommitAdvanced(s.id, s.commit)
+	}
+	// Messages travel by pointer and raft reuses the Ready's message slice
+	// after Advance, so each gets its own copy.
+	for i := range rd.Messages {
+		m := s.msgSlab.next()
+		*m = rd.Messages[i]
+		s.rdMsgs = append(s.rdMsgs, m)
+	}
+	if rd.MustSync {
+		s.sync()
+		if !s.cfg.Bugs.AckBeforeFsync {
+			return // finishReady runs when the sync completes
+		}
+		// Planted bug: messages and replies leave before the data is durable.
+	}
+	s.finishReady()
+}
+
+// observeRoles reports every role, term and leader change, in order.
+func (s *Server) observeRoles(rd *raft.Ready) {
+	changes := rd.RoleChanges
+	if len(changes) == 0 && rd.SoftState != nil {
+		changes = []raft.SoftState{*rd.SoftState}
+	}
+	for _, ss := range changes {
+		wasLeader := s.role == raft.Leader
+		s.role, s.term, s.lead = ss.Role, ss.Term, ss.Lead
+		s.obs.RoleChanged(s.id, ss.Role, ss.Term, ss.Lead)
+		if wasLeader && s.role != raft.Leader {
+			s.failUnconfirmedReads()
+		}
+	}
+	// A term can rise without a role change only through HardState.
+	if rd.HardState.Term > s.term {
+		s.term = rd.HardState.Term
+	}
+}
+
+// persist writes rd's snapshot and one log batch holding its hard state and
+// entries. The snapshot file goes first so that a log reset never survives a
+// crash without the snapshot it refers to.
+func (s *Server) persist(rd *raft.Ready) {
+	if !rd.HardState.IsEmpty() {
+		s.hardState = rd.HardState
+	}
+	if !rd.MustSync && rd.Snapshot == nil && len(rd.Entries) == 0 {
+		// Only the commit index moved: raft need not have it durable (a
+		// restarted node learns it again), so it rides along with the next
+		// batch instead of costing a write that would wait unsynced.
+		return
+	}
+	hasHS := s.hardState != s.writtenHS
+	if rd.Snapshot != nil {
+		s.disk.WriteFile(snapshotFile, appendSnapshotFile(nil, rd.Snapshot))
+	}
+	s.batch = logBatch{hasHardState: hasHS, hardState: s.hardState, entries: rd.Entries}
+	if rd.Snapshot != nil {
+		s.batch.reset = true
+		s.batch.baseIndex, s.batch.baseTerm = rd.Snapshot.Meta.Index, rd.Snapshot.Meta.Term
+	}
+	s.recBuf = appendLogBatch(s.recBuf[:0], &s.batch)
+	s.batch.entries = nil
+	s.disk.Append(logFile, s.recBuf)
+	if cap(s.recBuf) > maxRecBuf {
+		s.recBuf = nil
+	}
+	s.writtenHS = s.hardState
+	if rd.Snapshot != nil {
+		s.snapIndex, s.logLast = rd.Snapshot.Meta.Index, rd.Snapshot.Meta.Index
+		s.stats.SnapshotsReceived++
+		s.obs.SnapshotInstalled(s.id, rd.Snapshot.Meta)
+	}
+	if n := len(rd.Entries); n > 0 {
+		s.logLast = rd.Entries[n-1].Index
+		s.obs.LogAppended(s.id, rd.Entries)
+	}
+}
+
+// sync asks the disk to make every write so far durable. Normally the Ready
+// waits for it, so only one is ever in flight; under Bugs.AckBeforeFsync
+// writes may pile up behind the in-flight sync and get one more afterwards.
+func (s *Server) sync() {
+	if s.syncing {
+		s.syncAgain = true
+		return
+	}
+	s.syncing = true
+	s.syncSeq++
+	s.syncHS = s.writtenHS
+	s.stats.Syncs++
+	s.disk.Sync(tagSync | s.syncSeq&tagSeqMask)
+}
+
+// synced handles a completed sync.
+func (s *Server) synced(tag uint64) {
+	if !s.syncing || tag != tagSync|s.syncSeq&tagSeqMask {
+		s.anomaly(fmt.Errorf("sync completion %#x not awaited (in flight: %v, seq %d)", tag, s.syncing, s.syncSeq))
+		return
+	}
+	s.syncing = false
+	s.obs.Synced(s.id, s.syncHS)
+	if s.syncAgain {
+		s.syncAgain = false
+		s.sync()
+	}
+	if s.inReady && !s.cfg.Bugs.AckBeforeFsync {
+		s.finishReady()
+	}
+}
+
+// finishReady sends, applies, answers and advances the taken Ready.
+func (s *Server) finishReady() {
+	rd := &s.rd
+	for i, m := range s.rdMsgs {
+		s.env.Send(int(m.To), m)
+		s.rdMsgs[i] = nil
+	}
+	s.rdMsgs = s.rdMsgs[:0]
+	if rd.Snapshot != nil {
+		s.installSnapshot(rd.Snapshot)
+	}
+	for i := range rd.CommittedEntries {
+		s.applyEntry(&rd.CommittedEntries[i])
+	}
+	s.confirmReads(rd.ReadStates)
+	s.serveReads()
+	s.inReady = false
+	s.node.Advance()
+	*rd = raft.Ready{}
+	s.maybeSnapshot()
+	s.issueReads()
+}
+
+// applyEntry applies one committed entry and answers the client that proposed
+// it here, if any.
+func (s *Server) applyEntry(e *raft.Entry) {
+	if e.Index != s.applied+1 {
+		s.anomaly(fmt.Errorf("committed entry %d (term %d) does not follow applied index %d", e.Index, e.Term, s.applied))
+		if e.Index <= s.applied {
+			return // applying twice would corrupt the state
+		}
+	}
+	s.applied = e.Index
+	var r result
+	isCmd := false
+	if e.Type == raft.EntryNormal && len(e.Data) > 0 {
+		if err := s.cmd.decode(e.Data); err != nil {
+			s.anomaly(fmt.Errorf("entry %d (term %d): %w", e.Index, e.Term, err))
+		} else {
+			r = s.sm.apply(e.Index, &s.cmd)
+			isCmd = true
+		}
+	}
+	// EntryConfChange: raft applied the change itself; the state machine skips it.
+	s.obs.Applied(s.id, *e)
+	s.answerProposals(e, isCmd, r)
+}
+
+// answerProposals answers every proposal at or below e's index. The one that
+// is e (same index and term) gets the result; any other lost its place in the
+// log to another leader's entry, so its outcome is unknown here (a retry may
+// still apply it): ErrLeaderChanged.
+func (s *Server) answerProposals(e *raft.Entry, isCmd bool, r result) {
+	for s.proposals.len() > 0 && s.proposals.front().index <= e.Index {
+		p := s.proposals.pop()
+		if p.index == e.Index && p.term == e.Term {
+			if !isCmd || s.cmd.clientID != p.clientID || s.cmd.seq != p.seq {
+				s.anomaly(fmt.Errorf("entry %d (term %d) is not the proposal raft placed there (client %d seq %d)",
+					e.Index, e.Term, p.clientID, p.seq))
+				s.reply(p.from, p.clientID, p.seq, result{err: ErrLeaderChanged})
+				continue
+			}
+			s.reply(p.from, p.clientID, p.seq, r)
+			continue
+		}
+		s.reply(p.from, p.clientID, p.seq, result{err: ErrLeaderChanged})
+	}
+}
+
+// installSnapshot restores the state machine from a snapshot raft received.
+// Proposals it covers are answered from the sessions when the snapshot holds
+// their result, and as ErrLeaderChanged otherwise.
+func (s *Server) installSnapshot(snap *raft.Snapshot) {
+	if snap.Meta.Index <= s.applied {
+		s.anomaly(fmt.Errorf("snapshot at index %d does not advance applied index %d", snap.Meta.Index, s.applied))
+		return
+	}
+	if err := s.sm.restore(snap.Data); err != nil {
+		s.anomaly(fmt.Errorf("snapshot at index %d (term %d): %w", snap.Meta.Index, snap.Meta.Term, err))
+		return
+	}
+	s.applied = snap.Meta.Index
+	for s.proposals.len() > 0 && s.proposals.front().index <= snap.Meta.Index {
+		p := s.proposals.pop()
+		r := result{err: ErrLeaderChanged}
+		if ss := s.sm.sessions.lookup(p.clientID); ss != nil && ss.lastSeq == p.seq && ss.cached {
+			r = ss.result
+		}
+		s.reply(p.from, p.clientID, p.seq, r)
+	}
+}
+
+// maybeSnapshot takes a snapshot once SnapshotEvery entries were applied since
+// the last: the image goes to raft (which compacts its log) and atomically to
+// the snapshot file, then the log file is rewritten without the covered prefix.
+// No sync is needed: until the next sync a crash just recovers the older,
+// equally valid, files.
+func (s *Server) maybeSnapshot() {
+	every := s.cfg.SnapshotEvery
+	if every == 0 || s.inReady || s.applied < s.snapIndex+every {
+		return
+	}
+	if err := s.node.Compact(s.applied, s.sm.encode()); err != nil {
+		s.anomaly(fmt.Errorf("compact at applied index %d: %w", s.applied, err))
+		return
+	}
+	// raft's snapshot carries the configuration in effect at the index.
+	snap := s.node.Snapshot()
+	if snap == nil || snap.Meta.Index != s.applied {
+		s.anomaly(fmt.Errorf("raft holds no snapshot at the compacted index %d", s.applied))
+		return
+	}
+	s.disk.WriteFile(snapshotFile, appendSnapshotFile(nil, snap))
+	if err := s.rewriteLog(snap.Meta); err != nil {
+		s.anomaly(err)
+		return
+	}
+	s.snapIndex = snap.Meta.Index
+	s.stats.SnapshotsTaken++
+	s.obs.LogCompacted(s.id, snap.Meta)
+}
+
+// rewriteLog replaces the log file with one batch: the current hard state, a
+// reset to meta, and the entries after it.
+func (s *Server) rewriteLog(meta raft.SnapshotMeta) error {
+	data, _ := s.disk.ReadFile(logFile)
+	var st durableState
+	if err := st.replayLog(data); err != nil {
+		return fmt.Errorf("rewrite log after snapshot %d: %w", meta.Index, err)
+	}
+	if st.torn {
+		return fmt.Errorf("rewrite log after snapshot %d: the live log file ends in an incomplete record at offset %d", meta.Index, st.validLen)
+	}
+	b := logBatch{hasHardState: !st.hardState.IsEmpty(), hardState: st.hardState, reset: true,
+		baseIndex: meta.Index, baseTerm: meta.Term}
+	// Entries are written before they are applied, so the log holds the
+	// snapshot's index with the snapshot's term.
+	t, ok := st.term(meta.Index)
+	if !ok || t != meta.Term {
+		return fmt.Errorf("rewrite log after snapshot %d (term %d): the log holds %d..%d, term %d there",
+			meta.Index, meta.Term, st.baseIndex, st.lastIndex(), t)
+	}
+	b.entries = st.entries[meta.Index-st.baseIndex:]
+	s.disk.WriteFile(logFile, appendLogBatch(nil, &b))
+	return nil
+}

@@ -1,0 +1,220 @@
+package kvstore
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/raftcheck/raftcheck/raft"
+)
+
+// readRetryFactor: a ReadIndex request unanswered for this many election
+// timeouts is issued again (its heartbeat round was lost); the client's own
+// timeout usually fires first.
+const readRetryFactor = 2
+
+// handleRequest answers or proposes a client request.
+//
+// A server that does not lead answers ErrNotLeader with the leader it knows as
+// LeaderHint instead of forwarding: the client learns the leader in one round
+// trip, and the outcome stays definite (nothing was proposed), which a
+// forwarded request that times out could not promise.
+func (s *Server) handleRequest(from int, req *Request) {
+	if req.Op < OpGet || req.Op > OpDelete ||
+		len(req.Key) > maxCommandField || len(req.Value) > maxCommandField || len(req.Expected) > maxCommandField {
+		// Malformed: refuse it here rather than propose what no replica could
+		// decode.
+		s.stats.Dropped++
+		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		return
+	}
+	if req.Op == OpGet && (s.cfg.ReadMode != ReadLog || s.cfg.Bugs.StaleLocalRead) {
+		s.handleRead(from, req)
+		return
+	}
+	if s.role != raft.Leader {
+		s.replyNotLeader(from, req)
+		return
+	}
+	if s.pending() >= s.cfg.MaxPending {
+		s.stats.Dropped++
+		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		return
+	}
+	s.cmdBuf = AppendRequest(s.cmdBuf[:0], req)
+	index, term, err := s.node.Propose(s.arena.clone(s.cmdBuf))
+	switch {
+	case err == nil:
+		s.stats.Proposed++
+		s.proposals.push(proposal{index: index, term: term, clientID: req.ClientID, seq: req.Seq, from: from})
+	case errors.Is(err, raft.ErrNotLeader):
+		s.replyNotLeader(from, req)
+	default:
+		// E.g. raft.ErrProposalDropped during a leadership transfer: nothing
+		// was proposed, so the failure is definite.
+		s.stats.Dropped++
+		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+	}
+}
+
+// pending counts requests waiting for an answer: what MaxPending bounds.
+func (s *Server) pending() int { return s.proposals.len() + s.reads.len() }
+
+// handleRead serves a get outside the log, as the read mode says.
+func (s *Server) handleRead(from int, req *Request) {
+	switch {
+	case s.cfg.ReadMode == ReadLocal:
+		// Deliberately unsafe: any node, leader or not, answers from its own
+		// possibly stale state.
+		s.replyLocalRead(from, req)
+		return
+	case s.role != raft.Leader:
+		s.replyNotLeader(from, req)
+		return
+	case s.cfg.Bugs.StaleLocalRead:
+		// Planted bug: a leader that may already be deposed answers without
+		// confirming its leadership.
+		s.replyLocalRead(from, req)
+		return
+	case s.pending() >= s.cfg.MaxPending:
+		s.stats.Dropped++
+		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		return
+	}
+	s.reads.waiting = append(s.reads.waiting, pendingRead{from: from, clientID: req.ClientID, seq: req.Seq, key: req.Key})
+	s.issueReads()
+}
+
+func (s *Server) replyLocalRead(from int, req *Request) {
+	v, ok := s.sm.getString(req.Key)
+	s.stats.ReadsServed++
+	s.reply(from, req.ClientID, req.Seq, result{value: v, found: ok})
+}
+
+func (s *Server) replyNotLeader(from int, req *Request) {
+	s.stats.NotLeader++
+	s.reply(from, req.ClientID, req.Seq, result{err: ErrNotLeader})
+}
+
+// reply sends a Response to a client.
+func (s *Server) reply(to int, clientID, seq uint64, r result) {
+	resp := s.respSlab.next()
+	*resp = Response{
+		ClientID: clientID,
+		Seq:      seq,
+		Err:      r.err,
+		Value:    r.value,
+		Found:    r.found,
+		Node:     int(s.id),
+		Term:     s.term,
+	}
+	switch r.err {
+	case ErrNotLeader:
+		if s.lead != raft.None && s.lead != s.id {
+			resp.LeaderHint = int(s.lead)
+		}
+	case ErrLeaderChanged:
+		s.stats.LeaderChanged++
+	}
+	s.env.Send(to, resp)
+}
+
+// issueReads asks raft to confirm a read index for the waiting reads, unless a
+// request is already outstanding (its answer triggers the next one).
+func (s *Server) issueReads() {
+	q := &s.reads
+	if q.ctx != 0 || len(q.waiting) == 0 {
+		return
+	}
+	if s.role != raft.Leader {
+		s.failReads(&q.waiting, ErrNotLeader)
+		return
+	}
+	ctx := q.lastCtx + 1
+	if err := s.node.ReadIndex(ctx); err != nil {
+		kind := ErrDropped
+		if errors.Is(err, raft.ErrNotLeader) {
+			kind = ErrNotLeader
+		}
+		s.failReads(&q.waiting, kind)
+		return
+	}
+	q.lastCtx, q.ctx, q.issuedAt = ctx, ctx, s.ticks
+	q.inflight, q.waiting = append(q.inflight, q.waiting...), q.waiting[:0]
+}
+
+// confirmReads records the read indices raft confirmed.
+func (s *Server) confirmReads(states []raft.ReadState) {
+	q := &s.reads
+	for _, rs := range states {
+		switch {
+		case rs.Context > q.lastCtx || rs.Context == 0:
+			s.anomaly(fmt.Errorf("read state for context %d, which was never requested (last %d)", rs.Context, q.lastCtx))
+		case rs.Context != q.ctx:
+			// An answer to a request that was re-issued: its reads moved on.
+		case rs.Index > s.commit && rs.Index > s.applied:
+			s.anomaly(fmt.Errorf("read index %d is beyond the commit index %d", rs.Index, s.commit))
+		default:
+			for i := range q.inflight {
+				q.inflight[i].index = rs.Index
+			}
+			q.confirmed = append(q.confirmed, q.inflight...)
+			clear(q.inflight)
+			q.inflight, q.ctx = q.inflight[:0], 0
+		}
+	}
+}
+
+// serveReads answers confirmed reads whose index has been applied. A confirmed
+// read stays valid after a leadership change: its index was confirmed while
+// this node led, and applying it only moves the state forward.
+func (s *Server) serveReads() {
+	q := &s.reads
+	kept := q.confirmed[:0]
+	for _, r := range q.confirmed {
+		if r.index > s.applied {
+			kept = append(kept, r)
+			continue
+		}
+		v, ok := s.sm.getString(r.key)
+		s.stats.ReadsServed++
+		s.reply(r.from, r.clientID, r.seq, result{value: v, found: ok})
+	}
+	clear(q.confirmed[len(kept):])
+	q.confirmed = kept
+}
+
+// retryReads re-issues a ReadIndex request that went unanswered too long (its
+// heartbeats or their replies were lost). Called every tick.
+func (s *Server) retryReads() {
+	q := &s.reads
+	limit := uint64(readRetryFactor * max(s.cfg.Raft.ElectionTicks, 1))
+	if q.ctx == 0 || s.ticks-q.issuedAt < limit {
+		return
+	}
+	s.stats.ReadRetries++
+	q.waiting = append(q.inflight, q.waiting...)
+	q.inflight, q.ctx = nil, 0
+	s.issueReads()
+}
+
+// failUnconfirmedReads answers reads that no longer can be confirmed because
+// this node stopped leading. They changed nothing, so ErrNotLeader is exact.
+func (s *Server) failUnconfirmedReads() {
+	q := &s.reads
+	s.failReads(&q.waiting, ErrNotLeader)
+	s.failReads(&q.inflight, ErrNotLeader)
+	q.ctx = 0
+}
+
+func (s *Server) failReads(reads *[]pendingRead, kind ErrKind) {
+	for _, r := range *reads {
+		if kind == ErrNotLeader {
+			s.stats.NotLeader++
+		} else {
+			s.stats.Dropped++
+		}
+		s.reply(r.from, r.clientID, r.seq, result{err: kind})
+	}
+	clear(*reads)
+	*reads = (*reads)[:0]
+}

@@ -1,0 +1,186 @@
+package nemesis
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+)
+
+// Profile is a randomly chosen nemesis configuration (swarm testing, as in
+// TigerBeetle's VOPR): which faults are on and how hard they hit. It has the
+// same fields and JSON form as Config, so a run's results can store it and
+// the seed alone reproduces it.
+type Profile Config
+
+// Swarm draws a profile for a cluster of nodes from rng. Each fault category
+// is on with probability ½ (at least one is), each fault of an enabled
+// category with probability ½ (at least one is); pacing, budget and every
+// intensity are drawn from ranges wide enough to matter. Faults the cluster
+// is too small for are never chosen. The same rng stream gives the same
+// profile.
+func Swarm(rng *rand.Rand, nodes int) Profile {
+	var p Profile
+	categories := [...]string{CategoryPartition, CategoryProcess, CategoryNetwork, CategoryClock, CategoryDisk, CategoryMembership}
+	on := make([]bool, len(categories))
+	for i := range on {
+		on[i] = rng.IntN(2) == 0
+	}
+	if !anyTrue(on) {
+		on[rng.IntN(len(on))] = true
+	}
+	for ci, c := range categories {
+		if !on[ci] {
+			continue
+		}
+		var members []int // catalog positions usable on this cluster
+		for j := range catalog {
+			if catalog[j].Category == c && nodes >= catalog[j].MinNodes {
+				members = append(members, j)
+			}
+		}
+		if len(members) == 0 {
+			continue
+		}
+		picked := make([]bool, len(members))
+		for k := range picked {
+			picked[k] = rng.IntN(2) == 0
+		}
+		if !anyTrue(picked) {
+			picked[rng.IntN(len(picked))] = true
+		}
+		for k, j := range members {
+			if picked[k] {
+				p.Faults = append(p.Faults, catalog[j].Name)
+			}
+		}
+	}
+	if len(p.Faults) == 0 {
+		// Only a one-node cluster with no applicable pick lands here.
+		p.Faults = []string{"crash-random"}
+	}
+
+	minority := (nodes - 1) / 2
+	p.Interval = logUniform(rng, Second, 10*Second)
+	p.Jitter = 0.1 + 0.8*rng.Float64()
+	p.MaxActive = 1 + rng.IntN(3)
+	switch {
+	case minority == 0:
+		p.MaxCrashed = BudgetMinority
+	case rng.IntN(8) == 0:
+		p.MaxCrashed = BudgetMajority
+	default:
+		p.MaxCrashed = 1 + rng.IntN(minority)
+	}
+	in := &p.Intensity
+	in.CrashCount = 1 + rng.IntN(max(minority, 1))
+	in.Downtime = logUniform(rng, 200*Millisecond, 5*Second)
+	in.Loss = 0.01 + 0.49*rng.Float64()
+	in.Duplicate = 0.01 + 0.49*rng.Float64()
+	in.Reorder = 0.05 + 0.75*rng.Float64()
+	in.Delay = logUniform(rng, Millisecond, 200*Millisecond)
+	in.LinkDelay = logUniform(rng, 10*Millisecond, 2*Second)
+	in.ClockSkew = logUniform(rng, Millisecond, 2*Second)
+	in.ClockDrift = float64(logUniform(rng, 100, 200000)) // ppm
+	in.ClockBump = logUniform(rng, 10*Millisecond, 10*Second)
+	in.StrobeDelta = logUniform(rng, Millisecond, Second)
+	in.StrobePeriod = logUniform(rng, Millisecond, 100*Millisecond)
+	in.SyncLatency = logUniform(rng, Millisecond, 500*Millisecond)
+	in.ChurnWipe = rng.Float64()
+	in.ChurnLeader = rng.Float64()
+	return p
+}
+
+// Config returns the profile as a nemesis configuration.
+func (p Profile) Config() Config {
+	c := Config(p)
+	c.Faults = append([]string(nil), p.Faults...)
+	return c
+}
+
+// String prints the profile on one line, with only the intensities of the
+// faults it uses.
+func (p Profile) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "faults=%s interval=%s jitter=%.2f max-active=%d max-crashed=%s",
+		strings.Join(p.Faults, ","), dur(p.Interval), p.Jitter, p.MaxActive, budgetString(p.MaxCrashed))
+	in := p.Intensity
+	uses := func(names ...string) bool {
+		for _, f := range p.Faults {
+			for _, name := range names {
+				if f == name {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if uses("crash-random") {
+		fmt.Fprintf(&b, " crash-count=%d", in.CrashCount)
+	}
+	if uses("rolling-restart") {
+		fmt.Fprintf(&b, " downtime=%s", dur(in.Downtime))
+	}
+	if uses("flaky") {
+		fmt.Fprintf(&b, " loss=%.3f", in.Loss)
+	}
+	if uses("duplicate") {
+		fmt.Fprintf(&b, " duplicate=%.3f", in.Duplicate)
+	}
+	if uses("reorder") {
+		fmt.Fprintf(&b, " reorder=%.3f", in.Reorder)
+	}
+	if uses("delay") {
+		fmt.Fprintf(&b, " delay=%s", dur(in.Delay))
+	}
+	if uses("slow-link") {
+		fmt.Fprintf(&b, " link-delay=%s", dur(in.LinkDelay))
+	}
+	if uses("clock-skew") {
+		fmt.Fprintf(&b, " clock-skew=%s", dur(in.ClockSkew))
+	}
+	if uses("clock-drift") {
+		fmt.Fprintf(&b, " clock-drift=%.0fppm", in.ClockDrift)
+	}
+	if uses("clock-bump") {
+		fmt.Fprintf(&b, " clock-bump=%s", dur(in.ClockBump))
+	}
+	if uses("clock-strobe") {
+		fmt.Fprintf(&b, " strobe=%s/%s", dur(in.StrobeDelta), dur(in.StrobePeriod))
+	}
+	if uses("slow-fsync") {
+		fmt.Fprintf(&b, " sync-latency=%s", dur(in.SyncLatency))
+	}
+	if uses("member-churn") {
+		fmt.Fprintf(&b, " churn-wipe=%.2f churn-leader=%.2f", in.ChurnWipe, in.ChurnLeader)
+	}
+	return b.String()
+}
+
+// budgetString names a MaxCrashed value.
+func budgetString(v int) string {
+	switch v {
+	case BudgetMinority:
+		return "minority"
+	case BudgetMajority:
+		return "majority"
+	}
+	return fmt.Sprint(v)
+}
+
+// logUniform draws from [lo, hi] with a uniform logarithm, so small and large
+// values are equally likely to be explored.
+func logUniform(rng *rand.Rand, lo, hi int64) int64 {
+	l, h := math.Log(float64(lo)), math.Log(float64(hi))
+	return int64(math.Exp(l + (h-l)*rng.Float64()))
+}
+
+// anyTrue reports whether some element is true.
+func anyTrue(s []bool) bool {
+	for _, v := range s {
+		if v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,199 @@
+package raftcheck
+
+import (
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/sim"
+)
+
+// observer receives every replica's observable changes (kvstore.Observer) and
+// the simulator's host events (a trace sink), and fans them out to the online
+// invariant checker, the trace hash and the report's node timeline.
+type observer struct {
+	w   *sim.World
+	inv *checker.Invariants
+
+	nodeEvents []report.NodeEvent
+	messages   []report.Message // node-to-node messages, when kept
+	keepMsgs   bool
+	maxMsgs    int
+	msgsSeen   uint64
+	inFlight   map[msgKey]int // kept messages not yet delivered, by planned arrival
+	nodes      int            // node addresses are 1..nodes
+
+	anomalies  []string
+	leaderSeen bool            // some node has been leader: setup is over
+	crashed    []bool          // by node id: crashed and not yet recovered
+	entries    []checker.Entry // reused conversion buffer
+}
+
+// maxAnomalies bounds the anomalies kept (the first ones are what matters).
+const maxAnomalies = 32
+
+func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
+	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, maxMsgs: 400_000, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1)}
+	w.Trace().SetSink(o.record)
+	return o
+}
+
+func (o *observer) now() int64 { return int64(o.w.Now()) }
+
+// entryDigest identifies an entry's contents (type and data) for log matching
+// and state-machine safety; FNV-1a is enough: a collision can only hide a bug.
+func entryDigest(e *raft.Entry) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(e.Type)
+	h *= 1099511628211
+	for _, b := range e.Data {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// RoleChanged implements kvstore.Observer.
+func (o *observer) RoleChanged(node uint64, role raft.Role, term, lead uint64) {
+	t := o.now()
+	o.inv.Role(t, int(node), role.String(), term)
+	if role == raft.Leader {
+		o.leaderSeen = true
+	}
+	o.w.Trace().Emit(sim.KindRole, int(node), int(lead), int64(term), int64(role))
+	o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: t, Node: int(node), Kind: report.EventRole, Role: role.String(), Term: term})
+}
+
+// LogAppended implements kvstore.Observer.
+func (o *observer) LogAppended(node uint64, entries []raft.Entry) {
+	o.entries = o.entries[:0]
+	for i := range entries {
+		e := &entries[i]
+		o.entries = append(o.entries, checker.Entry{Index: e.Index, Term: e.Term, Digest: entryDigest(e)})
+	}
+	o.inv.Append(o.now(), int(node), o.entries)
+}
+
+// SnapshotInstalled implements kvstore.Observer.
+func (o *observer) SnapshotInstalled(node uint64, meta raft.SnapshotMeta) {
+	o.inv.Snapshot(o.now(), int(node), meta.Index, meta.Term)
+}
+
+// LogCompacted implements kvstore.Observer: a node's own snapshot changes
+// nothing the invariants look at (the entries it covers stay committed).
+func (o *observer) LogCompacted(uint64, raft.SnapshotMeta) {}
+
+// Synced implements kvstore.Observer.
+func (o *observer) Synced(node uint64, hs raft.HardState) {
+	o.inv.Durable(o.now(), int(node), hs.Term, hs.Vote)
+}
+
+// CommitAdvanced implements kvstore.Observer.
+func (o *observer) CommitAdvanced(node uint64, commit uint64) {
+	o.inv.Commit(o.now(), int(node), commit)
+	o.w.Trace().Emit(sim.KindCommit, int(node), 0, int64(commit), 0)
+}
+
+// Applied implements kvstore.Observer.
+func (o *observer) Applied(node uint64, e raft.Entry) {
+	o.inv.Apply(o.now(), int(node), e.Index, e.Term, entryDigest(&e))
+	o.w.Trace().Emit(sim.KindApply, int(node), 0, int64(e.Index), int64(e.Term))
+}
+
+// Recovered implements kvstore.Observer. Only a start after a crash is a
+// restart for the invariants; the first boot is not.
+func (o *observer) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64) {
+	if !o.crashed[node] {
+		return
+	}
+	o.crashed[node] = false
+	o.inv.Restart(o.now(), int(node), checker.Recovered{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit, SnapIndex: snapIndex, LastIndex: lastIndex})
+}
+
+// Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
+func (o *observer) Anomaly(node uint64, term uint64, err error) {
+	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
+	if len(o.anomalies) < maxAnomalies {
+		o.anomalies = append(o.anomalies, "node "+itoa(int(node))+" (term "+utoa(term)+"): "+err.Error())
+	}
+}
+
+// down records that node refused to start (fail-stop), e.g. on a corrupt disk.
+func (o *observer) down(node int, _ error) {
+	o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: o.now(), Node: node, Kind: report.EventDown})
+}
+
+// record is the trace sink: host lifecycle events and node-to-node messages.
+func (o *observer) record(r sim.Record) {
+	switch r.Kind {
+	case sim.KindCrash:
+		if o.isNode(r.A) {
+			o.inv.Crash(int64(r.At), r.A)
+			o.crashed[r.A] = true
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventCrash})
+		}
+	case sim.KindWipe:
+		if o.isNode(r.A) {
+			o.inv.Wipe(int64(r.At), r.A)
+		}
+	case sim.KindRestart:
+		if o.isNode(r.A) && r.Y == 0 {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventRestart})
+		}
+	case sim.KindPause:
+		if o.isNode(r.A) {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventPause})
+		}
+	case sim.KindResume:
+		if o.isNode(r.A) {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventResume})
+		}
+	case sim.KindSend, sim.KindDuplicate, sim.KindDrop, sim.KindDeliver:
+		if o.keepMsgs && o.isNode(r.A) && o.isNode(r.B) {
+			o.keepMessage(r)
+		}
+	}
+}
+
+func (o *observer) isNode(addr int) bool { return addr >= 1 && addr <= o.nodes }
+
+// msgKey finds a kept message by its link and planned delivery time, so a drop
+// at delivery (partition, dead recipient) marks the arrow that was drawn.
+type msgKey struct {
+	from, to int
+	at       int64
+}
+
+// keepMessage records a node-to-node message for the timeline's arrows: a send
+// record carries the latency drawn, so the arrow is known at send time; a later
+// drop at delivery time marks it. Bounded by maxMsgs: later ones are counted only.
+func (o *observer) keepMessage(r sim.Record) {
+	switch r.Kind {
+	case sim.KindSend, sim.KindDuplicate:
+		o.msgsSeen++
+		if r.Y < 0 { // lost at send: the drop record follows and keeps it
+			return
+		}
+		if len(o.messages) >= o.maxMsgs {
+			return
+		}
+		at := int64(r.At) + r.Y
+		o.inFlight[msgKey{r.A, r.B, at}] = len(o.messages)
+		o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: at, Kind: msgKindName(uint8(r.X))})
+	case sim.KindDeliver:
+		delete(o.inFlight, msgKey{r.A, r.B, int64(r.At)})
+	case sim.KindDrop:
+		reason := dropReasonName(sim.DropReason(r.X))
+		if sim.DropReason(r.X) == sim.DropLoss {
+			if len(o.messages) < o.maxMsgs {
+				o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: int64(r.At),
+					Kind: msgKindName(uint8(r.Y)), Dropped: true, Reason: reason})
+			}
+			return
+		}
+		k := msgKey{r.A, r.B, int64(r.At)}
+		if i, ok := o.inFlight[k]; ok {
+			o.messages[i].Dropped, o.messages[i].Reason = true, reason
+			delete(o.inFlight, k)
+		}
+	}
+}

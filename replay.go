@@ -1,0 +1,116 @@
+package raftcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Args returns the `raftcheck run` flags that recreate c: the seed and every
+// knob that differs from DefaultConfig. Output settings are left out.
+func (c Config) Args() []string {
+	d := DefaultConfig()
+	args := []string{"--seed", strconv.FormatUint(c.Seed, 10)}
+	add := func(name, v, def string) {
+		if v != def {
+			args = append(args, "--"+name, v)
+		}
+	}
+	dur := func(x Duration) string { return time.Duration(x).String() }
+	i := strconv.Itoa
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	b := strconv.FormatBool
+	add("name", c.Name, d.Name)
+	add("nodes", i(c.Nodes), i(d.Nodes))
+	add("max-time", dur(c.MaxTime), dur(d.MaxTime))
+	add("recovery-time", dur(c.RecoveryTime), dur(d.RecoveryTime))
+	add("workload", c.Workload, d.Workload)
+	add("clients", i(c.Clients), i(d.Clients))
+	add("rate", f(c.Rate), f(d.Rate))
+	add("keys", i(c.Keys), i(d.Keys))
+	add("key-dist", c.KeyDist, d.KeyDist)
+	add("op-timeout", dur(c.OpTimeout), dur(d.OpTimeout))
+	add("read-mode", c.ReadMode, d.ReadMode)
+	add("prevote", b(c.PreVote), b(d.PreVote))
+	add("check-quorum", b(c.CheckQuorum), b(d.CheckQuorum))
+	add("tick-interval", dur(c.TickInterval), dur(d.TickInterval))
+	add("heartbeat-ticks", i(c.HeartbeatTicks), i(d.HeartbeatTicks))
+	add("election-ticks", i(c.ElectionTicks), i(d.ElectionTicks))
+	add("snapshot-every", i(c.SnapshotEvery), i(d.SnapshotEvery))
+	add("max-sessions", i(c.MaxSessions), i(d.MaxSessions))
+	add("latency", dur(c.Latency), dur(d.Latency))
+	add("latency-stddev", dur(c.LatencyStddev), dur(d.LatencyStddev))
+	add("latency-dist", c.LatencyDist, d.LatencyDist)
+	add("message-drop-rate", f(c.MessageDropRate), f(d.MessageDropRate))
+	add("message-dup-rate", f(c.MessageDupRate), f(d.MessageDupRate))
+	add("reorder-rate", f(c.ReorderRate), f(d.ReorderRate))
+	add("sync-latency", dur(c.SyncLatency), dur(d.SyncLatency))
+	add("disk-crash-mode", c.DiskCrashMode, d.DiskCrashMode)
+	nem := strings.Join(c.Nemesis, ",")
+	if nem == "" {
+		nem = "none"
+	}
+	add("nemesis", nem, strings.Join(d.Nemesis, ","))
+	add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
+	add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
+	add("chaos-scenario", c.ChaosScenario, "")
+	if c.Swarm {
+		args = append(args, "--swarm")
+	}
+	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
+	for _, bug := range c.Bugs {
+		args = append(args, "--bug", bug)
+	}
+	return args
+}
+
+// ReplayCommand is one shell command that reruns exactly the run c describes.
+func ReplayCommand(c Config) string {
+	args := c.Args()
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return "raftcheck run " + strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe characters.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// LoadRun reads a stored run: path is a run directory or its results.json. It
+// returns the stored result and the config that reproduces the run.
+func LoadRun(path string) (*Result, Config, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, "results.json")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Config{}, err
+	}
+	var sr storedResult
+	if err := json.Unmarshal(raw, &sr); err != nil {
+		return nil, Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if sr.Version != resultsVersion || sr.Result == nil {
+		return nil, Config{}, fmt.Errorf("%s: not a raftcheck results file (raftcheck_results %d, want %d)", path, sr.Version, resultsVersion)
+	}
+	if err := sr.Config.Validate(); err != nil {
+		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)
+	}
+	return sr.Result, sr.Config, nil
+}

@@ -1,0 +1,71 @@
+package raftcheck
+
+import (
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/nemesis"
+)
+
+// Verdicts of a run (Jepsen's): valid, invalid (a checker found a violation), or
+// unknown (a checker could not decide, e.g. the linearizability search timed out).
+const (
+	Valid   = string(checker.Valid)
+	Invalid = string(checker.Invalid)
+	Unknown = string(checker.Unknown)
+)
+
+// Result is the outcome of one run. Its JSON form is what `raftcheck run --json`
+// prints and what results.json stores (with the config added).
+type Result struct {
+	Seed            uint64              `json:"seed"`
+	Verdict         string              `json:"verdict"` // valid | invalid | unknown
+	Reasons         []string            `json:"reasons"`
+	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
+	Invariants      []checker.Violation `json:"invariants"`
+	Liveness        string              `json:"liveness"` // ok | failed | skipped
+	TraceHash       string              `json:"trace_hash"`
+	Stats           Stats               `json:"stats"`
+	Store           string              `json:"store"`  // the run's directory, "" when not stored
+	Replay          string              `json:"replay"` // one command that reruns exactly this run
+
+	Problems       []checker.Problem `json:"problems,omitempty"`
+	Counterexample []int             `json:"counterexample,omitempty"` // history positions
+	Nodes          []report.NodeRow  `json:"nodes"`                    // the final per-node table
+	Leader         int               `json:"leader"`                   // 0: none at the end
+	Swarm          *nemesis.Profile  `json:"swarm,omitempty"`          // the swarm profile the seed chose
+	Nemesis        nemesis.Config    `json:"nemesis"`                  // the fault schedule actually used
+}
+
+// Stats summarizes one run.
+type Stats struct {
+	Events      uint64  `json:"events"`
+	SimSeconds  float64 `json:"sim_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	// CheckSeconds is the wall time spent checking (part of WallSeconds).
+	CheckSeconds float64 `json:"check_seconds"`
+	Ops          OpStats `json:"ops"`
+
+	Availability float64 `json:"availability"` // ok / completed
+	LatencyP50   float64 `json:"latency_p50_ms"`
+	LatencyP95   float64 `json:"latency_p95_ms"`
+	LatencyP99   float64 `json:"latency_p99_ms"`
+	LatencyMax   float64 `json:"latency_max_ms"`
+
+	MessagesSent       uint64 `json:"messages_sent"`
+	MessagesDelivered  uint64 `json:"messages_delivered"`
+	MessagesDropped    uint64 `json:"messages_dropped"`
+	MessagesDuplicated uint64 `json:"messages_duplicated"`
+	FaultEvents        int    `json:"fault_events"`
+}
+
+// OpStats counts client operations by outcome.
+type OpStats struct {
+	Invoked int `json:"invoked"`
+	OK      int `json:"ok"`
+	Fail    int `json:"fail"`
+	Info    int `json:"info"`
+	Pending int `json:"pending"` // still in flight when the run ended (treated as info)
+}
+
+// Failed reports whether the verdict is not valid.
+func (r *Result) Failed() bool { return r.Verdict != Valid }

@@ -1,0 +1,153 @@
+package raftcheck
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/nemesis"
+)
+
+// quick returns a short run for tests: the standard cluster and workload with
+// less simulated time.
+func quick(seed uint64) Config {
+	cfg := DefaultConfig()
+	cfg.Seed = seed
+	cfg.Store = ""
+	cfg.MaxTime = Duration(20 * time.Second)
+	return cfg
+}
+
+// TestDeterminismStandardRun: the same seed gives the same trace hash, event
+// count and history; 50 seeds of the standard run, each twice (the Makefile
+// runs this test again under GOMAXPROCS=1).
+func TestDeterminismStandardRun(t *testing.T) {
+	n := 50
+	if testing.Short() {
+		n = 5
+	}
+	hashes := map[string]uint64{}
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		cfg := DefaultConfig()
+		cfg.Seed, cfg.Store = seed, ""
+		a, err := Run(cfg)
+		require.NoError(t, err, "seed %d", seed)
+		b, err := Run(cfg)
+		require.NoError(t, err, "seed %d", seed)
+		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d is not deterministic", seed)
+		require.Equal(t, a.Stats.Events, b.Stats.Events, "seed %d", seed)
+		require.Equal(t, a.Stats.Ops, b.Stats.Ops, "seed %d", seed)
+		if prev, dup := hashes[a.TraceHash]; dup {
+			t.Fatalf("seeds %d and %d share trace hash %s", prev, seed, a.TraceHash)
+		}
+		hashes[a.TraceHash] = seed
+	}
+}
+
+// TestNoFaultsEveryOpOK is issue 4's end-to-end acceptance: 5 nodes, 10 clients,
+// no faults — every op is ok, and the history round-trips through JSONL and EDN.
+func TestNoFaultsEveryOpOK(t *testing.T) {
+	for _, workload := range []string{"kv", "append", "register"} {
+		t.Run(workload, func(t *testing.T) {
+			cfg := quick(3)
+			cfg.Workload, cfg.Nemesis = workload, nil
+			x, err := prepare(cfg)
+			require.NoError(t, err)
+			require.NoError(t, x.simulate())
+			h := x.history()
+			res, err := x.check(time.Now())
+			require.NoError(t, err)
+			assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
+			require.Greater(t, res.Stats.Ops.Invoked, 1000)
+			assert.Zero(t, res.Stats.Ops.Info, "no faults: no unknown outcomes")
+			assert.Zero(t, res.Stats.Ops.Pending)
+			for _, op := range h {
+				if op.Type == histories.Fail {
+					// The only definite failure without faults is a CAS whose compare failed.
+					assert.Equal(t, "cas-mismatch", op.Error, "op %d: %s", op.Index, op)
+				}
+			}
+			for _, f := range []histories.Format{histories.JSONL, histories.EDN} {
+				var buf bytes.Buffer
+				require.NoError(t, histories.Write(&buf, h, f))
+				back, got, err := histories.Read(&buf, "history", f)
+				require.NoError(t, err)
+				assert.Equal(t, f, got)
+				assert.True(t, histories.Equal(h, back), "%s round trip differs: %s", f, histories.Diff(h, back))
+			}
+		})
+	}
+}
+
+// TestStoreLayoutAndReplay: a stored run holds every documented file, latest
+// points at it, and replaying results.json reproduces the trace hash.
+func TestStoreLayoutAndReplay(t *testing.T) {
+	cfg := quick(11)
+	cfg.Store = t.TempDir()
+	cfg.Name = "layout"
+	res, err := Run(cfg)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Store)
+	for _, f := range []string{"results.json", "history.jsonl", "history.edn", "linearizability.html", "timeline.html", "latency.svg", "rate.svg", "summary.txt"} {
+		fi, err := os.Stat(filepath.Join(res.Store, f))
+		require.NoError(t, err, f)
+		assert.Positive(t, fi.Size(), f)
+	}
+	latest, err := filepath.EvalSymlinks(filepath.Join(cfg.Store, "latest"))
+	require.NoError(t, err)
+	want, _ := filepath.EvalSymlinks(res.Store)
+	assert.Equal(t, want, latest)
+	leftovers, _ := filepath.Glob(filepath.Join(res.Store, ".*tmp*"))
+	assert.Empty(t, leftovers, "temporary files left behind")
+
+	stored, rcfg, err := LoadRun(res.Store)
+	require.NoError(t, err)
+	assert.Equal(t, res.TraceHash, stored.TraceHash)
+	rcfg.Store = ""
+	again, err := Run(rcfg)
+	require.NoError(t, err)
+	assert.Equal(t, res.TraceHash, again.TraceHash, "replay must reproduce the run")
+
+	summary, err := os.ReadFile(filepath.Join(res.Store, "summary.txt"))
+	require.NoError(t, err)
+	for _, col := range []string{"Node ID", "State", "Term", "Alive", "Log Size", "Commit"} {
+		assert.Contains(t, string(summary), col)
+	}
+}
+
+// TestScenariosOnCorrectCluster is issue 5's acceptance: every named scenario
+// on a correct cluster, 20 seeds each, gives a clean verdict and leaves the
+// cluster live after the final heal (liveness is part of the verdict).
+func TestScenariosOnCorrectCluster(t *testing.T) {
+	seeds := 20
+	if testing.Short() {
+		seeds = 2
+	}
+	for _, sc := range nemesis.Scenarios() {
+		t.Run(sc.Name, func(t *testing.T) {
+			for seed := uint64(1); seed <= uint64(seeds); seed++ {
+				cfg := quick(seed)
+				cfg.MaxTime = Duration(30 * time.Second)
+				cfg.ChaosScenario = sc.Name
+				res, err := Run(cfg)
+				require.NoError(t, err, "seed %d", seed)
+				require.Equal(t, Valid, res.Verdict, "%s seed %d: %v\nreplay: %s", sc.Name, seed, res.Reasons, res.Replay)
+				assert.Equal(t, "ok", res.Liveness)
+				alive := 0
+				for _, n := range res.Nodes {
+					if n.Alive {
+						alive++
+					}
+				}
+				assert.Equal(t, cfg.Nodes, alive, "%s seed %d: every node is back after the heal", sc.Name, seed)
+				assert.NotZero(t, res.Leader, "%s seed %d: a leader after the heal", sc.Name, seed)
+			}
+		})
+	}
+}

@@ -1,0 +1,128 @@
+package raftcheck
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// storedResult is results.json: the run's result plus everything needed to replay it.
+type storedResult struct {
+	*Result
+	Config  Config `json:"config"`
+	Version int    `json:"raftcheck_results"`
+}
+
+// resultsVersion is the schema version of results.json.
+const resultsVersion = 1
+
+// store writes the run's directory: results.json, both history formats, the
+// HTML reports, plots and summary; then points <store>/latest at it.
+func (x *execution) store(res *Result, start time.Time) error {
+	dir, err := makeRunDir(x.cfg.Store, x.cfg.Name, x.cfg.Seed, start)
+	if err != nil {
+		return err
+	}
+	res.Store = dir
+	h := x.history()
+	if err := writeFileAtomic(filepath.Join(dir, "history.jsonl"), func(w *bufio.Writer) error {
+		return histories.Write(w, h, histories.JSONL)
+	}); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "history.edn"), func(w *bufio.Writer) error {
+		return histories.Write(w, h, histories.EDN)
+	}); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "linearizability.html"), func(w *bufio.Writer) error {
+		return x.lin.WriteHTML(w, x.annotations())
+	}); err != nil {
+		return err
+	}
+	run := x.reportRun(res, start)
+	if err := report.WriteAll(dir, run); err != nil {
+		return fmt.Errorf("store: reports: %w", err)
+	}
+	// results.json last: its presence marks a complete run directory.
+	if err := writeFileAtomic(filepath.Join(dir, "results.json"), func(w *bufio.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(storedResult{Result: res, Config: x.cfg, Version: resultsVersion})
+	}); err != nil {
+		return err
+	}
+	return linkLatest(x.cfg.Store, dir)
+}
+
+// annotations marks fault windows, crashes, restarts and leader changes on the
+// linearizability visualization.
+func (x *execution) annotations() []checker.Annotation {
+	var out []checker.Annotation
+	for _, fw := range x.faults.closeWindows(int64(x.healTime)) {
+		out = append(out, checker.Annotation{Start: fw.Start, End: fw.End, Tag: "nemesis", Label: fw.Fault, Details: fw.Detail, Color: "#fde2c4"})
+	}
+	for _, ev := range x.obs.nodeEvents {
+		tag := "node " + itoa(ev.Node)
+		switch ev.Kind {
+		case report.EventCrash:
+			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "crash", Color: "#f4c7c3"})
+		case report.EventRestart:
+			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "restart", Color: "#c6e6c6"})
+		case report.EventDown:
+			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "fail-stop", Color: "#999999"})
+		case report.EventRole:
+			if ev.Role == "leader" {
+				out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "leader t" + utoa(ev.Term), Color: "#cfe2ff"})
+			}
+		}
+	}
+	return out
+}
+
+// reportRun fills the report package's view of the run.
+func (x *execution) reportRun(res *Result, start time.Time) *report.Run {
+	cfgKV := []report.KV{}
+	for i := 0; i+1 < len(x.cfg.Args()); i += 2 {
+		a := x.cfg.Args()
+		cfgKV = append(cfgKV, report.KV{Key: a[i][2:], Value: a[i+1]})
+	}
+	r := &report.Run{
+		Title:      fmt.Sprintf("raftcheck %s seed %d", x.cfg.Name, x.cfg.Seed),
+		Seed:       utoa(x.cfg.Seed),
+		Config:     cfgKV,
+		Replay:     res.Replay,
+		Verdict:    res.Verdict,
+		Reasons:    res.Reasons,
+		Nodes:      append([]int(nil), x.c.nodes...),
+		Threads:    x.cfg.Clients,
+		Start:      0,
+		End:        int64(x.endTime),
+		HealTime:   int64(x.healTime),
+		History:    x.history(),
+		NodeEvents: x.obs.nodeEvents,
+		Faults:     x.faults.closeWindows(int64(x.healTime)),
+		Messages:   x.obs.messages,
+		FinalNodes: res.Nodes,
+		Leader:     res.Leader,
+		Events:     res.Stats.Events,
+		SimTime:    int64(x.endTime),
+		WallTime:   time.Since(start),
+		TraceHash:  res.TraceHash,
+		Stats: []report.KV{
+			{Key: "ops", Value: fmt.Sprintf("%d invoked, %d ok, %d fail, %d info, %d pending", res.Stats.Ops.Invoked, res.Stats.Ops.OK, res.Stats.Ops.Fail, res.Stats.Ops.Info, res.Stats.Ops.Pending)},
+			{Key: "availability", Value: fmt.Sprintf("%.1f%%", 100*res.Stats.Availability)},
+			{Key: "latency ok ops", Value: fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", res.Stats.LatencyP50, res.Stats.LatencyP95, res.Stats.LatencyP99, res.Stats.LatencyMax)},
+			{Key: "messages", Value: fmt.Sprintf("%d sent, %d delivered, %d dropped, %d duplicated", res.Stats.MessagesSent, res.Stats.MessagesDelivered, res.Stats.MessagesDropped, res.Stats.MessagesDuplicated)},
+			{Key: "linearizability", Value: res.Linearizability},
+			{Key: "liveness", Value: res.Liveness},
+		},
+	}
+	return r
+}

@@ -1,0 +1,72 @@
+package raftcheck
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// Check runs cfg and fails t unless the verdict is valid, reporting the seed,
+// every reason, where the reports are and a one-line replay command. It
+// returns the result for further assertions. Use it from go test:
+//
+//	func TestMyCluster(t *testing.T) {
+//		cfg := raftcheck.DefaultConfig()
+//		cfg.Seed = 42
+//		raftcheck.Check(t, cfg)
+//	}
+func Check(t testing.TB, cfg Config) *Result {
+	t.Helper()
+	res, err := Run(cfg)
+	if err != nil {
+		t.Fatalf("raftcheck: seed %d: %v", cfg.Seed, err)
+		return nil
+	}
+	if res.Verdict != Valid {
+		t.Errorf("%s", failureMessage(res))
+	}
+	return res
+}
+
+// failureMessage is what Check prints for a failing run.
+func failureMessage(res *Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "raftcheck: seed %d: verdict %s\n", res.Seed, res.Verdict)
+	for _, r := range res.Reasons {
+		fmt.Fprintf(&b, "  - %s\n", r)
+	}
+	if res.Store != "" {
+		fmt.Fprintf(&b, "  reports: %s\n", res.Store)
+	}
+	fmt.Fprintf(&b, "  replay: %s", res.Replay)
+	return b.String()
+}
+
+// CheckHistory checks a recorded history file (any format histories.Detect
+// knows) for linearizability under model ("" guesses it) and fails t unless it
+// is linearizable. It returns the checker's result.
+func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *checker.LinResult {
+	t.Helper()
+	h, _, err := histories.ReadFile(path, histories.Auto)
+	if err != nil {
+		t.Fatalf("raftcheck: %v", err)
+		return nil
+	}
+	lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: model, Timeout: timeout})
+	if err != nil {
+		t.Fatalf("raftcheck: %s: %v", path, err)
+		return nil
+	}
+	switch lin.Result {
+	case checker.LinOK:
+	case checker.LinIllegal:
+		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
+	default:
+		t.Errorf("raftcheck: %s: linearizability unknown after %v (raise the timeout)", path, lin.Duration)
+	}
+	return lin
+}
