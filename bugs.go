@@ -4,20 +4,37 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/raft"
 )
 
 // Bug is a planted, deliberately unsafe defect that proves raftcheck's checkers
 // catch real mistakes. Bugs are off unless named with --bug.
+//
+// Every entry carries its exposure: a recipe (Apply, BugConfig) that edits the
+// standard run into one that shows the bug — the faults, workload and knobs —
+// and the findings that count as catching it. bugs_test.go sweeps seeds
+// 1..Budget of every recipe and requires a catch by one of those findings,
+// and requires the same seeds without the bug to pass.
 type Bug struct {
 	Name     string // CLI name
 	Layer    string // raft | kvstore
 	Breaks   string // what the defect violates
-	Exposure string // the scenario or fault mix that exposes it
-	Checker  string // the checker expected to catch it
-	set      func(rb *raft.Bugs, kb *kvstore.Bugs)
+	Exposure string // the scenario that exposes it, in words (Apply is the recipe)
+	Checker  string // the checker expected to catch it, in words
+	// Catches lists the findings (see Findings) that count as catching it:
+	// raftcheck's own checkers, not the node's assertions, unless noted.
+	Catches []string
+	// Budget is the seeds of BugConfig(Name) within which a sweep from seed
+	// 1 catches it (at most 200).
+	Budget int
+
+	expose  func(c *Config) // the recipe, applied to a standard run
+	control func(c *Config) // turns the recipe into a valid run without the bug, when it relies on the bug being accepted
+	set     func(rb *raft.Bugs, kb *kvstore.Bugs)
 }
 
 // Bugs lists the planted-bug catalog, sorted by name.
@@ -27,32 +44,157 @@ func Bugs() []Bug {
 	return out
 }
 
+// millis is d milliseconds, for the recipes.
+func millis(d int) Duration { return Duration(time.Duration(d) * time.Millisecond) }
+
+// raftSafety is every invariant that a lost committed entry or a second
+// leader breaks, whichever the checker sees first.
+var raftSafety = []string{checker.ElectionSafety, checker.LogMatching, checker.LeaderCompleteness, checker.CommitSafety, checker.StateMachineSafety}
+
 var bugCatalog = []Bug{
-	{Name: "commit-old-term", Layer: "raft", Breaks: "Figure 8: a leader commits an entry of an earlier term by counting replicas; a later leader can overwrite it",
-		Exposure: "crash-leader + partitions", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitOldTerm = true }},
-	{Name: "no-persist-vote", Layer: "raft", Breaks: "a restarted node forgets its vote and votes twice in one term: two leaders",
-		Exposure: "crash-random + crash-leader", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.NoPersistVote = true }},
-	{Name: "no-persist-term", Layer: "raft", Breaks: "a restarted node's term goes backwards",
-		Exposure: "crash-random", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.NoPersistTerm = true }},
-	{Name: "vote-reset-same-term", Layer: "raft", Breaks: "a node grants two votes in one term: two leaders in one term",
-		Exposure: "partitions", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.VoteResetSameTerm = true }},
-	{Name: "stale-vote-reply", Layer: "raft", Breaks: "a candidate counts vote replies from older terms: a leader without a quorum",
-		Exposure: "delay + reorder + partitions", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.StaleVoteReply = true }},
-	{Name: "stale-local-read", Layer: "kvstore", Breaks: "a deposed leader answers reads from its local state: stale reads",
-		Exposure: "partition-isolate-leader", Checker: "linearizability", set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.StaleLocalRead = true }},
-	{Name: "lease-without-checkquorum", Layer: "raft", Breaks: "lease reads without CheckQuorum: a partitioned leader serves stale reads",
-		Exposure: "partition-isolate-leader, --read-mode lease --check-quorum=false", Checker: "linearizability",
-		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
-	{Name: "no-dedup", Layer: "kvstore", Breaks: "retried requests apply twice: duplicated appends",
-		Exposure: "flaky + duplicate, append workload", Checker: "linearizability", set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.NoDedup = true }},
-	{Name: "ack-before-fsync", Layer: "kvstore", Breaks: "votes and acknowledgements go out before the disk sync: a crash loses acknowledged state",
-		Exposure: "crash-all, lose-unsynced", Checker: "invariant", set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.AckBeforeFsync = true }},
-	{Name: "truncate-on-stale-append", Layer: "raft", Breaks: "a follower truncates matching entries on an old AppendEntries: committed entries vanish",
-		Exposure: "reorder + duplicate + delay", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.TruncateOnStaleAppend = true }},
-	{Name: "commit-beyond-match", Layer: "raft", Breaks: "a follower commits past the last entry it verified: it applies entries a new leader overwrites",
-		Exposure: "partitions + crash-leader", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitBeyondMatch = true }},
-	{Name: "membership-no-barrier", Layer: "raft", Breaks: "configuration changes before the leader commits in its term (the 2015 single-server bug): two majorities",
-		Exposure: "member-churn + partitions", Checker: "invariant", set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
+	{Name: "commit-old-term", Layer: "raft",
+		Breaks:   "Figure 8: a leader commits an entry of an earlier term by counting replicas (and appends no no-op); a later leader overwrites it",
+		Exposure: "3 nodes on slow disks (100 ms fsync): the leader is crashed or cut off every ~200 ms, so terms pile up with unreplicated tails",
+		Checker:  "invariant: leader-completeness, commit-safety",
+		Catches:  []string{checker.LeaderCompleteness, checker.CommitSafety, checker.StateMachineSafety, FindLinearizability},
+		Budget:   60,
+		expose: func(c *Config) {
+			c.Nodes, c.Keys = 3, 50
+			c.SyncLatency, c.ElectionTicks = millis(100), 20
+			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "crash-leader"}, millis(200)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitOldTerm = true }},
+	{Name: "no-persist-vote", Layer: "raft",
+		Breaks:   "a restarted node forgets its vote and votes twice in one term: two leaders",
+		Exposure: "kill -9 storm during slow elections: a random node crashes every ~20 ms and comes back at the next action; 30 ms exponential latency, 160-320 ms election timeout, no PreVote or CheckQuorum (whose boot quiet would mask it)",
+		Checker:  "invariant: election-safety",
+		Catches:  []string{checker.ElectionSafety},
+		Budget:   100,
+		expose: func(c *Config) {
+			c.MaxTime = Duration(20 * time.Second)
+			c.Latency, c.LatencyDist = millis(30), "exponential"
+			c.ElectionTicks, c.HeartbeatTicks = 8, 1
+			c.PreVote, c.CheckQuorum = false, false
+			c.Nemesis, c.NemesisInterval = []string{"crash-random"}, millis(20)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.NoPersistVote = true }},
+	{Name: "no-persist-term", Layer: "raft",
+		Breaks:   "a node's durable term never rises: after a restart its term goes backwards and its vote lands in the wrong term",
+		Exposure: "the standard run (crashes)",
+		Checker:  "invariant: durable-state, single-vote",
+		Catches:  []string{checker.DurableState, checker.SingleVote, checker.MonotonicTerm},
+		Budget:   10,
+		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.NoPersistTerm = true }},
+	{Name: "vote-reset-same-term", Layer: "raft",
+		Breaks:   "a node grants two votes in one term: two leaders in one term",
+		Exposure: "split votes: 20 ms exponential latency against a 200-400 ms election timeout",
+		Checker:  "invariant: single-vote, election-safety",
+		Catches:  []string{checker.SingleVote, checker.ElectionSafety},
+		Budget:   20,
+		expose: func(c *Config) {
+			c.Latency, c.LatencyDist = millis(20), "exponential"
+			c.ElectionTicks = 10
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.VoteResetSameTerm = true }},
+	{Name: "stale-vote-reply", Layer: "raft",
+		Breaks:   "a vote granted in an older term counts toward the node's latest election, even one it lost: two leaders in one term",
+		Exposure: "vote replies slower than the election timeout: 20 ms exponential latency, 100-200 ms election timeout, no PreVote, partitions every ~1 s",
+		Checker:  "invariant: election-safety",
+		Catches:  []string{checker.ElectionSafety},
+		Budget:   60,
+		expose: func(c *Config) {
+			c.Latency, c.LatencyDist = millis(20), "exponential"
+			c.ElectionTicks, c.HeartbeatTicks = 5, 1
+			c.PreVote = false
+			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "partition-random-halves"}, millis(1000)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.StaleVoteReply = true }},
+	{Name: "stale-local-read", Layer: "kvstore",
+		Breaks:   "a deposed leader answers reads from its local state: stale reads",
+		Exposure: "the leader is cut off from the others",
+		Checker:  "linearizability",
+		Catches:  []string{FindLinearizability},
+		Budget:   10,
+		expose: func(c *Config) {
+			c.Nemesis = []string{"partition-isolate-leader"}
+		},
+		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.StaleLocalRead = true }},
+	{Name: "lease-without-checkquorum", Layer: "raft",
+		Breaks:   "lease reads without CheckQuorum: a partitioned leader never steps down and serves stale reads",
+		Exposure: "lease reads with CheckQuorum off; the leader is cut off from the others",
+		Checker:  "linearizability",
+		Catches:  []string{FindLinearizability},
+		Budget:   10,
+		expose: func(c *Config) {
+			c.ReadMode, c.CheckQuorum = "lease", false
+			c.Nemesis = []string{"partition-isolate-leader"}
+		},
+		// Without the bug raft refuses lease reads without CheckQuorum.
+		control: func(c *Config) { c.CheckQuorum = true },
+		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
+	{Name: "no-dedup", Layer: "kvstore",
+		Breaks:   "retried requests apply twice: duplicated appends",
+		Exposure: "the append workload on a lossy network: lost replies make clients retry",
+		Checker:  "append-duplicate, linearizability",
+		Catches:  []string{checker.CheckAppendDuplicate, FindLinearizability},
+		Budget:   10,
+		expose: func(c *Config) {
+			c.Workload = "append"
+			c.Nemesis = []string{"flaky"}
+		},
+		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.NoDedup = true }},
+	{Name: "ack-before-fsync", Layer: "kvstore",
+		Breaks:   "votes and acknowledgements go out before the disk sync: a crash loses acknowledged writes",
+		Exposure: "power loss: every node crashes at once and loses its unsynced writes, on 50 ms fsync",
+		Checker:  "linearizability, leader-completeness",
+		Catches:  append([]string{FindLinearizability, checker.DurableState, checker.CheckAppendLost}, raftSafety...),
+		Budget:   10,
+		expose: func(c *Config) {
+			c.SyncLatency = millis(50)
+			c.Nemesis = []string{"crash-all"}
+		},
+		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.AckBeforeFsync = true }},
+	{Name: "truncate-on-stale-append", Layer: "raft",
+		Breaks:   "a follower rewrites an old AppendEntries and drops the acknowledged entries after it: committed entries vanish",
+		Exposure: "reordered, duplicated and delayed messages, and a leader cut off now and then",
+		Checker:  "commit-safety, linearizability (the follower's own commit check fires first)",
+		Catches:  append([]string{FindLinearizability}, raftSafety...),
+		Budget:   10,
+		expose: func(c *Config) {
+			c.Nemesis = []string{"reorder", "duplicate", "delay", "partition-isolate-leader"}
+			c.NemesisInterval = millis(2000)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.TruncateOnStaleAppend = true }},
+	{Name: "commit-beyond-match", Layer: "raft",
+		Breaks:   "a follower takes the leader's commit index before checking its log matches: it applies entries a new leader overwrites",
+		Exposure: "the standard run (a deposed leader's unreplicated tail meets the new leader's commit index)",
+		Checker:  "invariant: state-machine-safety, commit-safety",
+		Catches:  []string{checker.StateMachineSafety, checker.CommitSafety},
+		Budget:   10,
+		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitBeyondMatch = true }},
+	{Name: "read-before-term-commit", Layer: "raft",
+		Breaks:   "a new leader answers ReadIndex before committing an entry of its term, at a commit index that may lag the old leader's: stale reads (etcd-io/etcd#7331)",
+		Exposure: "the leader is crashed or cut off right after acknowledging writes; slow disks keep the new leader's no-op uncommitted for a while",
+		Checker:  "linearizability",
+		Catches:  []string{FindLinearizability},
+		Budget:   60,
+		expose: func(c *Config) {
+			c.SyncLatency = millis(50)
+			c.Nemesis = []string{"crash-leader", "partition-isolate-leader"}
+			c.NemesisInterval = millis(1000)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.ReadBeforeTermCommit = true }},
+	{Name: "membership-no-barrier", Layer: "raft",
+		Breaks:   "configuration changes before the leader commits in its term, several at once (the 2015 single-server bug): two majorities",
+		Exposure: "7 nodes: membership changes and disk replacements while the leader is cut off with a minority, every ~300 ms",
+		Checker:  "commit-safety, linearizability",
+		Catches:  append([]string{FindLinearizability}, raftSafety...),
+		Budget:   200,
+		expose: func(c *Config) {
+			c.Nodes = 7
+			c.Nemesis, c.NemesisInterval = []string{"member-churn", "corrupt", "partition-leader-minority"}, millis(300)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
 }
 
 // resolveBugs turns bug names into the raft and kvstore switches.
@@ -60,21 +202,15 @@ func resolveBugs(names []string) (raft.Bugs, kvstore.Bugs, error) {
 	var rb raft.Bugs
 	var kb kvstore.Bugs
 	for _, n := range names {
-		found := false
-		for _, b := range bugCatalog {
-			if b.Name == n {
-				b.set(&rb, &kb)
-				found = true
-				break
-			}
-		}
-		if !found {
+		b, ok := LookupBug(n)
+		if !ok {
 			var all []string
 			for _, b := range Bugs() {
 				all = append(all, b.Name)
 			}
 			return rb, kb, fmt.Errorf("bug: unknown bug %q (known: %s)", n, strings.Join(all, ", "))
 		}
+		b.set(&rb, &kb)
 	}
 	return rb, kb, nil
 }

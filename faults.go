@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,8 +24,13 @@ type simFaults struct {
 	base sim.NetConfig
 	disk sim.DiskConfig
 
+	// replacing[node] > 0: the node's disk was wiped; it restarts, and may
+	// be re-added, at that time (see replace).
+	replacing []sim.Time
+
 	windows []report.FaultWindow
-	open    []int // indices into windows not yet stopped
+	blocked [][2]int // links blocked since the last Record: the next started fault's partition
+	open    []int    // indices into windows not yet stopped
 	errs    []string
 }
 
@@ -44,11 +50,16 @@ func (f *simFaults) fail(op string, err error) {
 func (f *simFaults) Now() int64               { return int64(f.w.Now()) }
 func (f *simFaults) After(d int64, fn func()) { f.w.After(sim.Time(d), fn) }
 func (f *simFaults) Nodes() []int             { return append([]int(nil), f.c.nodes...) }
-func (f *simFaults) Members() []int           { return f.c.members() }
+func (f *simFaults) Members() []int           { return slices.Clone(f.c.obs.conf.voters) }
 func (f *simFaults) Leader() int              { return f.c.leader() }
-func (f *simFaults) Block(from, to int)       { f.fail("block", f.w.Net().Block(from, to)) }
-func (f *simFaults) Unblock(from, to int)     { f.fail("unblock", f.w.Net().Unblock(from, to)) }
-func (f *simFaults) HealNetwork()             { f.w.Net().Heal() }
+func (f *simFaults) Block(from, to int) {
+	f.fail("block", f.w.Net().Block(from, to))
+	if n := len(f.c.nodes); len(f.blocked) < n*n { // bounded: a fault blocks at most every link
+		f.blocked = append(f.blocked, [2]int{from, to})
+	}
+}
+func (f *simFaults) Unblock(from, to int) { f.fail("unblock", f.w.Net().Unblock(from, to)) }
+func (f *simFaults) HealNetwork()         { f.w.Net().Heal() }
 func (f *simFaults) SetExtraDelay(mean int64) {
 	f.fail("delay", f.w.Net().SetExtraDelay(sim.Time(mean)))
 }
@@ -157,7 +168,44 @@ func (f *simFaults) CorruptDisk(node int) bool {
 	return ok
 }
 
-var errNoLeader = errors.New("no leader to propose through")
+var (
+	errNoLeader       = errors.New("no leader to propose through")
+	errRemovalPending = errors.New("its removal is not committed yet: it cannot be wiped")
+	errDraining       = errors.New("messages of its old process are still in flight: not re-added")
+)
+
+// committedConf follows the voter set the cluster has committed, from the
+// configuration entries the replicas apply (only committed entries are
+// applied, and every replica applies the same entries in the same order).
+type committedConf struct {
+	index  uint64 // of the latest configuration entry applied anywhere
+	voters []int  // sorted
+}
+
+// applied folds in an entry some replica applied.
+func (c *committedConf) applied(e *raft.Entry) {
+	if e.Type != raft.EntryConfChange || e.Index <= c.index {
+		return
+	}
+	cc, err := raft.UnmarshalConfChange(e.Data)
+	if err != nil {
+		return // the kvstore reports undecodable entries as anomalies
+	}
+	c.index = e.Index
+	i, found := slices.BinarySearch(c.voters, int(cc.NodeID))
+	switch {
+	case cc.Type == raft.AddNode && !found:
+		c.voters = slices.Insert(c.voters, i, int(cc.NodeID))
+	case cc.Type == raft.RemoveNode && found:
+		c.voters = slices.Delete(c.voters, i, i+1)
+	}
+}
+
+// contains reports whether node is a voter of the committed configuration.
+func (c *committedConf) contains(node int) bool {
+	_, found := slices.BinarySearch(c.voters, node)
+	return found
+}
 
 func (f *simFaults) propose(cc raft.ConfChange) error {
 	l := f.c.leader()
@@ -175,19 +223,51 @@ func (f *simFaults) AddMember(node int, wipe bool) error {
 	if f.c.leader() == 0 {
 		return errNoLeader
 	}
-	if wipe {
-		h := f.host(node)
-		if h == nil {
-			return fmt.Errorf("node %d does not exist", node)
-		}
-		if h.Alive() {
-			h.Crash()
-		}
-		h.Disk().Wipe()
-		f.c.joining[node] = true
-		h.Restart(0)
+	h := f.host(node)
+	if h == nil || node < 1 || node >= len(f.c.hosts) {
+		return fmt.Errorf("node %d does not exist", node)
 	}
-	return f.propose(raft.ConfChange{Type: raft.AddNode, NodeID: uint64(node)})
+	if f.replacing == nil {
+		f.replacing = make([]sim.Time, len(f.c.hosts))
+	}
+	if wipe && f.replacing[node] == 0 {
+		if f.c.obs.conf.contains(node) {
+			// Wiping a node that is still a voter would erase the
+			// acknowledgements committed entries count on, and its votes.
+			return fmt.Errorf("node %d: %w", node, errRemovalPending)
+		}
+		f.replace(h)
+	}
+	if at := f.replacing[node]; at > 0 {
+		if f.w.Now() < at {
+			return fmt.Errorf("node %d: %w until %v", node, errDraining, at)
+		}
+	}
+	if err := f.propose(raft.ConfChange{Type: raft.AddNode, NodeID: uint64(node)}); err != nil {
+		return err
+	}
+	f.replacing[node] = 0
+	return nil
+}
+
+// replace is the operator's disk replacement: node h goes down, its disk is
+// wiped, and it comes back as a joiner with an empty disk — once every message
+// its old process sent or was sent has landed. In flight, those describe a log
+// the new process no longer has: an old acknowledgement would tell the leader
+// the new node holds entries it never saw, and an old heartbeat would commit
+// them on it. A real replacement is spared them because the old process's
+// connections die with it; here the adapter waits them out, and proposes the
+// re-add only then (see AddMember).
+func (f *simFaults) replace(h *sim.Host) {
+	node := h.Addr()
+	if h.Alive() {
+		h.Crash()
+	}
+	h.Disk().Wipe()
+	f.c.joining[node] = true
+	at := max(f.c.obs.inbound[node], f.c.obs.outbound[node], f.w.Now()) + 1
+	f.replacing[node] = at
+	h.Restart(at - f.w.Now())
 }
 
 // Record logs a fault start or stop in the history, the trace and the report's fault windows.
@@ -201,12 +281,16 @@ func (f *simFaults) Record(ev nemesis.Event) {
 		value = "nodes " + strings.Join(targets, ",")
 	}
 	kind := sim.KindFaultStop
+	// The nemesis blocks a partition's links just before recording its
+	// start, so the links blocked since the last event are this fault's.
+	defer func() { f.blocked = f.blocked[:0] }()
 	f.rec.Nemesis(map[bool]string{true: "start-", false: "stop-"}[ev.Start]+ev.Fault, value)
 	now := int64(f.w.Now())
 	if ev.Start {
 		kind = sim.KindFaultStart
 		f.open = append(f.open, len(f.windows))
-		f.windows = append(f.windows, report.FaultWindow{Fault: ev.Fault, Start: now, End: -1, Targets: append([]int(nil), ev.Targets...), Detail: ev.Detail})
+		f.windows = append(f.windows, report.FaultWindow{Fault: ev.Fault, Start: now, End: -1, Targets: append([]int(nil), ev.Targets...), Detail: ev.Detail,
+			Links: append([][2]int(nil), f.blocked...)})
 	} else {
 		for i, wi := range f.open {
 			if f.windows[wi].Fault == ev.Fault {

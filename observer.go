@@ -23,8 +23,12 @@ type observer struct {
 	nodes      int            // node addresses are 1..nodes
 
 	anomalies  []string
+	anomalyAt  []int64         // times of the anomalies kept, for `raftcheck bugs --measure`
+	conf       committedConf   // the voters as of the latest applied configuration entry
 	leaderSeen bool            // some node has been leader: setup is over
 	crashed    []bool          // by node id: crashed and not yet recovered
+	inbound    []sim.Time      // by node id: when the last message sent to it so far arrives
+	outbound   []sim.Time      // by node id: when the last message it sent so far arrives
 	entries    []checker.Entry // reused conversion buffer
 }
 
@@ -32,8 +36,14 @@ type observer struct {
 const maxAnomalies = 32
 
 func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
-	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, maxMsgs: 400_000, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1)}
-	w.Trace().SetSink(o.record)
+	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, maxMsgs: 400_000, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
+	// Only the kinds record looks at: deliveries, timers, writes and syncs
+	// are most records and need no call.
+	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
+	if keepMsgs {
+		kinds = append(kinds, sim.KindDrop, sim.KindDeliver)
+	}
+	w.Trace().SetSink(o.record, kinds...)
 	return o
 }
 
@@ -96,6 +106,7 @@ func (o *observer) CommitAdvanced(node uint64, commit uint64) {
 // Applied implements kvstore.Observer.
 func (o *observer) Applied(node uint64, e raft.Entry) {
 	o.inv.Apply(o.now(), int(node), e.Index, e.Term, entryDigest(&e))
+	o.conf.applied(&e)
 	o.w.Trace().Emit(sim.KindApply, int(node), 0, int64(e.Index), int64(e.Term))
 }
 
@@ -114,6 +125,7 @@ func (o *observer) Anomaly(node uint64, term uint64, err error) {
 	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
 	if len(o.anomalies) < maxAnomalies {
 		o.anomalies = append(o.anomalies, "node "+itoa(int(node))+" (term "+utoa(term)+"): "+err.Error())
+		o.anomalyAt = append(o.anomalyAt, o.now())
 	}
 }
 
@@ -124,6 +136,17 @@ func (o *observer) down(node int, _ error) {
 
 // record is the trace sink: host lifecycle events and node-to-node messages.
 func (o *observer) record(r sim.Record) {
+	if (r.Kind == sim.KindSend || r.Kind == sim.KindDuplicate) && r.Y >= 0 {
+		// When each node's messages, in and out, have all landed: a wiped
+		// node is replaced only then (simFaults.replace).
+		at := r.At + sim.Time(r.Y)
+		if o.isNode(r.B) {
+			o.inbound[r.B] = max(o.inbound[r.B], at)
+		}
+		if o.isNode(r.A) {
+			o.outbound[r.A] = max(o.outbound[r.A], at)
+		}
+	}
 	switch r.Kind {
 	case sim.KindCrash:
 		if o.isNode(r.A) {
@@ -136,7 +159,8 @@ func (o *observer) record(r sim.Record) {
 			o.inv.Wipe(int64(r.At), r.A)
 		}
 	case sim.KindRestart:
-		if o.isNode(r.A) && r.Y == 0 {
+		// X is the incarnation: the first boot (1) is not a restart.
+		if o.isNode(r.A) && r.Y == 0 && r.X > 1 {
 			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventRestart})
 		}
 	case sim.KindPause:

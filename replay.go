@@ -1,7 +1,9 @@
 package raftcheck
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,9 +70,26 @@ func (c Config) Args() []string {
 	return args
 }
 
+// CommandArgs is Args as a command line takes them: a boolean flag and its
+// value become one "--flag=value" (a bare "--prevote false" would set
+// --prevote and leave "false" as a stray argument).
+func (c Config) CommandArgs() []string {
+	args := c.Args()
+	out := args[:0]
+	for i := 0; i < len(args); i++ {
+		if (args[i] == "--prevote" || args[i] == "--check-quorum") && i+1 < len(args) {
+			out = append(out, args[i]+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
 // ReplayCommand is one shell command that reruns exactly the run c describes.
 func ReplayCommand(c Config) string {
-	args := c.Args()
+	args := c.CommandArgs()
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}
@@ -104,7 +123,7 @@ func LoadRun(path string) (*Result, Config, error) {
 	}
 	var sr storedResult
 	if err := json.Unmarshal(raw, &sr); err != nil {
-		return nil, Config{}, fmt.Errorf("%s: %w", path, err)
+		return nil, Config{}, fmt.Errorf("%s:%d: %w", path, jsonErrorLine(raw, err), err)
 	}
 	if sr.Version != resultsVersion || sr.Result == nil {
 		return nil, Config{}, fmt.Errorf("%s: not a raftcheck results file (raftcheck_results %d, want %d)", path, sr.Version, resultsVersion)
@@ -113,4 +132,20 @@ func LoadRun(path string) (*Result, Config, error) {
 		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)
 	}
 	return sr.Result, sr.Config, nil
+}
+
+// jsonErrorLine is the 1-based line of raw where decoding failed (1 when the
+// error carries no offset), so a hand-edited results.json error names its line.
+func jsonErrorLine(raw []byte, err error) int {
+	var off int64
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	off = min(max(off, 0), int64(len(raw)))
+	return 1 + bytes.Count(raw[:off], []byte("\n"))
 }

@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -286,16 +286,6 @@ func (x *execution) digests() []checker.ReplicaDigest {
 	return ds
 }
 
-func joinList(xs []string) string {
-	out := ""
-	for i, s := range xs {
-		if i > 0 {
-			out += ","
-		}
-		out += s
-	}
-	return out
-}
+func joinList(xs []string) string { return strings.Join(xs, ",") }
 
 var _ kvstore.Observer = (*observer)(nil)
-var _ io.Writer = (*bufio.Writer)(nil)

@@ -2,29 +2,51 @@ package raftcheck
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 )
 
-// The result store: <root>/<name>/<timestamp>-seed<seed>/ holds one run's files;
+// The result store: <root>/<name>/<timestamp>-seed<seed>/ holds one run's files
+// (results.json, history.jsonl, history.edn, linearizability.html,
+// timeline.html, latency.svg, rate.svg, summary.txt);
 // <root>/latest links to the newest run. Every file is written to a temporary
 // name and renamed into place, so a reader never sees half a report.
 
 // storeTimeFormat sorts lexically in time order and is safe in file names.
 const storeTimeFormat = "20060102T150405.000000000Z"
 
-// makeRunDir creates the directory for one run.
+// maxRunDirTries bounds the search for a free run directory name.
+const maxRunDirTries = 100
+
+// makeRunDir creates the directory for one run. Two runs of one seed starting
+// in the same nanosecond (parallel processes sharing a store) get distinct
+// directories: the second gets a "-2" suffix, and so on.
 func makeRunDir(root, name string, seed uint64, now time.Time) (string, error) {
-	dir := filepath.Join(root, name, fmt.Sprintf("%s-seed%d", now.UTC().Format(storeTimeFormat), seed))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	parent := filepath.Join(root, name)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", fmt.Errorf("store: %w", err)
 	}
-	return dir, nil
+	base := filepath.Join(parent, fmt.Sprintf("%s-seed%d", now.UTC().Format(storeTimeFormat), seed))
+	dir := base
+	for try := 1; try <= maxRunDirTries; try++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("store: %w", err)
+		}
+		dir = fmt.Sprintf("%s-%d", base, try+1)
+	}
+	return "", fmt.Errorf("store: %s: %d directories of that name exist", base, maxRunDirTries)
 }
 
-// writeFileAtomic writes path through a buffered temp file and renames it into place.
+// writeFileAtomic writes path through a buffered, synced temp file and renames it into place.
 func writeFileAtomic(path string, write func(w *bufio.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -40,6 +62,18 @@ func writeFileAtomic(path string, write func(w *bufio.Writer) error) error {
 		tmp.Close()
 		return fmt.Errorf("store: writing %s: %w", path, err)
 	}
+	// CreateTemp makes the file private (0600); run files are meant to be
+	// shared (CI artifacts, `raftcheck serve`), like the reports beside them.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("store: writing %s: %w", path, err)
+	}
+	// Sync before the rename, or a machine crash could leave the new name
+	// pointing at an empty file.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("store: writing %s: %w", path, err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("store: writing %s: %w", path, err)
 	}
@@ -49,14 +83,19 @@ func writeFileAtomic(path string, write func(w *bufio.Writer) error) error {
 	return nil
 }
 
-// linkLatest points <root>/latest at dir (atomically: a new link renamed over the old).
+// latestSeq makes the temporary link names of concurrent linkLatest calls in
+// one process distinct (the pid tells processes apart).
+var latestSeq atomic.Uint64
+
+// linkLatest points <root>/latest at dir (atomically: a new link renamed over
+// the old). Concurrent runs sharing a store each leave a valid link; the last
+// rename wins.
 func linkLatest(root, dir string) error {
 	rel, err := filepath.Rel(root, dir)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	tmp := filepath.Join(root, fmt.Sprintf(".latest.tmp%d", os.Getpid()))
-	_ = os.Remove(tmp)
+	tmp := filepath.Join(root, fmt.Sprintf(".latest.tmp%d.%d", os.Getpid(), latestSeq.Add(1)))
 	if err := os.Symlink(rel, tmp); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}

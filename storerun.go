@@ -42,7 +42,7 @@ func (x *execution) store(res *Result, start time.Time) error {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "linearizability.html"), func(w *bufio.Writer) error {
-		return x.lin.WriteHTML(w, x.annotations())
+		return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: x.title(), Notes: x.annotations(), Roles: x.obs.inv.Roles()})
 	}); err != nil {
 		return err
 	}
@@ -61,29 +61,28 @@ func (x *execution) store(res *Result, start time.Time) error {
 	return linkLatest(x.cfg.Store, dir)
 }
 
-// annotations marks fault windows, crashes, restarts and leader changes on the
-// linearizability visualization.
-func (x *execution) annotations() []checker.Annotation {
-	var out []checker.Annotation
-	for _, fw := range x.faults.closeWindows(int64(x.healTime)) {
-		out = append(out, checker.Annotation{Start: fw.Start, End: fw.End, Tag: "nemesis", Label: fw.Fault, Details: fw.Detail, Color: "#fde2c4"})
+// title names the run on its report pages.
+func (x *execution) title() string {
+	return fmt.Sprintf("raftcheck %s seed %d", x.cfg.Name, x.cfg.Seed)
+}
+
+// counterexample hands the linearizability checker's smallest failing set
+// of operations, with its explanation, to the timeline, which highlights
+// them.
+func (x *execution) counterexample() *report.Counterexample {
+	l := x.lin
+	if l == nil || l.Result != checker.LinIllegal || len(l.Counterexample) == 0 {
+		return nil
 	}
-	for _, ev := range x.obs.nodeEvents {
-		tag := "node " + itoa(ev.Node)
-		switch ev.Kind {
-		case report.EventCrash:
-			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "crash", Color: "#f4c7c3"})
-		case report.EventRestart:
-			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "restart", Color: "#c6e6c6"})
-		case report.EventDown:
-			out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "fail-stop", Color: "#999999"})
-		case report.EventRole:
-			if ev.Role == "leader" {
-				out = append(out, checker.Annotation{Start: ev.Time, End: ev.Time, Tag: tag, Label: "leader t" + utoa(ev.Term), Color: "#cfe2ff"})
-			}
-		}
+	c := &report.Counterexample{Ops: l.Counterexample, Culprit: l.Culprit, Key: l.Key}
+	lines := l.Explain(x.obs.inv.Roles())
+	if len(lines) > 0 {
+		c.Summary = lines[0]
 	}
-	return out
+	if len(lines) == len(l.Counterexample)+1 {
+		c.Explain = lines[1:]
+	}
+	return c
 }
 
 // reportRun fills the report package's view of the run.
@@ -94,27 +93,28 @@ func (x *execution) reportRun(res *Result, start time.Time) *report.Run {
 		cfgKV = append(cfgKV, report.KV{Key: a[i][2:], Value: a[i+1]})
 	}
 	r := &report.Run{
-		Title:      fmt.Sprintf("raftcheck %s seed %d", x.cfg.Name, x.cfg.Seed),
-		Seed:       utoa(x.cfg.Seed),
-		Config:     cfgKV,
-		Replay:     res.Replay,
-		Verdict:    res.Verdict,
-		Reasons:    res.Reasons,
-		Nodes:      append([]int(nil), x.c.nodes...),
-		Threads:    x.cfg.Clients,
-		Start:      0,
-		End:        int64(x.endTime),
-		HealTime:   int64(x.healTime),
-		History:    x.history(),
-		NodeEvents: x.obs.nodeEvents,
-		Faults:     x.faults.closeWindows(int64(x.healTime)),
-		Messages:   x.obs.messages,
-		FinalNodes: res.Nodes,
-		Leader:     res.Leader,
-		Events:     res.Stats.Events,
-		SimTime:    int64(x.endTime),
-		WallTime:   time.Since(start),
-		TraceHash:  res.TraceHash,
+		Title:          x.title(),
+		Seed:           utoa(x.cfg.Seed),
+		Config:         cfgKV,
+		Replay:         res.Replay,
+		Verdict:        res.Verdict,
+		Reasons:        res.Reasons,
+		Counterexample: x.counterexample(),
+		Nodes:          append([]int(nil), x.c.nodes...),
+		Threads:        x.cfg.Clients,
+		Start:          0,
+		End:            int64(x.endTime),
+		HealTime:       int64(x.healTime),
+		History:        x.history(),
+		NodeEvents:     x.obs.nodeEvents,
+		Faults:         x.faults.closeWindows(int64(x.healTime)),
+		Messages:       x.obs.messages,
+		FinalNodes:     res.Nodes,
+		Leader:         res.Leader,
+		Events:         res.Stats.Events,
+		SimTime:        int64(x.endTime),
+		WallTime:       time.Since(start),
+		TraceHash:      res.TraceHash,
 		Stats: []report.KV{
 			{Key: "ops", Value: fmt.Sprintf("%d invoked, %d ok, %d fail, %d info, %d pending", res.Stats.Ops.Invoked, res.Stats.Ops.OK, res.Stats.Ops.Fail, res.Stats.Ops.Info, res.Stats.Ops.Pending)},
 			{Key: "availability", Value: fmt.Sprintf("%.1f%%", 100*res.Stats.Availability)},

@@ -48,7 +48,11 @@ func failureMessage(res *Result) string {
 
 // CheckHistory checks a recorded history file (any format histories.Detect
 // knows) for linearizability under model ("" guesses it) and fails t unless it
-// is linearizable. It returns the checker's result.
+// is linearizable, with the explanation; a search that exceeds timeout (0 =
+// none) fails as unknown. Append histories also get the append checks
+// (prefix-consistent reads, no lost acknowledged append), as in `raftcheck
+// check`. An unreadable file stops the test, naming file and line. It returns
+// the linearizability result.
 func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *checker.LinResult {
 	t.Helper()
 	h, _, err := histories.ReadFile(path, histories.Auto)
@@ -67,6 +71,11 @@ func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *chec
 		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
 	default:
 		t.Errorf("raftcheck: %s: linearizability unknown after %v (raise the timeout)", path, lin.Duration)
+	}
+	if lin.Model == "append" {
+		for _, p := range checker.CheckAppend(h) {
+			t.Errorf("raftcheck: %s: %s", path, p)
+		}
 	}
 	return lin
 }

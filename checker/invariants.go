@@ -192,6 +192,7 @@ type nodeState struct {
 	firstTerm uint64
 	base      uint64
 	log       []logRec
+	unsynced  undoLog // writes since the last sync, which a crash may lose
 }
 
 type logRec struct {

@@ -65,6 +65,7 @@ func (c *Invariants) Append(t int64, node int, entries []Entry) {
 	if from <= n.last() {
 		c.checkOverwrite(t, n, entries)
 	}
+	n.unsynced.note(n, from)
 	n.log = n.log[:from-n.first-1]
 	prevTerm := n.firstTerm
 	if len(n.log) > 0 {
@@ -184,6 +185,7 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 			"node %d installed a snapshot at index %d, not after its log start %d", node, index, n.first)
 		return
 	}
+	n.unsynced.noteAll(n)
 	if r := n.at(index); r != nil && r.term == term {
 		// The log already holds the snapshot's last entry: keep what follows.
 		base := r.chain

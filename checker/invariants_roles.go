@@ -129,6 +129,7 @@ func (c *Invariants) Durable(t int64, node int, term, vote uint64) {
 	}
 	n.durKnown, n.durTerm, n.durVot, n.durAt = true, term, vote, t
 	n.term = max(n.term, term)
+	n.unsynced.clear() // every log write before the sync is durable too
 }
 
 // Crash records that node went down, losing its volatile state.
@@ -157,6 +158,7 @@ func (c *Invariants) Wipe(t int64, node int) {
 	}
 	n.durKnown, n.durTerm, n.durVot = false, 0, 0
 	n.log, n.first, n.firstTerm, n.base = nil, 0, 0, 0
+	n.unsynced.clear()
 	n.commit, n.applied = 0, 0
 }
 
@@ -179,6 +181,10 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 				"node %d restarted with vote %d in term %d but had durably voted for node %d at %v", node, rec.Vote, rec.Term, n.durVot, durationOf(n.durAt))
 		}
 	}
+	// The crash may have lost the writes since the last sync, truncations
+	// included: start from the state that ends where the recovered log does.
+	n.unsynced.rollBack(n, rec.LastIndex)
+	n.unsynced.clear()
 	if rec.LastIndex > n.last() {
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.LastIndex,
 			"node %d recovered a log up to index %d but had only written up to %d", node, rec.LastIndex, n.last())

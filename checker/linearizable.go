@@ -71,9 +71,14 @@ type LinResult struct {
 
 	spec *modelSpec
 	cex  []*linOp // the counterexample as checked (cut-off ops unknown)
-	info porcupine.LinearizationInfo
-	hist histories.History
-	conv *converted
+	// info holds porcupine's partial linearizations once haveInfo is set:
+	// at once for an illegal history (the explanation needs them), on the
+	// first linInfo call otherwise (only the visualization needs them).
+	info     porcupine.LinearizationInfo
+	haveInfo bool
+	timeout  time.Duration
+	hist     histories.History
+	conv     *converted
 }
 
 // CheckLinearizable checks a history for linearizability with porcupine. An
@@ -95,18 +100,29 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
-	r := &LinResult{Model: name, Ops: len(conv.ops), Culprit: -1, spec: spec, hist: h, conv: conv}
+	r := &LinResult{Model: name, Ops: len(conv.ops), Partitions: countKeys(conv.ops), Culprit: -1,
+		spec: spec, hist: h, conv: conv, timeout: opts.Timeout}
+	// The verdict comes from porcupine's plain search over segments of
+	// each key (segment.go), checked on every core (parallel.go). Its
+	// verbose mode also records the longest partial linearization through
+	// every op, which costs O(depth) per backtrack — up to half the check
+	// on a busy history — and only the reports need it: they get it per
+	// whole key, from linInfo.
 	start := time.Now()
-	res, info := porcupine.CheckOperationsVerbose(spec.model, conv.ops, opts.Timeout)
+	var parts [][]porcupine.Operation
+	if spec.seed != nil {
+		parts = (&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops)
+	} else {
+		parts = spec.model.Partition(conv.ops)
+	}
+	res := checkParts(spec.model, parts, opts.Timeout)
 	r.Duration = time.Since(start)
-	r.info = info
-	r.Partitions = len(info.PartialLinearizations())
-	sortPartials(info.PartialLinearizations())
 	switch res {
 	case porcupine.Ok:
 		r.Result = LinOK
 	case porcupine.Illegal:
 		r.Result = LinIllegal
+		r.linInfo()
 		if opts.ExplainChecks >= 0 {
 			r.explain(opts)
 		}
@@ -114,6 +130,36 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		r.Result = LinUnknown
 	}
 	return r, nil
+}
+
+// linInfo returns porcupine's linearization info for the checked history,
+// running the verbose search over whole keys the first time (bounded by the
+// check's timeout; by DefaultExplainTimeout at most when the check already
+// timed out). It decides the verdict the segmented search did (see
+// segment.go), unless a bounded search times out.
+func (r *LinResult) linInfo() porcupine.LinearizationInfo {
+	if !r.haveInfo {
+		bound := r.timeout
+		if r.Result == LinUnknown && (bound == 0 || bound > DefaultExplainTimeout) {
+			// The check already spent its whole bound: a page of the
+			// partial linearizations found in a shorter search will do.
+			bound = DefaultExplainTimeout
+		}
+		_, r.info = porcupine.CheckOperationsVerbose(r.spec.model, r.conv.ops, bound)
+		sortPartials(r.info.PartialLinearizations())
+		r.haveInfo = true
+	}
+	return r.info
+}
+
+// countKeys counts the distinct keys of ops: the partitions porcupine checks
+// (every model partitions by key).
+func countKeys(ops []porcupine.Operation) int {
+	seen := make(map[string]struct{})
+	for _, op := range ops {
+		seen[op.Input.(*linOp).key] = struct{}{}
+	}
+	return len(seen)
 }
 
 // sortPartials orders each partition's partial linearizations longest first,

@@ -25,6 +25,9 @@ type linOp struct {
 	// str is the put or appended value.
 	num, num2 int64
 	str       string
+	// put is the kv state a put leaves: the model's step returns it
+	// instead of allocating one per step.
+	put *kvState
 
 	// Outputs, meaningful only when !unknown. outNil is a read of an unset
 	// register or a get of a missing key.

@@ -49,7 +49,8 @@ func (r *LinResult) explain(opts LinOptions) {
 	}
 	model := r.spec.model
 	model.Partition = nil // each check below is on one partition
-	partials := r.info.PartialLinearizations()
+	info := r.linInfo()
+	partials := info.PartialLinearizations()
 	for p, ops := range r.spec.model.Partition(r.conv.ops) {
 		var longest []int
 		if p < len(partials) && len(partials[p]) > 0 {

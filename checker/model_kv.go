@@ -25,6 +25,8 @@ func kvSpec() *modelSpec {
 		name:    ModelKV,
 		parse:   parseKVOp,
 		closure: kvClosure,
+		seed:    kvSeed,
+		settled: kvSettled,
 		model: porcupine.Model{
 			Partition: partitionByKey,
 			Init:      func() any { return emptyKV },
@@ -51,7 +53,7 @@ func kvStep(state, input, _ any) (bool, any) {
 		}
 		return o.outStr == s.s, s
 	case opPut:
-		return true, &kvState{s: o.str, h: fnvString(fnvOffset, o.str)}
+		return true, o.put
 	case opAppend:
 		return true, &kvState{s: s.s + o.str, h: fnvString(s.h, o.str)}
 	case opDelete:
@@ -83,6 +85,9 @@ func parseKVOp(inv, done *histories.Op, o *linOp) error {
 			return fmt.Errorf("op %d: %s of %T %v, want a string", inv.Index, inv.F, inv.Value, inv.Value)
 		}
 		o.str = s
+		if o.kind == opPut {
+			o.put = &kvState{s: s, h: fnvString(fnvOffset, s)}
+		}
 	case "delete":
 		o.kind = opDelete
 	default:

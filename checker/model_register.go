@@ -21,6 +21,7 @@ func registerSpec() *modelSpec {
 		name:    ModelRegister,
 		parse:   parseRegisterOp,
 		closure: registerClosure,
+		seed:    registerSeed,
 		model: porcupine.Model{
 			Partition: partitionByKey,
 			Init:      func() any { return regState{} },

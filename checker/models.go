@@ -32,6 +32,11 @@ type modelSpec struct {
 	// arbitrary subset it would not (drop the write a read observed, and
 	// the read alone is "illegal").
 	closure func(all []*linOp) func(in []bool) bool
+	// seed, when set, lets the verdict check cut keys into segments (see
+	// segment.go): the op that sets the state a read observed.
+	seed func(read *linOp, call int64) *linOp
+	// settled, when set, lets cuts pass unknown writes (see segment.go).
+	settled func(ops []porcupine.Operation) func(u *linOp) (int64, bool)
 	model   porcupine.Model
 }
 
@@ -126,19 +131,32 @@ func partitionByKey(ops []porcupine.Operation) [][]porcupine.Operation {
 	if len(ops) == 0 {
 		return nil
 	}
-	byKey := make(map[string][]porcupine.Operation)
+	// Count first, then fill one backing array: no slice regrows.
+	count := make(map[string]int)
 	for _, op := range ops {
-		k := op.Input.(*linOp).key
-		byKey[k] = append(byKey[k], op)
+		count[op.Input.(*linOp).key]++
 	}
-	keys := make([]string, 0, len(byKey))
-	for k := range byKey {
+	keys := make([]string, 0, len(count))
+	for k := range count {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	all := make([]porcupine.Operation, len(ops))
+	at := make(map[string]int, len(keys)) // next free slot of each key
 	parts := make([][]porcupine.Operation, len(keys))
+	next := 0
 	for i, k := range keys {
-		parts[i] = byKey[k]
+		at[k] = next
+		parts[i] = all[next : next : next+count[k]]
+		next += count[k]
+	}
+	for _, op := range ops {
+		k := op.Input.(*linOp).key
+		all[at[k]] = op
+		at[k]++
+	}
+	for i, k := range keys {
+		parts[i] = parts[i][:count[k]]
 	}
 	return parts
 }

@@ -23,8 +23,9 @@ import (
 // read in that window would have returned a value containing v, and none did,
 // so no read lies in the window; the writes in it are unobserved too. Deleting
 // X therefore leaves every read's result unchanged: the rest is still a
-// linearization. The substring test is conservative: a value that merely looks
-// observed is kept.
+// linearization. Reads that returned before X was invoked lie before X in
+// every linearization, so only the others are searched. The substring test is
+// conservative: a value that merely looks observed is kept.
 //
 // Registers (read / write / cas on small integers) have no unique values, so
 // nothing is dropped there.
@@ -38,36 +39,78 @@ func dropUnobservedWrites(ops []*linOp, model string) []*linOp {
 	return ops
 }
 
+// directScanMax is the most unknown writes on one key for which
+// dropUnobservedKV scans the key's reads for each of them; beyond it, one
+// sorted pass over the reads serves them all.
+const directScanMax = 32
+
 func dropUnobservedKV(ops []*linOp) []*linOp {
-	// Per key, the observed values; a value that is a prefix of another observed
-	// value adds no substrings, so only the maximal ones are searched.
-	reads := map[string][]string{}
+	isUnknownWrite := func(o *linOp) bool {
+		return o.unknown && (o.kind == opPut || o.kind == opAppend) && o.str != ""
+	}
+	// Only keys with an unknown write need their reads.
+	unknown := map[string]int{}
 	for _, o := range ops {
-		if o.kind == opGet && !o.unknown && o.outStr != "" {
-			reads[o.key] = append(reads[o.key], o.outStr)
+		if isUnknownWrite(o) {
+			unknown[o.key]++
 		}
 	}
-	observed := make(map[string]string, len(reads))
-	for k, vs := range reads {
-		sort.Strings(vs)
-		var b strings.Builder
-		for i, v := range vs {
-			if i+1 < len(vs) && strings.HasPrefix(vs[i+1], v) {
-				continue
-			}
-			b.WriteString(v)
-			b.WriteByte(0)
+	if len(unknown) == 0 {
+		return ops
+	}
+	reads := map[string][]*linOp{}
+	for _, o := range ops {
+		if o.kind == opGet && !o.unknown && o.outStr != "" && unknown[o.key] > 0 {
+			reads[o.key] = append(reads[o.key], o)
 		}
-		observed[k] = b.String()
+	}
+	observed := map[string]string{} // keys with many unknown writes: their maximal read values
+	seen := func(w *linOp) bool {
+		rs := reads[w.key]
+		if unknown[w.key] <= directScanMax {
+			// A read that returned before w was invoked cannot have seen
+			// it (equal times overlap, as in porcupine).
+			for _, r := range rs {
+				if r.done >= w.call && strings.Contains(r.outStr, w.str) {
+					return true
+				}
+			}
+			return false
+		}
+		all, ok := observed[w.key]
+		if !ok {
+			all = maximalValues(rs)
+			observed[w.key] = all
+		}
+		return strings.Contains(all, w.str)
 	}
 	out := ops[:0]
 	for _, o := range ops {
-		if o.unknown && (o.kind == opPut || o.kind == opAppend) && o.str != "" && !strings.Contains(observed[o.key], o.str) {
+		if isUnknownWrite(o) && !seen(o) {
 			continue
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// maximalValues joins the values the reads returned, NUL-separated, leaving out
+// any that is a prefix of another: it adds no substrings.
+func maximalValues(rs []*linOp) string {
+	vs := make([]string, len(rs))
+	for i, r := range rs {
+		vs[i] = r.outStr
+	}
+	sort.Strings(vs)
+	var b strings.Builder
+	for i, v := range vs {
+		if i+1 < len(vs) && strings.HasPrefix(vs[i+1], v) {
+			continue
+		}
+		b.WriteString(v)
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 func dropUnobservedAppends(ops []*linOp) []*linOp {

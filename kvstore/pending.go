@@ -21,6 +21,17 @@ func (q *proposalQueue) len() int { return len(q.items) - q.head }
 
 func (q *proposalQueue) front() *proposal { return &q.items[q.head] }
 
+// has reports whether a proposal of (clientID, seq) is queued. Linear: it runs
+// only before refusing a request, and the queue is bounded by MaxPending.
+func (q *proposalQueue) has(clientID, seq uint64) bool {
+	for i := q.head; i < len(q.items); i++ {
+		if q.items[i].clientID == clientID && q.items[i].seq == seq {
+			return true
+		}
+	}
+	return false
+}
+
 func (q *proposalQueue) pop() proposal {
 	p := q.items[q.head]
 	q.head++

@@ -31,6 +31,9 @@ func (s *Server) handleRequest(from int, req *Request) {
 		s.handleRead(from, req)
 		return
 	}
+	if (s.role != raft.Leader || s.pending() >= s.cfg.MaxPending) && s.proposedHere(req) {
+		return
+	}
 	if s.role != raft.Leader {
 		s.replyNotLeader(from, req)
 		return
@@ -46,6 +49,7 @@ func (s *Server) handleRequest(from int, req *Request) {
 	case err == nil:
 		s.stats.Proposed++
 		s.proposals.push(proposal{index: index, term: term, clientID: req.ClientID, seq: req.Seq, from: from})
+	case s.proposedHere(req):
 	case errors.Is(err, raft.ErrNotLeader):
 		s.replyNotLeader(from, req)
 	default:
@@ -55,6 +59,13 @@ func (s *Server) handleRequest(from int, req *Request) {
 		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
 	}
 }
+
+// proposedHere reports whether an earlier copy of req (the network duplicated
+// it, or the client resent it here) was proposed by this server and is still
+// unanswered. A definite rejection of this copy (not-leader, dropped) would
+// then be false: that proposal may yet commit, and its own answer (the result,
+// or ErrLeaderChanged) is the one the client must act on.
+func (s *Server) proposedHere(req *Request) bool { return s.proposals.has(req.ClientID, req.Seq) }
 
 // pending counts requests waiting for an answer: what MaxPending bounds.
 func (s *Server) pending() int { return s.proposals.len() + s.reads.len() }

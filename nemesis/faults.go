@@ -12,8 +12,9 @@ type Faults interface {
 	After(d int64, fn func())
 	// Nodes returns every node id the cluster was started with, sorted.
 	Nodes() []int
-	// Members returns the current voters as the cluster's most advanced live
-	// node sees them, sorted.
+	// Members returns the current voters, sorted: the configuration the
+	// cluster has committed. (A node's own view can be stale: a partitioned
+	// node may hold an old configuration under an inflated term.)
 	Members() []int
 	// Leader returns the id of the live, unpaused node that believes it leads
 	// in the highest term, or 0 if there is none.
@@ -59,7 +60,10 @@ type Faults interface {
 	// AddMember with wipe must leave the node running as a joiner with an empty
 	// disk (crash it first if it is up, restart it if it is down); the nemesis
 	// only asks for a wipe once Members no longer lists the node, and uses it to
-	// repair a node that fail-stopped on a corrupted disk.
+	// repair a node that fail-stopped on a corrupted disk. AddMember with wipe
+	// must return an error, wiping nothing, while the node is still a voter of
+	// the committed configuration: a voter that loses its disk loses
+	// acknowledgements and votes the cluster counts.
 	RemoveMember(node int) error
 	AddMember(node int, wipe bool) error
 

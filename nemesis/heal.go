@@ -57,6 +57,27 @@ func (n *Nemesis) Heal() {
 		t.afterHeal = true
 		t.polls, t.issued = 0, -1
 	}
+	for _, fl := range n.faults {
+		if fl.group == groupMembership {
+			n.guardUntil = n.f.Now() + n.cfg.RepairTimeout
+			n.ensurePolling()
+			break
+		}
+	}
+}
+
+// guardMembership, after Heal, queues a repair for any node that is out of
+// the membership without one: a member-churn removal proposed just before the
+// heal may commit after it.
+func (n *Nemesis) guardMembership(members []int) {
+	if !n.healed || n.f.Now() >= n.guardUntil {
+		return
+	}
+	for i, node := range n.nodes {
+		if !slices.Contains(members, node) && !n.hasTask(node) {
+			n.addTask(&task{node: node, wipe: n.wipeOnAdd[i], afterHeal: true, issued: -1})
+		}
+	}
 }
 
 // restart restarts node now and checks shortly after that it came back.

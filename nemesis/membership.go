@@ -88,7 +88,7 @@ func (n *Nemesis) addTask(t *task) {
 
 // ensurePolling schedules the next poll if repairs are waiting.
 func (n *Nemesis) ensurePolling() {
-	if n.polling || len(n.tasks) == 0 {
+	if n.polling || (len(n.tasks) == 0 && !(n.healed && n.f.Now() < n.guardUntil)) {
 		return
 	}
 	n.polling = true
@@ -99,6 +99,7 @@ func (n *Nemesis) ensurePolling() {
 func (n *Nemesis) poll() {
 	n.polling = false
 	members := slices.Clone(n.f.Members())
+	n.guardMembership(members)
 	kept := n.tasks[:0]
 	for _, t := range n.tasks {
 		if !n.stepTask(t, members) {

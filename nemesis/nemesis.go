@@ -100,6 +100,10 @@ type Nemesis struct {
 	actions int
 	started bool
 	healed  bool
+	// guardUntil: after Heal, until this time, the poller re-adds any node
+	// that drops out of the membership (a removal still in flight at the heal
+	// that commits later).
+	guardUntil int64
 
 	tasks      []*task // membership repairs in progress
 	polling    bool    // a poll timer is pending

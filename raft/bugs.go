@@ -4,9 +4,12 @@ package raft
 // protocol, deliberately unsafe, off by default; raftcheck's checkers must
 // catch every one. Where each acts and what it breaks:
 //
-//   - CommitOldTerm (maybeCommit): the leader commits an entry of an earlier
-//     term once a majority holds it. Figure 8: a later leader may overwrite
-//     it, so a committed entry is lost.
+//   - CommitOldTerm (maybeCommit, becomeLeader): the leader commits an entry
+//     of an earlier term once a majority holds it, and, having no use for
+//     it, appends no no-op on election (with the no-op every ack of an
+//     inherited entry also covers a current-term one, and the switch would
+//     never act). Figure 8: a later leader may overwrite the entry, so a
+//     committed entry is lost.
 //   - NoPersistVote (hardState): Ready.HardState.Vote is always None. A node
 //     that crashes after voting forgets its vote and may vote again in the
 //     same term: two leaders in one term.
@@ -15,17 +18,31 @@ package raft
 //     term with a vote that does not belong to it.
 //   - VoteResetSameTerm (handleVote): a follower or candidate grants a vote
 //     in a term in which it already voted for someone else.
-//   - StaleVoteReply (stepStale): a candidate counts a vote granted in an
-//     earlier term toward its current election.
+//   - StaleVoteReply (stepStale): a vote granted in an earlier term counts
+//     toward the node's latest election, even once that election is over (a
+//     reply handler that never re-checks its term and role); a majority makes
+//     the node leader of its current term, in which it may have voted for
+//     another: two leaders in one term.
 //   - TruncateOnStaleAppend (handleAppend): an old (reordered or duplicated)
-//     MsgApp whose entries all match truncates the entries after it, which the
-//     follower may already have acknowledged.
+//     MsgApp whose entries all match is written again as if new, the naive
+//     log = append(log[:prev+1], entries...): the write drops the
+//     (uncommitted) entries after it, which the follower may already have
+//     acknowledged.
 //   - CommitBeyondMatch (handleAppend): a follower advances its commit index
-//     to the leader's even past the entries this MsgApp proved match the
-//     leader's log, so it may apply an old leader's divergent entries.
+//     to the leader's, clamped only by its own log's end, before the
+//     consistency check (the classic commitIndex = min(leaderCommit,
+//     lastIndex) at the top of the handler) and past the entries the MsgApp
+//     proved match, so it may apply an old leader's divergent entries.
 //   - MembershipNoBarrier (ProposeConfChange): a leader proposes a
 //     membership change before committing an entry of its term, and while
 //     another change is uncommitted (the 2015 single-server change bug).
-//   - LeaseWithoutCheckQuorum (Config.validate): lease reads are allowed
-//     with CheckQuorum off, so followers do not refuse votes while the lease
-//     runs and a new leader can commit writes the old one's reads miss.
+//   - LeaseWithoutCheckQuorum (Config.validate, leaseHeld): lease reads are
+//     allowed with CheckQuorum off, and the lease is taken to last as long as
+//     the leadership, which is what CheckQuorum would guarantee (etcd's lease
+//     reads rely on it): a partitioned leader never steps down and keeps
+//     serving reads while a new leader commits writes they miss; followers
+//     also stop refusing votes while the lease runs.
+//   - ReadBeforeTermCommit (handleReadIndex): a new leader answers ReadIndex
+//     before it has committed an entry of its term, at its commit index,
+//     which may lag what the previous leader committed and acknowledged
+//     (etcd-io/etcd#7331, fixed by #7332; TiKV had it too): stale reads.

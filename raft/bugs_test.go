@@ -193,3 +193,32 @@ func TestBugLeaseWithoutCheckQuorum(t *testing.T) {
 		assert.Less(t, c.reads[1][0].Index, w, "stale read: misses the committed write")
 	}
 }
+
+// ReadBeforeTermCommit (etcd-io/etcd#7331): leader 1 commits w and is cut off
+// before telling anyone; node 2 wins, but its no-op cannot commit yet. The
+// correct leader holds the read until its term's first commit; the buggy
+// one answers at its lagging commit index, below w: a stale read.
+func TestBugReadBeforeTermCommit(t *testing.T) {
+	for _, bug := range []bool{false, true} {
+		c := newCluster(t, 3, withPreVote(false), withCheckQuorum(false), withBugs(Bugs{ReadBeforeTermCommit: bug}))
+		c.elect(1)
+		w, _, err := c.nodes[1].Propose([]byte("w"))
+		require.NoError(t, err)
+		for c.nodes[1].log.committed < w && (c.flushReady() || c.deliverOne()) {
+		}
+		require.Equal(t, w, c.nodes[1].log.committed, "leader 1 committed w")
+		c.isolate(1)
+		c.queue = nil // the commit notifications are lost with it
+		require.Less(t, c.nodes[2].log.committed, w)
+		c.drop[MsgApp] = true // node 2's no-op does not commit
+		n2 := c.elect(2)
+		require.NoError(t, n2.ReadIndex(7))
+		c.tick(n2.cfg.HeartbeatTicks) // a heartbeat round reaches node 3
+		if !bug {
+			assert.Empty(t, c.reads[2], "held until node 2 commits an entry of its term")
+			continue
+		}
+		require.Len(t, c.reads[2], 1, "answered at once")
+		assert.Less(t, c.reads[2][0].Index, w, "stale read: misses w, which leader 1 acknowledged")
+	}
+}

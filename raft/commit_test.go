@@ -18,6 +18,13 @@ func TestLeaderCommitsOnlyCurrentTermByCounting(t *testing.T) {
 		l.campaign(campaignElection)
 		require.NoError(t, l.Step(Message{Type: MsgVoteResp, From: 2, To: 1, Term: l.term}))
 		require.Equal(t, Leader, l.role)
+		if bug {
+			// A CommitOldTerm leader appends no no-op; a client's entry
+			// plays its part at index 5.
+			require.Equal(t, uint64(4), l.log.lastIndex(), "no no-op")
+			_, _, err := l.Propose([]byte("w"))
+			require.NoError(t, err)
+		}
 		require.Equal(t, uint64(5), l.log.lastIndex())
 		takeMsgs(t, l)
 
@@ -54,6 +61,11 @@ func TestFigure8(t *testing.T) {
 		c.heal()
 		c.drop[MsgApp] = true
 		c.elect(5)
+		if bug {
+			// A CommitOldTerm leader appends no no-op: a client's entry
+			// takes x's index instead.
+			c.propose(5, "y")
+		}
 		c.drop[MsgApp] = false
 		require.Equal(t, uint64(3), c.nodes[5].term)
 		require.Equal(t, x, c.nodes[5].log.lastIndex())

@@ -49,4 +49,5 @@ type Bugs struct {
 	CommitBeyondMatch       bool // follower sets commit past the last entry it verified
 	MembershipNoBarrier     bool // conf change proposed before committing an entry of the current term
 	LeaseWithoutCheckQuorum bool // lease reads allowed with CheckQuorum off
+	ReadBeforeTermCommit    bool // ReadIndex answered before the leader commits an entry of its term (etcd #7331)
 }

@@ -127,7 +127,12 @@ func (n *Node) becomeLeader() {
 	n.noteSoftState()
 	// §5.4.2 / §8: the no-op lets the leader commit (and so learn the commit
 	// index) without waiting for a client write.
-	n.appendEntry(EntryNormal, nil)
+	// PLANTED BUG (CommitOldTerm): a leader that commits earlier terms' entries
+	// by counting replicas has no use for the no-op, and without it the
+	// Figure 8 window opens at every election that inherits an uncommitted tail.
+	if !n.cfg.Bugs.CommitOldTerm {
+		n.appendEntry(EntryNormal, nil)
+	}
 	n.bcastPending = true
 }
 

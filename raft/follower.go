@@ -7,6 +7,12 @@ func (n *Node) handleAppend(m *Message) error {
 	if err := n.checkEntries(m); err != nil {
 		return err
 	}
+	if n.cfg.Bugs.CommitBeyondMatch {
+		// PLANTED BUG: trust the leader's commit index before the consistency
+		// check, clamped only by our own log's end (the classic
+		// commitIndex = min(leaderCommit, lastIndex) at the top of the handler).
+		n.commitTo(min(m.Commit, n.log.lastIndex()))
+	}
 	committed := n.log.committed
 	if m.Index < committed {
 		// Everything up to our commit index matches any leader's log.
@@ -28,10 +34,13 @@ func (n *Node) handleAppend(m *Message) error {
 		}
 		// Figure 7: delete the conflicting suffix, then append the leader's.
 		err = n.appendFrom(m.Entries[conflict-m.Index-1:])
-	} else if n.cfg.Bugs.TruncateOnStaleAppend && n.log.lastIndex() > lastNew {
-		// PLANTED BUG: an old MsgApp chops off entries that matched the
-		// leader (and that this node may have acknowledged).
-		n.truncateLog(max(lastNew, committed) + 1)
+	} else if n.cfg.Bugs.TruncateOnStaleAppend && len(m.Entries) > 0 && n.log.lastIndex() > lastNew && lastNew > committed {
+		// PLANTED BUG: the naive log = append(log[:prevIndex+1], entries...):
+		// an old (reordered or duplicated) MsgApp rewrites its entries as if
+		// new, and the write drops every entry after them, which matched the
+		// leader and which this node may have acknowledged. Committed
+		// entries are spared only because the log cannot drop them.
+		err = n.appendFrom(m.Entries[max(m.Index, committed)-m.Index:])
 	}
 	// Commit only what this message proved matches the leader: entries past
 	// lastNew may still be an older leader's.
@@ -112,9 +121,12 @@ func (n *Node) handleHeartbeat(m *Message) error {
 	last := n.log.lastIndex()
 	n.commitTo(min(m.Commit, last))
 	n.send(Message{Type: MsgHeartbeatResp, To: m.From, Term: n.term, Context: m.Context})
-	if m.Commit > last {
+	if m.Commit > last && !n.amnesiac {
 		// The leader believes it replicated entries this node does not have:
-		// an acknowledged write was lost.
+		// an acknowledged write was lost. Not so for a node that joined with
+		// an empty disk under an id the cluster used before (a replaced
+		// disk): a leader that never learned of the replacement sizes its
+		// heartbeats by what the old incarnation acknowledged.
 		return n.fail(ErrSafety, m.From, "heartbeat commit "+strconv.FormatUint(m.Commit, 10)+" beyond last index "+strconv.FormatUint(last, 10))
 	}
 	return nil

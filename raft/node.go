@@ -38,6 +38,7 @@ type Node struct {
 	pendingSnapshot     *Snapshot // received, not yet handed out in a Ready
 	reads               readState
 	bootQuiet           bool   // CheckQuorum: booted and not yet waited a full election timeout
+	amnesiac            bool   // booted empty under Join: peers may remember an earlier incarnation of this id (see handleHeartbeat)
 	persistedTermAtBoot uint64 // Bugs.NoPersistTerm: the only term ever persisted
 
 	// Ready bookkeeping.
@@ -90,6 +91,8 @@ func NewNode(cfg Config, p Persisted) (*Node, error) {
 		}
 	case !cfg.Join:
 		n.bootstrap(cfg.Voters)
+	default:
+		n.amnesiac = true
 	}
 	n.persistedTermAtBoot = n.term
 	n.onConfChange()

@@ -104,7 +104,12 @@ func (pr *progress) maybeDecrTo(rejected, next uint64) bool {
 		pr.next = max(pr.match+1, min(next, rejected))
 		return true
 	case stateProbe:
-		if rejected != pr.next-1 {
+		// A rejection at or below match is stale (a duplicate, or one that
+		// crossed an acknowledgement) — or comes from a follower that lost
+		// entries it acknowledged, which probing at match+1 cannot repair:
+		// answering it would leave one more endless probe/reject chain per
+		// heartbeat reply and flood the link (the follower reports its loss).
+		if rejected != pr.next-1 || rejected <= pr.match {
 			return false
 		}
 		pr.next = max(pr.match+1, min(next, rejected))

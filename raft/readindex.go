@@ -99,7 +99,9 @@ func (n *Node) handleReadIndex(from, ctx uint64) {
 		return
 	}
 	req := readReq{ctx: ctx, from: from}
-	if t, _ := n.log.term(n.log.committed); t != n.term {
+	// PLANTED BUG (ReadBeforeTermCommit, etcd #7331): the read is fixed at a
+	// new leader's commit index, which may lag what the last leader committed.
+	if t, _ := n.log.term(n.log.committed); t != n.term && !n.cfg.Bugs.ReadBeforeTermCommit {
 		n.reads.waiting = append(n.reads.waiting, req)
 		return
 	}
@@ -192,6 +194,14 @@ func (n *Node) updateLease() {
 // leaseHeld reports whether a lease read is safe now (see the package
 // comment on leases above).
 func (n *Node) leaseHeld() bool {
+	if n.cfg.Bugs.LeaseWithoutCheckQuorum && !n.cfg.CheckQuorum {
+		// PLANTED BUG: the lease is taken to last as long as the leadership,
+		// which is what CheckQuorum guarantees (a leader without a quorum
+		// steps down within an election timeout; etcd's lease reads rely on
+		// exactly that) — but CheckQuorum is off, so a partitioned leader
+		// never steps down and serves stale reads for as long as it is cut off.
+		return n.cfg.ReadOnly == ReadOnlyLeaseBased && n.reads.leaseValid && !n.leaseOff && n.transferee == None
+	}
 	return n.cfg.ReadOnly == ReadOnlyLeaseBased &&
 		n.reads.leaseValid &&
 		!n.leaseOff &&

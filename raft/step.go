@@ -115,18 +115,36 @@ func (n *Node) Step(m Message) error {
 func (n *Node) stepStale(m Message) error {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat:
-		if n.cfg.CheckQuorum || n.cfg.PreVote {
+		if n.cfg.CheckQuorum || n.cfg.PreVote || !n.promotable() {
 			// The sender may be a leader cut off from a cluster that moved on
 			// while this node's vote requests were refused: with CheckQuorum
-			// or PreVote nothing else would tell it the newer term.
+			// or PreVote nothing else would tell it the newer term. Nor would
+			// anything when this node cannot campaign (a joiner that took a
+			// candidate's term before it learned the configuration): without
+			// this answer the leader would never reach it.
 			n.send(Message{Type: MsgAppResp, To: m.From, Term: n.term})
 		}
 	case MsgPreVote:
 		// Tell the pre-candidate the term it is behind, so it catches up.
 		n.send(Message{Type: MsgPreVoteResp, To: m.From, Term: n.term, Reject: true})
+	case MsgVote:
+		if n.position(m.From) < 0 {
+			// A candidate our configuration has dropped hears from us only
+			// here (Figure 2: RequestVote replies with the current term).
+			// Left alone it would campaign forever in terms we have left
+			// behind — while we, short of a quorum without it when its
+			// removal is not committed, may be unable to elect anyone.
+			n.send(Message{Type: MsgVoteResp, To: m.From, Term: n.term, Reject: true})
+		}
 	case MsgVoteResp:
-		if n.cfg.Bugs.StaleVoteReply && n.role == Candidate {
-			n.handleVoteResp(&m)
+		if n.cfg.Bugs.StaleVoteReply && n.role != Leader && !m.Reject {
+			// PLANTED BUG: the grant counts toward this node's latest
+			// election whatever its term and even once that election is
+			// over, as a reply handler that never re-checks its term and
+			// state does; a majority makes it leader of its current term.
+			if n.record(n.position(m.From), true) == voteWon {
+				n.becomeLeader()
+			}
 		}
 	}
 	return nil

@@ -63,10 +63,16 @@ func (d *Disk) ReadFile(name string) ([]byte, bool) {
 
 // Append appends data to the file, creating it if needed.
 func (d *Disk) Append(name string, data []byte) {
-	if !d.write(OpAppend, name, data) {
+	if !d.writable() {
 		return
 	}
-	d.visible[name] = append(d.visible[name], data...)
+	v := append(d.visible[name], data...)
+	d.visible[name] = v
+	// The pending write's private copy is the tail just appended: visible
+	// bytes are never written again (a file only grows, or is replaced by
+	// a new array), and CorruptAt touches only the durable prefix of a file
+	// with pending appends, so the tail stays exactly what was written.
+	d.logWrite(OpAppend, name, v[len(v)-len(data):len(v):len(v)])
 }
 
 // WriteFile atomically replaces the file's contents: after a crash the old or
@@ -89,8 +95,24 @@ func (d *Disk) Remove(name string) {
 	delete(d.visible, name)
 }
 
-// write logs an unsynced write; false if the host is down or the bound is hit.
+// write logs an unsynced write of a private copy of data; false if the host
+// is down or the bound is hit.
 func (d *Disk) write(op WriteOp, name string, data []byte) bool {
+	if !d.writable() {
+		return false
+	}
+	var cp []byte
+	if data != nil {
+		cp = make([]byte, len(data))
+		copy(cp, data)
+	}
+	d.logWrite(op, name, cp)
+	return true
+}
+
+// writable reports whether a write may be logged: false, failing the run at
+// the bound, if the host is down or too many writes are unsynced.
+func (d *Disk) writable() bool {
 	if !d.h.checkUp("disk write") {
 		return false
 	}
@@ -98,15 +120,14 @@ func (d *Disk) write(op WriteOp, name string, data []byte) bool {
 		d.h.w.fail(fmt.Errorf("%w: host %d: more than %d unsynced writes", ErrQueueFull, d.h.addr, d.h.w.cfg.Disk.MaxPendingWrites))
 		return false
 	}
-	d.seq++
-	var cp []byte
-	if data != nil {
-		cp = make([]byte, len(data))
-		copy(cp, data)
-	}
-	d.pending = append(d.pending, pendingWrite{seq: d.seq, op: op, name: name, data: cp})
-	d.h.w.trace.add(KindWrite, d.h.addr, 0, int64(op), int64(len(data)))
 	return true
+}
+
+// logWrite appends an unsynced write; cp must be the disk's own copy.
+func (d *Disk) logWrite(op WriteOp, name string, cp []byte) {
+	d.seq++
+	d.pending = append(d.pending, pendingWrite{seq: d.seq, op: op, name: name, data: cp})
+	d.h.w.trace.add(KindWrite, d.h.addr, 0, int64(op), int64(len(cp)))
 }
 
 // List returns the names of existing files, sorted.

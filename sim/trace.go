@@ -143,8 +143,10 @@ type Trace struct {
 	slow  bool // out or sink set
 	out   *bufio.Writer
 	sink  func(Record)
-	buf   []byte
-	err   error
+	// sinkKinds is a bit per Kind: the records the sink takes.
+	sinkKinds [4]uint64
+	buf       []byte
+	err       error
 }
 
 const (
@@ -171,12 +173,24 @@ func (t *Trace) Hash() uint64 { return t.hash }
 // Count returns the number of records so far.
 func (t *Trace) Count() uint64 { return t.count }
 
-// SetSink makes fn receive every later record (nil turns it off). fn must not
-// keep the World busy: it runs on the simulation's hot path.
-func (t *Trace) SetSink(fn func(Record)) {
+// SetSink makes fn receive every later record (nil turns it off), or with
+// kinds only the records of those kinds. fn must not keep the World busy: it
+// runs on the simulation's hot path; naming the few kinds it wants spares the
+// call for every other record (sends and deliveries are most of them).
+func (t *Trace) SetSink(fn func(Record), kinds ...Kind) {
 	t.sink = fn
+	t.sinkKinds = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+	if len(kinds) > 0 {
+		t.sinkKinds = [4]uint64{}
+		for _, k := range kinds {
+			t.sinkKinds[k>>6] |= 1 << (k & 63)
+		}
+	}
 	t.slow = t.out != nil || fn != nil
 }
+
+// wants reports whether the sink takes records of kind k.
+func (t *Trace) wants(k Kind) bool { return t.sinkKinds[k>>6]&(1<<(k&63)) != 0 }
 
 // Emit records an application event at the current virtual time. Kinds below
 // KindRole belong to the engine; emitting them is allowed but confuses readers.
@@ -195,13 +209,13 @@ func (t *Trace) add(kind Kind, a, b int, x, y int64) {
 	h := (t.hash ^ v) * hashK1
 	t.hash = h ^ h>>29
 	t.count++
-	if t.slow {
+	if t.slow && (t.out != nil || t.wants(kind)) {
 		t.emitSlow(Record{At: t.w.now, Kind: kind, A: a, B: b, X: x, Y: y})
 	}
 }
 
 func (t *Trace) emitSlow(r Record) {
-	if t.sink != nil {
+	if t.sink != nil && t.wants(r.Kind) {
 		t.sink(r)
 	}
 	if t.out == nil || t.err != nil {

@@ -102,6 +102,36 @@ func TestTraceSink(t *testing.T) {
 	assert.EqualValues(t, 3, w.Trace().Count())
 }
 
+// TestTraceSinkKinds: a sink that names kinds gets only those records, while
+// the hash and the JSON Lines trace still see every one.
+func TestTraceSinkKinds(t *testing.T) {
+	var out bytes.Buffer
+	w := newTestWorld(t, Config{Trace: &out})
+	var got []Kind
+	w.Trace().SetSink(func(r Record) { got = append(got, r.Kind) }, KindAnomaly, KindUser+70)
+	w.After(3, func() {
+		w.Trace().Emit(KindAnomaly, 2, 0, 7, 8)
+		w.Trace().Emit(KindCommit, 2, 0, 7, 8)
+		w.Trace().Emit(KindUser+70, 0, 0, 0, 0)
+		w.Trace().Emit(KindUser+71, 0, 0, 0, 0)
+	})
+	require.NoError(t, w.Run(10))
+	require.NoError(t, w.Trace().Flush())
+	assert.Equal(t, []Kind{KindAnomaly, KindUser + 70}, got)
+	assert.EqualValues(t, 5, w.Trace().Count(), "the callback and four emits")
+	assert.Equal(t, 5, strings.Count(out.String(), "\n"), "the JSON Lines trace keeps every record")
+
+	plain := newTestWorld(t, Config{})
+	filtered := newTestWorld(t, Config{})
+	plain.Trace().SetSink(func(Record) {})
+	filtered.Trace().SetSink(func(Record) {}, KindCrash)
+	for _, w := range []*World{plain, filtered} {
+		w.After(1, func() { w.Trace().Emit(KindCommit, 1, 0, 1, 0) })
+		require.NoError(t, w.Run(10))
+	}
+	assert.Equal(t, plain.Trace().Hash(), filtered.Trace().Hash(), "filtering the sink never changes the hash")
+}
+
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

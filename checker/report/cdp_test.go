@@ -1,4 +1,4 @@
-package report
+package report_test
 
 // A minimal Chrome DevTools Protocol client for the browser test: just
 // enough WebSocket (RFC 6455, client side, text frames) and CDP to open a

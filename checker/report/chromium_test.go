@@ -1,4 +1,4 @@
-package report
+package report_test
 
 // Driving headless Chromium for the browser test: finding and launching it,
 // opening a page in a fresh tab, waiting for it to draw, evaluating script,

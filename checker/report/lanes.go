@@ -37,8 +37,8 @@ type nodeTrack struct {
 // buildSegments replays the node events (stably sorted by time) into
 // segments and pauses. A node starts as a follower of term 0 at r.Start.
 // Events that contradict the node's state (a role change while crashed,
-// anything but a crash after fail-stop) are found bugs upstream and come
-// back as errors naming the event.
+// anything but a crash or a restart after fail-stop) are found bugs
+// upstream and come back as errors naming the event.
 func buildSegments(r *Run, ix nodeIndex) (segments, pauses, error) {
 	// empty columns, not nil: they encode as [] for the page's script
 	segs := segments{Lane: []int{}, T0: []int64{}, T1: []int64{}, State: []int{}, Term: []uint64{}}
@@ -87,7 +87,7 @@ func buildSegments(r *Run, ix nodeIndex) (segments, pauses, error) {
 		ev := r.NodeEvents[i]
 		lane := ix.lane(ev.Node)
 		tr := &tracks[lane]
-		if tr.state == stateDown && ev.Kind != EventCrash {
+		if tr.state == stateDown && ev.Kind != EventCrash && ev.Kind != EventRestart {
 			return segs, ps, fmt.Errorf("report: Run.NodeEvents[%d]: node %d has a %s event at %d after it went down (fail-stop)", i, ev.Node, ev.Kind, ev.Time)
 		}
 		switch ev.Kind {

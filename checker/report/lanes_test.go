@@ -63,6 +63,23 @@ func TestBuildSegments(t *testing.T) {
 	assert.Equal(t, pauses{Lane: []int{1, 0}, T0: []int64{100e3, 500e3}, T1: []int64{150e3, 600e3}}, ps)
 }
 
+// TestBuildSegmentsReplacedNode: a fail-stopped node whose disk is
+// replaced restarts as a follower and takes part again.
+func TestBuildSegmentsReplacedNode(t *testing.T) {
+	r := &Run{Nodes: []int{1}, End: 100_000, NodeEvents: []NodeEvent{
+		{Time: 10_000, Node: 1, Kind: EventDown},
+		{Time: 40_000, Node: 1, Kind: EventRestart},
+		{Time: 60_000, Node: 1, Kind: EventRole, Role: RoleLeader, Term: 4},
+	}}
+	ix, err := newNodeIndex(r.Nodes)
+	require.NoError(t, err)
+	segs, _, err := buildSegments(r, ix)
+	require.NoError(t, err)
+	assert.Equal(t, []int{stateFollower, stateDown, stateFollower, stateLeader}, segs.State)
+	assert.Equal(t, []int64{0, 10, 40, 60}, segs.T0)
+	assert.Equal(t, []int64{10, 40, 60, 100}, segs.T1)
+}
+
 func TestBuildSegmentsRejectsImpossibleStates(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -73,10 +90,10 @@ func TestBuildSegmentsRejectsImpossibleStates(t *testing.T) {
 			{Time: 1, Node: 1, Kind: EventCrash},
 			{Time: 2, Node: 1, Kind: EventRole, Role: RoleLeader, Term: 5},
 		}, "Run.NodeEvents[1]: node 1 becomes leader of term 5 at 2 while crashed"},
-		{"restart after fail-stop", []NodeEvent{
+		{"role change after fail-stop", []NodeEvent{
 			{Time: 1, Node: 2, Kind: EventDown},
-			{Time: 2, Node: 2, Kind: EventRestart},
-		}, "Run.NodeEvents[1]: node 2 has a restart event at 2 after it went down"},
+			{Time: 2, Node: 2, Kind: EventRole, Role: RoleFollower, Term: 3},
+		}, "Run.NodeEvents[1]: node 2 has a role event at 2 after it went down"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

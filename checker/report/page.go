@@ -15,6 +15,7 @@ type pageData struct {
 	Seed     string       `json:"seed"`
 	Verdict  string       `json:"verdict"`
 	Reasons  []string     `json:"reasons"`
+	Cex      *pageCex     `json:"cex,omitempty"` // absent: no counterexample
 	Config   [][2]string  `json:"config"`
 	Replay   string       `json:"replay"`
 	Stats    [][2]string  `json:"stats"`
@@ -37,6 +38,36 @@ type pageData struct {
 	// Colours shared with the plots: fault palette and outcome colours.
 	FaultPalette  []string `json:"faultPalette"`
 	OutcomeColors []string `json:"outcomeColors"`
+}
+
+// pageCex is the counterexample on the page: Ops and Culprit index the
+// page's ops (not the history); Culprit is -1 when there is none.
+type pageCex struct {
+	Ops     []int    `json:"ops"`
+	Culprit int      `json:"culprit"`
+	Key     string   `json:"key"`
+	Summary string   `json:"summary"`
+	Explain []string `json:"explain"`
+}
+
+// buildCex maps the counterexample's history positions to page ops.
+func buildCex(r *Run, spans []opSpan) *pageCex {
+	c := r.Counterexample
+	if c == nil || len(c.Ops) == 0 {
+		return nil
+	}
+	byInvoke := make(map[int]int, len(spans)) // history position → op
+	for i, sp := range spans {
+		byInvoke[sp.inv] = i
+	}
+	pc := &pageCex{Ops: make([]int, len(c.Ops)), Culprit: -1, Key: c.Key, Summary: c.Summary, Explain: nonNil(c.Explain)}
+	for j, pos := range c.Ops {
+		pc.Ops[j] = byInvoke[pos] // Validate made sure it is an invoke
+		if pos == c.Culprit {
+			pc.Culprit = pc.Ops[j]
+		}
+	}
+	return pc
 }
 
 // pageFault is one fault window; Row stacks overlapping windows.
@@ -78,6 +109,7 @@ func buildPage(r *Run) (*pageData, error) {
 		Seed:     r.Seed,
 		Verdict:  r.Verdict,
 		Reasons:  nonNil(r.Reasons),
+		Cex:      buildCex(r, spans),
 		Config:   pairs(r.Config),
 		Replay:   r.Replay,
 		Stats:    pairs(r.Stats),
@@ -131,8 +163,12 @@ func buildFaults(r *Run) []pageFault {
 			rowEnd = append(rowEnd, 0)
 		}
 		rowEnd[row] = f.End
-		groups := make([][]int, len(f.Groups))
-		for j, g := range f.Groups {
+		src := f.Groups
+		if len(src) == 0 {
+			src = partitionGroups(r.Nodes, f.Links)
+		}
+		groups := make([][]int, len(src))
+		for j, g := range src {
 			groups[j] = nonNil(g)
 		}
 		out = append(out, pageFault{

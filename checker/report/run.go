@@ -17,6 +17,10 @@ type Run struct {
 	Replay  string // one-line command that reproduces the run
 	Verdict string // "valid" | "invalid" | "unknown" (other text is shown as is)
 	Reasons []string
+	// Counterexample, when the history is not linearizable, names the
+	// operations that cannot be linearized together; the timeline
+	// highlights them and lists their explanation first. nil: none.
+	Counterexample *Counterexample
 
 	Nodes    []int // raft ids, one timeline lane each
 	Threads  int   // client concurrency; a process p runs on thread p % Threads. 0: one lane per process
@@ -47,6 +51,24 @@ type Run struct {
 // keeps a long run's timeline at a few megabytes.
 const DefaultMessageCap = 50000
 
+// Counterexample is the smallest set of operations the linearizability
+// checker could not linearize, with the checker's explanation.
+type Counterexample struct {
+	// Ops are the history positions (indexes into Run.History) of the
+	// operations' invokes, in history order.
+	Ops []int
+	// Culprit is the history position of the operation no order of the
+	// others leaves room for; -1 when there is none.
+	Culprit int
+	Key     string // the key the operations share ("" for a register)
+	// Summary is the explanation's first sentence; Explain holds one
+	// sentence per operation, in the order of Ops (or is empty), e.g.
+	// "op 41 (process 2): read() → 3, ..., served by node 3, leader of
+	// term 4, while node 1 was leader of term 5".
+	Summary string
+	Explain []string
+}
+
 // KV is one ordered key/value pair of a header, config or stats list.
 type KV struct {
 	Key, Value string
@@ -68,7 +90,8 @@ const (
 	EventPause
 	// EventResume ends a pause.
 	EventResume
-	// EventDown: fail-stop; the node never comes back.
+	// EventDown: fail-stop (e.g. it refused to start on a corrupt disk);
+	// the node stays down unless a restart follows (its disk replaced).
 	EventDown
 )
 

@@ -15,9 +15,9 @@ import (
 // (about 6,000 operations, 100k messages) with a leader isolation, a crash,
 // a pause, a ring partition, a leader crash and a final heal at 60 s.
 //
-// TODO(lead): replace the body with a real simulated run (raftcheck.Run on
-// a fixed seed) once the root package lands; every test takes its Run from
-// here.
+// This package cannot import the root package (which imports it), so its
+// unit tests use this synthetic run; the browser test (report_test) loads
+// the reports of real runs made by raftcheck.Run.
 func testRun() *Run {
 	return synthRun(1)
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/raftcheck/raftcheck/histories"
 )
 
 // maxNodes bounds the node lanes; far above any cluster we simulate, low
@@ -51,6 +53,9 @@ func (r *Run) Validate() error {
 			return fmt.Errorf("report: Run.History[%d].Time %d is outside [Run.Start, Run.End] = [%d, %d]", i, t, r.Start, r.End)
 		}
 	}
+	if err := validateCounterexample(r); err != nil {
+		return err
+	}
 	for i, f := range r.Faults {
 		if err := validateFault(ix, f); err != nil {
 			return fmt.Errorf("report: Run.Faults[%d]%w", i, err)
@@ -73,6 +78,32 @@ func validateNodeEvent(ix nodeIndex, ev NodeEvent) error {
 	}
 	if ev.Kind == EventRole && roleCode(ev.Role) < 0 {
 		return fmt.Errorf(".Role: unknown role %q (want follower, precandidate, candidate or leader)", ev.Role)
+	}
+	return nil
+}
+
+// validateCounterexample checks that every operation it names is a client
+// invoke of the history and that the explanation has one sentence per
+// operation (or none).
+func validateCounterexample(r *Run) error {
+	c := r.Counterexample
+	if c == nil {
+		return nil
+	}
+	for j, pos := range c.Ops {
+		if pos < 0 || pos >= len(r.History) {
+			return fmt.Errorf("report: Run.Counterexample.Ops[%d]: %d is not a position in Run.History (%d ops)", j, pos, len(r.History))
+		}
+		op := &r.History[pos]
+		if op.Process == histories.NemesisProcess || op.Type != histories.Invoke {
+			return fmt.Errorf("report: Run.Counterexample.Ops[%d]: Run.History[%d] is not a client invoke", j, pos)
+		}
+	}
+	if c.Culprit >= 0 && !slices.Contains(c.Ops, c.Culprit) {
+		return fmt.Errorf("report: Run.Counterexample.Culprit: %d is not one of its Ops", c.Culprit)
+	}
+	if len(c.Explain) != 0 && len(c.Explain) != len(c.Ops) {
+		return fmt.Errorf("report: Run.Counterexample.Explain has %d sentences for %d ops", len(c.Explain), len(c.Ops))
 	}
 	return nil
 }

@@ -36,6 +36,20 @@ func TestValidate(t *testing.T) {
 		{"message from unknown node", func(r *Run) { r.Messages[5].From = 0 }, "Run.Messages[5].From: 0"},
 		{"message to unknown node", func(r *Run) { r.Messages[6].To = 6 }, "Run.Messages[6].To: 6"},
 		{"delivered before sent", func(r *Run) { r.Messages[7].Delivered = r.Messages[7].Sent - 1 }, "Run.Messages[7].Delivered"},
+		{"counterexample op out of range", func(r *Run) { r.Counterexample = &Counterexample{Ops: []int{len(r.History)}, Culprit: -1} }, "Run.Counterexample.Ops[0]"},
+		{"counterexample op not an invoke", func(r *Run) {
+			done := 0
+			for done < len(r.History) && (r.History[done].Type == histories.Invoke || r.History[done].Process == histories.NemesisProcess) {
+				done++
+			}
+			r.Counterexample = &Counterexample{Ops: []int{done}, Culprit: -1}
+		}, "is not a client invoke"},
+		{"counterexample culprit not among its ops", func(r *Run) {
+			r.Counterexample = &Counterexample{Ops: invokes(r, 2)[:1], Culprit: invokes(r, 2)[1]}
+		}, "Run.Counterexample.Culprit"},
+		{"counterexample explanation of the wrong length", func(r *Run) {
+			r.Counterexample = &Counterexample{Ops: invokes(r, 2), Culprit: -1, Explain: []string{"one"}}
+		}, "Run.Counterexample.Explain has 1 sentences for 2 ops"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,118 +24,374 @@ type benchRow struct {
 	Name   string  `json:"name"`
 	Value  float64 `json:"value"`
 	Unit   string  `json:"unit"`
-	Target string  `json:"target,omitempty"`
+	Target string  `json:"target,omitempty"` // e.g. "≥ 2000000"
+	Status string  `json:"status,omitempty"` // ok | MISS when there is a target
 	Note   string  `json:"note,omitempty"`
+}
+
+// target is a bound a measure should meet.
+type target struct {
+	atLeast bool
+	v       float64
+}
+
+func atLeast(v float64) *target { return &target{atLeast: true, v: v} }
+func atMost(v float64) *target  { return &target{v: v} }
+
+// benchPlan is how much work each measure does.
+type benchPlan struct {
+	engineEvents, netMsgs, raftProposals  int
+	seeds, satSeeds, sweepSeeds, etcdReps int
+	scale                                 []int
+}
+
+func fullPlan() benchPlan {
+	return benchPlan{engineEvents: 20_000_000, netMsgs: 10_000_000, raftProposals: 2_000_000,
+		seeds: 5, satSeeds: 3, sweepSeeds: max(40, 20*runtime.GOMAXPROCS(0)), etcdReps: 3,
+		scale: []int{3, 5, 9, 25, 51, 101}}
+}
+
+// quickPlan is a smoke test of the whole table in a few seconds: the figures
+// are noisier and it skips the 25- to 101-node runs.
+func quickPlan() benchPlan {
+	return benchPlan{engineEvents: 1_000_000, netMsgs: 1_000_000, raftProposals: 100_000,
+		seeds: 1, satSeeds: 1, sweepSeeds: 2 * runtime.GOMAXPROCS(0), etcdReps: 1,
+		scale: []int{3, 5, 9}}
+}
+
+// bencher accumulates the table; a Ctrl-C stops it between measures.
+type bencher struct {
+	ctx    context.Context
+	stderr io.Writer
+	rows   []benchRow
+}
+
+func (b *bencher) add(name string, v float64, unit string, t *target, note string) {
+	r := benchRow{Name: name, Value: v, Unit: unit, Note: note}
+	if t != nil {
+		op := "≤"
+		ok := v <= t.v
+		if t.atLeast {
+			op, ok = "≥", v >= t.v
+		}
+		r.Target, r.Status = fmt.Sprintf("%s %s", op, humanNum(t.v)), "ok"
+		if !ok {
+			r.Status = "MISS"
+		}
+	}
+	b.rows = append(b.rows, r)
+}
+
+// step announces a measure on stderr and reports whether to run it (false
+// once interrupted).
+func (b *bencher) step(what string) bool {
+	if b.ctx.Err() != nil {
+		return false
+	}
+	fmt.Fprintf(b.stderr, "bench: %s\n", what)
+	return true
 }
 
 func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("bench")
-	quick := fs.Bool("quick", false, "fewer repetitions and no 101-node run (for smoke tests)")
+	quick := fs.Bool("quick", false, "a smoke run of the whole table in seconds: less work per measure, no 25- to 101-node runs")
 	etcdDir := fs.String("etcd-logs", filepath.Join("histories", "testdata", "porcupine", "jepsen"), "directory of porcupine's Jepsen etcd logs to time checking on (skipped if absent)")
-	jsonOut := fs.Bool("json", false, "print the table as JSON")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	jsonOut := fs.Bool("json", false, "print the table as one JSON object")
+	if done, err := parseArgs(fs, args, "bench [flags]", stdout, stderr); done || err != nil {
+		return exitUsage, err
 	}
-	reps, sweepN := 5, 8*runtime.GOMAXPROCS(0)
-	scale := []int{3, 5, 9, 25, 51, 101}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	plan := fullPlan()
 	if *quick {
-		reps, sweepN, scale = 1, 2*runtime.GOMAXPROCS(0), []int{3, 5, 9}
+		plan = quickPlan()
 	}
-	var rows []benchRow
+	ctx, interrupted, stop := interruptContext(stderr)
+	defer stop()
+	b := &bencher{ctx: ctx, stderr: stderr}
+	loadStart := loadAverage()
+	if err := b.run(plan, *etcdDir); err != nil {
+		return exitInternal, err
+	}
+	gogc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gogc)
+	if *jsonOut {
+		if err := writeJSON(stdout, map[string]any{"gomaxprocs": runtime.GOMAXPROCS(0), "gogc": gogc, "go": runtime.Version(),
+			"load_start": loadStart, "load_end": loadAverage(), "quick": *quick, "interrupted": interrupted(), "rows": b.rows}); err != nil {
+			return exitInternal, err
+		}
+	} else {
+		host, _ := os.Hostname()
+		fmt.Fprintf(stdout, "raftcheck bench on %s: %d CPUs, GOMAXPROCS=%d, GOGC=%d, %s", host, runtime.NumCPU(), runtime.GOMAXPROCS(0), gogc, runtime.Version())
+		if loadStart != "" {
+			fmt.Fprintf(stdout, "; load average %s at the start, %s at the end", loadStart, loadAverage())
+		}
+		if *quick {
+			fmt.Fprint(stdout, " (--quick: indicative only)")
+		}
+		fmt.Fprint(stdout, "\n\n")
+		if err := printBench(stdout, b.rows); err != nil {
+			return exitInternal, err
+		}
+	}
+	if interrupted() {
+		fmt.Fprintf(stderr, "bench: interrupted: %d measures taken\n", len(b.rows))
+		return exitUnknown, nil
+	}
+	return exitValid, nil
+}
+
+// run takes every measure of plan in turn, stopping early on Ctrl-C.
+func (b *bencher) run(plan benchPlan, etcdDir string) error {
+	if err := b.micro(plan); err != nil {
+		return err
+	}
 	std := raftcheck.DefaultConfig()
 	std.Store = ""
-	// The standard seed: median of reps runs (distinct seeds).
-	med, err := medianRun(std, reps)
-	if err != nil {
-		return exitInternal, err
+	if b.step(fmt.Sprintf("standard seed (%d seeds)", plan.seeds)) {
+		s, err := runSeeds(b.ctx, std, plan.seeds)
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("median of %d seeds; %s events, %s ops", len(s), humanNum(medianOf(s, events)), humanNum(medianOf(s, ops)))
+		b.add("standard seed: wall time", 1000*medianOf(s, wall), "ms", nil, note)
+		b.add("standard seed: events/s", medianOf(s, eventsPerSec), "events/s", atLeast(2e6), cpuNote(s))
+		b.add("standard seed: simulated/wall", medianOf(s, simPerWall), "× real time", atLeast(1000), "")
+		b.add("standard seed: checking share", medianOf(s, checkShare), "% of wall", atMost(30), "")
 	}
-	rows = append(rows,
-		benchRow{"standard seed: wall time", med.WallSeconds * 1000, "ms", "", fmt.Sprintf("median of %d seeds, %d events", reps, med.Events)},
-		benchRow{"standard seed: events/s", float64(med.Events) / med.WallSeconds, "events/s", "≥ 2,000,000", ""},
-		benchRow{"standard seed: simulated/wall", med.SimSeconds / med.WallSeconds, "x real time", "≥ 1000", ""},
-		benchRow{"standard seed: checking share", 100 * med.CheckSeconds / med.WallSeconds, "% of wall", "≤ 30", ""},
-	)
-	sat := std
-	sat.Rate = 0
-	smed, err := medianRun(sat, reps)
-	if err != nil {
-		return exitInternal, err
+	if b.step(fmt.Sprintf("saturating variant (%d seeds)", plan.satSeeds)) {
+		sat := std
+		sat.Rate = 0
+		s, err := runSeeds(b.ctx, sat, plan.satSeeds)
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("rate 0 (closed loop); median of %d; %s events, %s ops; %s", len(s), humanNum(medianOf(s, events)), humanNum(medianOf(s, ops)), cpuNote(s))
+		b.add("saturating: events/s", medianOf(s, eventsPerSec), "events/s", atLeast(2e6), note)
+		b.add("saturating: wall time", 1000*medianOf(s, wall), "ms", nil, fmt.Sprintf("checking %.0f%% of it", medianOf(s, checkShare)))
 	}
-	rows = append(rows,
-		benchRow{"saturating (rate 0): events/s", float64(smed.Events) / smed.WallSeconds, "events/s", "≥ 2,000,000", fmt.Sprintf("%d ops", smed.Ops.Invoked)},
-		benchRow{"saturating (rate 0): wall time", smed.WallSeconds * 1000, "ms", "", ""},
-	)
-	// Sweep throughput on all cores.
-	jobs := make([]job, sweepN)
+	if b.step(fmt.Sprintf("sweep throughput (%d seeds on all cores)", plan.sweepSeeds)) {
+		b.sweep(std, plan.sweepSeeds)
+	}
+	for _, n := range plan.scale {
+		reps := 3
+		if n > 25 || plan.seeds == 1 {
+			reps = 1
+		}
+		if !b.step(fmt.Sprintf("scaling: %d nodes", n)) {
+			break
+		}
+		cfg := std
+		cfg.Nodes = n
+		s, err := runSeeds(b.ctx, cfg, reps)
+		if err != nil {
+			return err
+		}
+		ev := medianOf(s, events)
+		b.add(fmt.Sprintf("scaling: %d nodes", n), 1000*medianOf(s, wall), "ms wall", nil,
+			fmt.Sprintf("%s events/s, %s events, %.0f ns/event", humanNum(medianOf(s, eventsPerSec)), humanNum(ev), 1e9/medianOf(s, eventsPerSec)))
+	}
+	if b.step("checking the Jepsen etcd logs") {
+		if err := b.etcdLogs(etcdDir, plan.etcdReps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// micro runs the building blocks' benchmarks.
+func (b *bencher) micro(plan benchPlan) error {
+	if b.step("engine (hold model, 64 and 4,096 pending)") {
+		for _, pending := range []int{64, 4096} {
+			r, err := benchEngine(pending, plan.engineEvents)
+			if err != nil {
+				return fmt.Errorf("engine: %w", err)
+			}
+			var t *target
+			if pending == 64 {
+				t = atLeast(20e6)
+			}
+			b.add(fmt.Sprintf("engine: %d pending", pending), r.rate, "events/s", t, fmt.Sprintf("%s/cpu-s; %.2g allocs/event (target 0 at 64)", humanNum(r.cpuRate), r.allocs))
+		}
+	}
+	if b.step("network (5 hosts, trace off)") {
+		r, err := benchNetwork(plan.netMsgs)
+		if err != nil {
+			return fmt.Errorf("network: %w", err)
+		}
+		b.add("network: send+deliver", r.rate, "msgs/s", atLeast(5e6), fmt.Sprintf("%s/cpu-s; %.2g allocs/msg", humanNum(r.cpuRate), r.allocs))
+	}
+	if b.step("raft commit (3 and 5 nodes, batches of 64)") {
+		for _, n := range []int{3, 5} {
+			r, err := benchRaftCommit(n, plan.raftProposals)
+			if err != nil {
+				return fmt.Errorf("raft commit: %w", err)
+			}
+			b.add(fmt.Sprintf("raft commit: %d nodes", n), r.rate, "proposals/s", atLeast(200e3), fmt.Sprintf("one core; %s/cpu-s; %.2g allocs/proposal", humanNum(r.cpuRate), r.allocs))
+		}
+	}
+	return nil
+}
+
+// sweep measures standard seeds per minute on all cores.
+func (b *bencher) sweep(std raftcheck.Config, n int) {
+	jobs := make([]job, n)
 	for i := range jobs {
 		cfg := std
 		cfg.Seed = uint64(1000 + i)
-		jobs[i] = job{Index: i, Cfg: cfg}
+		jobs[i] = job{Index: i, Label: fmt.Sprintf("seed %d", cfg.Seed), Cfg: cfg}
 	}
 	start := time.Now()
-	failed := 0
-	runPool(context.Background(), jobs, 0, false, func(o outcome) {
+	done, failed := 0, 0
+	runPool(b.ctx, jobs, 0, false, func(o outcome) {
+		done++
 		if o.Err != nil || o.Res.Failed() {
 			failed++
 		}
 	})
 	el := time.Since(start)
-	rows = append(rows, benchRow{"sweep: standard seeds per minute", float64(sweepN) / el.Minutes(), "seeds/min", "≥ 600",
-		fmt.Sprintf("%d seeds on %d workers, %d failed", sweepN, runtime.GOMAXPROCS(0), failed)})
-	// Scaling with cluster size.
-	for _, n := range scale {
-		cfg := std
-		cfg.Nodes = n
-		r, err := medianRun(cfg, 1)
-		if err != nil {
-			return exitInternal, err
-		}
-		rows = append(rows, benchRow{fmt.Sprintf("scaling: %d nodes", n), r.WallSeconds * 1000, "ms wall",
-			"", fmt.Sprintf("%.2fM events/s, %d events", float64(r.Events)/r.WallSeconds/1e6, r.Events)})
+	if done == 0 {
+		return
 	}
-	// Checking porcupine's Jepsen etcd logs.
-	if files, _ := filepath.Glob(filepath.Join(*etcdDir, "*.log")); len(files) > 0 {
-		sort.Strings(files)
+	b.add("sweep: standard seeds per minute", float64(done)/el.Minutes(), "seeds/min", atLeast(600),
+		fmt.Sprintf("%d seeds on %d workers, %d not valid", done, runtime.GOMAXPROCS(0), failed))
+}
+
+// etcdLogs times reading and checking every log in dir (median of reps).
+func (b *bencher) etcdLogs(dir string, reps int) error {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(files) == 0 {
+		fmt.Fprintf(b.stderr, "bench: no etcd logs in %s: skipped\n", dir)
+		return nil
+	}
+	sort.Strings(files)
+	var times []float64
+	illegal := 0
+	for range reps {
 		start := time.Now()
+		illegal = 0
 		for _, f := range files {
 			h, _, err := histories.ReadFile(f, histories.EtcdLog)
 			if err != nil {
-				return exitUsage, usageError{err}
+				return usageError{err}
 			}
-			if _, err := checker.CheckLinearizable(h, checker.LinOptions{Model: "register", ExplainChecks: -1}); err != nil {
-				return exitInternal, fmt.Errorf("%s: %w", f, err)
+			r, err := checker.CheckLinearizable(h, checker.LinOptions{Model: checker.ModelRegister, ExplainChecks: -1})
+			if err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if r.Result != checker.LinOK {
+				illegal++
 			}
 		}
-		rows = append(rows, benchRow{"checking the Jepsen etcd logs", time.Since(start).Seconds() * 1000, "ms total", "", fmt.Sprintf("%d files", len(files))})
-	} else {
-		fmt.Fprintf(stderr, "bench: no etcd logs in %s: skipped\n", *etcdDir)
+		times = append(times, time.Since(start).Seconds())
 	}
-	if *jsonOut {
-		return exitValid, writeJSON(stdout, map[string]any{"gomaxprocs": runtime.GOMAXPROCS(0), "rows": rows})
-	}
-	host, _ := os.Hostname()
-	fmt.Fprintf(stdout, "raftcheck bench on %s, GOMAXPROCS=%d, %s\n\n", host, runtime.GOMAXPROCS(0), runtime.Version())
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "MEASURE\tVALUE\tUNIT\tTARGET\tNOTE\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%.4g\t%s\t%s\t%s\t\n", r.Name, r.Value, r.Unit, r.Target, r.Note)
-	}
-	return exitValid, tw.Flush()
+	slices.Sort(times)
+	b.add("checking the Jepsen etcd logs", 1000*times[len(times)/2], "ms total", nil,
+		fmt.Sprintf("%d files read and checked (%d not linearizable), verdicts only; median of %d", len(files), illegal, reps))
+	return nil
 }
 
-// medianRun runs cfg for n consecutive seeds and returns the stats of the median-wall run.
-func medianRun(cfg raftcheck.Config, n int) (raftcheck.Stats, error) {
-	var all []raftcheck.Stats
-	for i := 0; i < n; i++ {
+// runStat is one run's stats and the CPU time the process spent on it.
+type runStat struct {
+	raftcheck.Stats
+	CPUSeconds float64
+}
+
+// runSeeds runs cfg for n consecutive seeds from cfg.Seed, stopping early on
+// Ctrl-C (after at least one), and returns their stats.
+func runSeeds(ctx context.Context, cfg raftcheck.Config, n int) ([]runStat, error) {
+	var all []runStat
+	for i := range n {
+		if ctx.Err() != nil && len(all) > 0 {
+			break
+		}
 		c := cfg
 		c.Seed = cfg.Seed + uint64(i)
+		cpu := cpuTime()
 		res, err := raftcheck.Run(c)
 		if err != nil {
-			return raftcheck.Stats{}, err
+			return nil, fmt.Errorf("seed %d: %w", c.Seed, err)
 		}
-		all = append(all, res.Stats)
+		all = append(all, runStat{Stats: res.Stats, CPUSeconds: (cpuTime() - cpu).Seconds()})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].WallSeconds < all[j].WallSeconds })
-	return all[len(all)/2], nil
+	return all, nil
+}
+
+// Per-run figures, for medianOf.
+func wall(s runStat) float64         { return s.WallSeconds }
+func events(s runStat) float64       { return float64(s.Events) }
+func ops(s runStat) float64          { return float64(s.Ops.Invoked) }
+func eventsPerSec(s runStat) float64 { return float64(s.Events) / s.WallSeconds }
+func simPerWall(s runStat) float64   { return s.SimSeconds / s.WallSeconds }
+func checkShare(s runStat) float64   { return 100 * s.CheckSeconds / s.WallSeconds }
+
+// eventsPerCPU is events per CPU second of the process (checking uses every
+// core, so on an idle machine it is below events/s).
+func eventsPerCPU(s runStat) float64 {
+	if s.CPUSeconds <= 0 {
+		return 0
+	}
+	return float64(s.Events) / s.CPUSeconds
+}
+
+// medianOf is the median of f over the runs (the mean of the middle two for
+// an even count).
+func medianOf(runs []runStat, f func(runStat) float64) float64 {
+	xs := make([]float64, len(runs))
+	for i, s := range runs {
+		xs[i] = f(s)
+	}
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 0 {
+		return (xs[m-1] + xs[m]) / 2
+	}
+	return xs[m]
+}
+
+// cpuNote gives the per-CPU-second rate, when known.
+func cpuNote(s []runStat) string {
+	if v := medianOf(s, eventsPerCPU); v > 0 {
+		return humanNum(v) + " events/cpu-s"
+	}
+	return ""
+}
+
+// loadAverage is the 1-, 5- and 15-minute load average, "" if unknown: a
+// figure taken on a busy machine says less.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// humanNum prints large figures readably: 2.61M, 650k, 37.
+func humanNum(v float64) string {
+	switch {
+	case v >= 10e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 10e3:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+func printBench(w io.Writer, rows []benchRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEASURE\tVALUE\tUNIT\tTARGET\tSTATUS\tNOTE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, humanNum(r.Value), r.Unit, r.Target, r.Status, r.Note)
+	}
+	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/histories"
 )
@@ -31,12 +32,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("check")
 	format := fs.String("format", "auto", "history format: auto | jsonl | edn | etcd-log | knossos-kv")
 	model := fs.String("model", "", "model: register | kv | append (default: guessed from the operations)")
-	timeout := fs.String("check-timeout", "60s", "linearizability search bound per file (exceeded → unknown; 0 = none)")
-	out := fs.String("out", "", "write linearizability.html: a file path for one input, or a directory (one <name>.html per input)")
+	timeout := raftcheck.Duration(60 * time.Second)
+	fs.Var(durationValue{&timeout}, "check-timeout", "linearizability search bound per file (exceeded → unknown; 0 = none)")
+	out := fs.String("out", "", "write the linearizability visualization: FILE.html (one input), or a directory (DIR/linearizability.html for one input, DIR/<input name>.html for several)")
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	if done, err := parseArgs(fs, args, "check [flags] FILE...", stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	files := fs.Args()
 	if len(files) == 0 {
@@ -52,20 +53,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if *model != "" && !contains(checker.Models(), *model) {
 		return exitUsage, usagef("--model: %q is not one of %s", *model, strings.Join(checker.Models(), ", "))
 	}
-	to, err := parseDuration(*timeout)
+	to := timeout.D()
+	htmlPaths, err := htmlOutputs(*out, files)
 	if err != nil {
-		return exitUsage, usagef("--check-timeout: %v", err)
-	}
-	outDir := ""
-	if *out != "" {
-		if len(files) == 1 && strings.HasSuffix(*out, ".html") {
-			outDir = ""
-		} else {
-			if err := os.MkdirAll(*out, 0o755); err != nil {
-				return exitUsage, usagef("--out: %v", err)
-			}
-			outDir = *out
-		}
+		return exitUsage, err
 	}
 	// Read every file first: bad input is reported before any checking starts.
 	type input struct {
@@ -83,7 +74,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	var results []checkResult
 	worst := exitValid
-	for _, in := range inputs {
+	for k, in := range inputs {
 		start := time.Now()
 		r := checkResult{File: in.path, Format: in.f.String(), Model: *model}
 		lin, err := checker.CheckLinearizable(in.h, checker.LinOptions{Model: *model, Timeout: to})
@@ -107,15 +98,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 				r.Problems = append(r.Problems, p.String())
 			}
 		}
-		if *out != "" {
-			path := *out
-			if outDir != "" {
-				path = filepath.Join(outDir, strings.TrimSuffix(filepath.Base(in.path), filepath.Ext(in.path))+".html")
-			}
-			if err := writeHTML(path, lin); err != nil {
+		if htmlPaths != nil {
+			if err := writeHTML(htmlPaths[k], lin); err != nil {
 				return exitInternal, err
 			}
-			r.HTML = path
+			r.HTML = htmlPaths[k]
 		}
 		worst = worse(worst, verdictCode(r.Verdict))
 		results = append(results, r)
@@ -136,6 +123,44 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	return worst, nil
+}
+
+// htmlOutputs resolves --out into one HTML path per input (nil: --out not
+// given). FILE.html takes exactly one input; anything else is a directory,
+// created if missing, holding linearizability.html for one input, or
+// <input name without extension>.html per input for several (a name taken
+// before gets "-<position>", so no input overwrites another's page).
+func htmlOutputs(out string, files []string) ([]string, error) {
+	if out == "" {
+		return nil, nil
+	}
+	if strings.HasSuffix(out, ".html") {
+		if len(files) != 1 {
+			return nil, usagef("--out: %s is one file, but %d inputs were given (name a directory instead)", out, len(files))
+		}
+		if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
+			return nil, usagef("--out: the directory of %s does not exist", out)
+		}
+		return []string{out}, nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, usagef("--out: %v", err)
+	}
+	if len(files) == 1 {
+		return []string{filepath.Join(out, "linearizability.html")}, nil
+	}
+	paths := make([]string, len(files))
+	seen := map[string]bool{}
+	for k, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		name := base + ".html"
+		for n := k + 1; seen[name]; n++ { // ends: at most len(files) names are taken
+			name = fmt.Sprintf("%s-%d.html", base, n)
+		}
+		seen[name] = true
+		paths[k] = filepath.Join(out, name)
+	}
+	return paths, nil
 }
 
 // worse orders exit codes by severity: invalid beats unknown beats valid.
@@ -171,9 +196,12 @@ func writeHTML(path string, lin *checker.LinResult) error {
 	}
 	defer os.Remove(f.Name())
 	bw := bufio.NewWriter(f)
-	err = errors.Join(lin.WriteHTML(bw, nil), bw.Flush(), f.Close())
+	err = errors.Join(lin.WriteHTML(bw, nil), bw.Flush(), f.Chmod(0o644), f.Close())
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

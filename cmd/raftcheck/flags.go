@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +68,53 @@ func newFlagSet(name string) *pflag.FlagSet {
 	return fs
 }
 
+// parseArgs parses args into fs. --help prints the command's synopsis and flags
+// on stdout and reports done (the command then exits 0); any other parse error
+// is a usage error (exit 254) whose message names the flag.
+func parseArgs(fs *pflag.FlagSet, args []string, synopsis string, stdout, stderr io.Writer) (done bool, err error) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: raftcheck %s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError{err}
+	}
+	return false, nil
+}
+
+// checkStoreDir rejects a --store that exists but is not a directory before
+// any run starts, so the mistake is a usage error rather than a failed write
+// after minutes of running.
+func checkStoreDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil // created by the first run that stores
+	case err != nil:
+		return usagef("--store: %v", err)
+	case !fi.IsDir():
+		return usagef("--store: %s is not a directory", dir)
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal: progress bars redraw in place
+// there, but would fill a CI log or a redirected file with frames.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
 // runFlags binds every Config knob to fs. chaos reports --chaos.
 type runFlags struct {
 	cfg      raftcheck.Config
@@ -105,14 +155,14 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.Float64Var(&c.ReorderRate, "reorder-rate", c.ReorderRate, "probability a message is delayed past later ones")
 	fs.Var(durationValue{&c.SyncLatency}, "sync-latency", "fsync latency")
 	fs.StringVar(&c.DiskCrashMode, "disk-crash-mode", c.DiskCrashMode, "what a crash does to unsynced writes: lose-unsynced | keep-prefix | tear-last")
-	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see `raftcheck faults`; \"none\" for no faults, \"all\" for every fault)")
+	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see: raftcheck faults; \"none\" for no faults, \"all\" for every fault)")
 	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
 	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
 	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
-	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see `raftcheck scenarios`)")
+	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
 	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
-	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see `raftcheck bugs`)")
+	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
 	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
 	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")
 	fs.BoolVar(&rf.jsonOut, "json", false, "print one JSON object on stdout and nothing else there")

@@ -37,17 +37,3 @@ func cmdScenarios(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	return exitValid, tw.Flush()
 }
-
-func cmdBugs(args []string, stdout, _ io.Writer) (int, error) {
-	if len(args) > 0 {
-		return exitUsage, usagef("bugs takes no arguments")
-	}
-	fmt.Fprintln(stdout, "Planted bugs are deliberately unsafe defects (off unless named with --bug) that prove the checkers catch real mistakes.")
-	fmt.Fprintln(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "BUG\tLAYER\tCAUGHT BY\tWHAT BREAKS")
-	for _, b := range raftcheck.Bugs() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Layer, b.Checker, b.Breaks)
-	}
-	return exitValid, tw.Flush()
-}

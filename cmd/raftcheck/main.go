@@ -55,6 +55,7 @@ func commands() []command {
 }
 
 func main() {
+	tuneGC()
 	os.Exit(mainWith(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -32,6 +33,7 @@ func runPool(ctx context.Context, jobs []job, workers int, failFast bool, done f
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, max(len(jobs), 1)) // no idle goroutines
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan job)
@@ -42,7 +44,16 @@ func runPool(ctx context.Context, jobs []job, workers int, failFast bool, done f
 		go func() {
 			defer wg.Done()
 			for j := range next {
+				if ctx.Err() != nil {
+					continue // stopping: handed over, but not started
+				}
 				res, err := runJob(j)
+				if failFast && (err != nil || res.Failed()) {
+					// Cancel before reporting, so this worker cannot take
+					// another job in between: with one worker, --fail-fast
+					// stops exactly at the first failing seed.
+					cancel()
+				}
 				results <- outcome{job: j, Res: res, Err: err}
 			}
 		}()
@@ -50,6 +61,9 @@ func runPool(ctx context.Context, jobs []job, workers int, failFast bool, done f
 	go func() {
 		defer close(next)
 		for _, j := range jobs {
+			if ctx.Err() != nil {
+				return // select picks at random among ready cases: check first
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -63,9 +77,6 @@ func runPool(ctx context.Context, jobs []job, workers int, failFast bool, done f
 	}()
 	for o := range results {
 		done(o)
-		if failFast && (o.Err != nil || o.Res.Failed()) {
-			cancel()
-		}
 	}
 }
 
@@ -83,5 +94,11 @@ func runJob(j job) (*raftcheck.Result, error) {
 		return res, err
 	}
 	cfg.Store = store
-	return raftcheck.Run(cfg)
+	again, err := raftcheck.Run(cfg)
+	if err == nil && again.TraceHash != res.TraceHash {
+		// The stored reports would describe a different run than the one counted.
+		return res, fmt.Errorf("%w: seed %d is not deterministic: trace hash %s, then %s on the rerun that stores it",
+			raftcheck.ErrInternal, cfg.Seed, res.TraceHash, again.TraceHash)
+	}
+	return again, err
 }

@@ -7,16 +7,26 @@ import (
 	"github.com/raftcheck/raftcheck"
 )
 
+// replayOutput is the `replay --json` object: the replayed run's `run --json`
+// object plus the stored hash and whether the two match.
+type replayOutput struct {
+	runOutput
+	StoredTraceHash string `json:"stored_trace_hash"`
+	HashMatch       bool   `json:"hash_match"`
+}
+
 func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("replay")
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
 	store := fs.String("store", "", "also store the replayed run in this result store")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	if done, err := parseArgs(fs, args, "replay [flags] DIR|results.json", stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	if fs.NArg() != 1 {
-		return exitUsage, usagef("usage: raftcheck replay DIR|results.json")
+		return exitUsage, usagef("want exactly one run directory or results.json (usage: raftcheck replay [flags] DIR|results.json)")
+	}
+	if err := checkStoreDir(*store); err != nil {
+		return exitUsage, err
 	}
 	stored, cfg, err := raftcheck.LoadRun(fs.Arg(0))
 	if err != nil {
@@ -24,14 +34,18 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	cfg.Store = *store
 	res, err := raftcheck.Run(cfg)
-	if err != nil {
+	if err != nil && res == nil {
 		return runErrorCode(err), classify(err)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "raftcheck replay:", err)
 	}
 	match := res.TraceHash == stored.TraceHash
 	if *jsonOut {
-		out := runJSON(res)
-		out["stored_trace_hash"] = stored.TraceHash
-		out["hash_match"] = match
+		out := replayOutput{runOutput: newRunOutput(res), StoredTraceHash: stored.TraceHash, HashMatch: match}
+		if err != nil {
+			out.Error = err.Error()
+		}
 		if err := writeJSON(stdout, out); err != nil {
 			return exitInternal, err
 		}
@@ -46,6 +60,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if !*jsonOut {
 		fmt.Fprintln(stdout, "trace hashes match: the run reproduced bit for bit")
+	}
+	if err != nil {
+		return exitInternal, nil
 	}
 	return verdictCode(res.Verdict), nil
 }

@@ -8,16 +8,17 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck"
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("run")
 	var rf runFlags
 	addRunFlags(fs, &rf)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	if done, err := parseArgs(fs, args, "run [flags]", stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
@@ -33,23 +34,33 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
+	if err := checkStoreDir(cfg.Store); err != nil {
+		return exitUsage, err
+	}
 	log.Info().Uint64("seed", cfg.Seed).Int("nodes", cfg.Nodes).Str("max_time", cfg.MaxTime.String()).Msg("run starting")
 	res, err := raftcheck.Run(cfg)
+	if err != nil && res == nil {
+		return runErrorCode(err), classify(err)
+	}
+	out := newRunOutput(res)
 	if err != nil {
-		if res == nil {
-			return runErrorCode(err), classify(err)
-		}
-		// The run finished but storing it failed: still report the verdict.
+		// The run finished but storing it failed: still report the verdict,
+		// and exit 255 unless the run found a bug (that finding matters more).
 		fmt.Fprintln(stderr, "raftcheck run:", err)
+		out.Error = err.Error()
 	}
 	if rf.jsonOut {
-		if err := writeJSON(stdout, runJSON(res)); err != nil {
+		if err := writeJSON(stdout, out); err != nil {
 			return exitInternal, err
 		}
 	} else {
-		printRun(stdout, res)
+		printRun(stdout, res, err)
 	}
-	return verdictCode(res.Verdict), nil
+	code := verdictCode(res.Verdict)
+	if err != nil && code != exitInvalid {
+		code = exitInternal
+	}
+	return code, nil
 }
 
 // classify marks configuration errors as usage errors (exit 254).
@@ -77,34 +88,54 @@ func verdictCode(v string) int {
 	return exitUnknown
 }
 
-// runJSON is the documented `run --json` object.
-func runJSON(r *raftcheck.Result) map[string]any {
-	return map[string]any{
-		"seed":            r.Seed,
-		"verdict":         r.Verdict,
-		"reasons":         r.Reasons,
-		"linearizability": r.Linearizability,
-		"invariants":      r.Invariants,
-		"liveness":        r.Liveness,
-		"trace_hash":      r.TraceHash,
-		"stats":           r.Stats,
-		"store":           r.Store,
-		"replay":          r.Replay,
-		"nodes":           r.Nodes,
-		"leader":          r.Leader,
+// runOutput is the documented `run --json` object: the keys issue 7 lists, in
+// that order, then the final per-node table and leader, an error only when
+// the run's files could not be written, and the swarm profile only for --swarm. A struct, not a map, so the key set
+// and order are fixed and the README can document them.
+type runOutput struct {
+	Seed            uint64              `json:"seed"`
+	Verdict         string              `json:"verdict"` // valid | invalid | unknown
+	Reasons         []string            `json:"reasons"`
+	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
+	Invariants      []checker.Violation `json:"invariants"`
+	Liveness        string              `json:"liveness"` // ok | failed | skipped
+	TraceHash       string              `json:"trace_hash"`
+	Stats           raftcheck.Stats     `json:"stats"`
+	Store           string              `json:"store"`
+	Replay          string              `json:"replay"`
+	Nodes           []report.NodeRow    `json:"nodes"`
+	Leader          int                 `json:"leader"`
+	Error           string              `json:"error,omitempty"`
+	// Swarm is the profile a --swarm run drew from its seed.
+	Swarm *nemesis.Profile `json:"swarm,omitempty"`
+}
+
+func newRunOutput(r *raftcheck.Result) runOutput {
+	return runOutput{
+		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
+		Invariants: r.Invariants, Liveness: r.Liveness, TraceHash: r.TraceHash, Stats: r.Stats,
+		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
 	}
 }
 
+// writeJSON writes v as one line of JSON (no HTML escaping: replay commands
+// keep their quotes and arrows readable).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 
-// printRun prints the per-node table, the verdict with its reasons and where the reports are.
-func printRun(w io.Writer, r *raftcheck.Result) {
-	fmt.Fprintf(w, "seed %d: %d events, %.1f s simulated in %.2f s wall (%.0fx real time)\n\n",
+// printRun prints the per-node table, the verdict with its reasons and where
+// the reports are (storeErr: writing them failed part way).
+func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
+	fmt.Fprintf(w, "seed %d: %d events, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
 		r.Seed, r.Stats.Events, r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
+	if r.Swarm != nil {
+		// The profile the seed drew: what this run's nemesis actually did.
+		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
+	}
+	fmt.Fprintln(w)
 	_ = report.WriteNodeTable(w, r.Nodes)
 	leader := "none"
 	if r.Leader != 0 {
@@ -128,7 +159,12 @@ func printRun(w io.Writer, r *raftcheck.Result) {
 		fmt.Fprintf(w, "  - %s\n", reason)
 	}
 	fmt.Fprintf(w, "trace hash: %s\n", r.TraceHash)
-	if r.Store != "" {
+	switch {
+	case storeErr != nil && r.Store == "":
+		fmt.Fprintf(w, "reports: NOT WRITTEN (%v)\n", storeErr)
+	case storeErr != nil:
+		fmt.Fprintf(w, "reports: INCOMPLETE in %s (%v)\n", r.Store, storeErr)
+	case r.Store != "":
 		fmt.Fprintf(w, "reports: %s/{summary.txt,timeline.html,linearizability.html,latency.svg,rate.svg}\n", r.Store)
 	}
 	fmt.Fprintf(w, "replay: %s\n", r.Replay)

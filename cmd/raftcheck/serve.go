@@ -1,16 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"syscall"
+	"time"
 )
 
 // storedRun is what the index page shows of one run directory.
@@ -87,20 +92,23 @@ table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #d
 .valid{background:#e6f4ea}.invalid{background:#fce8e6}.unknown{background:#fef7e0}
 .v{font-weight:bold}a{margin-right:.6em}
 </style></head><body>
-<h1>raftcheck store</h1><p>{{len .}} runs, newest first.</p>
+<h1>raftcheck store</h1><p>{{len .}} runs, newest first. <a href="/runs/latest/">latest run</a></p>
 <table><tr><th>run</th><th>seed</th><th>verdict</th><th>reports</th><th>reasons</th></tr>
 {{range .}}<tr class="{{.Verdict}}"><td>{{.Path}}</td><td>{{.Seed}}</td><td class="v">{{.Verdict}}</td>
 <td>{{$p := .Path}}{{range .Files}}<a href="/runs/{{$p}}/{{.}}">{{.}}</a>{{end}}</td>
-<td>{{range .Reasons}}{{.}}<br>{{end}}</td></tr>
+<td>{{with .Reasons}}{{index . 0}}{{if gt (len .) 1}} <i>(+{{len (slice . 1)}} more in the reports)</i>{{end}}{{end}}</td></tr>
 {{end}}</table></body></html>`))
 
 func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("serve")
 	store := fs.String("store", "store", "result store directory")
 	host := fs.String("host", "127.0.0.1", "address to listen on")
-	port := fs.Int("port", 8080, "port to listen on")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	port := fs.Int("port", 8080, "port to listen on (0 = any free port; the bound address is printed)")
+	if done, err := parseArgs(fs, args, "serve [flags]", stdout, stderr); done || err != nil {
+		return exitValid, err
+	}
+	if fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *port < 0 || *port > 65535 {
 		return exitUsage, usagef("--port: %d is outside 0..65535", *port)
@@ -130,7 +138,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--host/--port: %v", err)
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C to stop)\n", *store, ln.Addr())
-	if err := http.Serve(ln, mux); err != nil {
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		// Requests in flight get a moment to finish; Serve then returns ErrServerClosed.
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return exitInternal, err
 	}
 	return exitValid, nil

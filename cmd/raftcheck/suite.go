@@ -10,6 +10,14 @@ import (
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
+// suiteOutput is the `suite --json` object: the sweep summary plus the matrix
+// (scenario → one verdict per seed, in seed order; "" for a seed not run).
+type suiteOutput struct {
+	Scenarios map[string][]string `json:"scenarios"`
+	SeedsPer  int                 `json:"seeds_per"`
+	*sweepSummary
+}
+
 func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("suite")
 	var rf runFlags
@@ -18,10 +26,9 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	only := fs.String("scenarios", "", "comma-separated scenarios to run (default: all)")
 	workers := fs.Int("workers", 0, "parallel runs (0 = GOMAXPROCS)")
 	failFast := fs.Bool("fail-fast", false, "stop at the first failing run")
-	progress := fs.Bool("progress", true, "show a progress bar on stderr")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	progress := fs.Bool("progress", isTerminal(stderr), "show a progress bar on stderr (default: when stderr is a terminal)")
+	if done, err := parseArgs(fs, args, "suite [flags]", stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
@@ -37,16 +44,22 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 		names = append(names, s.Name)
 	}
 	if *only != "" {
-		want := splitList(*only)
-		for _, n := range want {
+		var want []string
+		for _, n := range splitList(*only) {
 			if !contains(names, n) {
 				return exitUsage, usagef("--scenarios: unknown scenario %q (known: %s)", n, strings.Join(names, ", "))
+			}
+			if !contains(want, n) {
+				want = append(want, n)
 			}
 		}
 		names = want
 	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
+	}
+	if err := checkStoreDir(rf.cfg.Store); err != nil {
+		return exitUsage, err
 	}
 	var jobs []job
 	for _, n := range names {
@@ -64,10 +77,9 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range names {
 		matrix[n] = make([]string, *seedsPer)
 	}
-	var failures []sweepFailure
 	sum, err := sweepJobsWith(jobs, *workers, *failFast, *progress, stderr, func(o outcome) {
 		v := "error"
-		if o.Err == nil {
+		if o.Res != nil {
 			v = o.Res.Verdict
 		}
 		matrix[o.Cfg.ChaosScenario][int(o.Cfg.Seed-rf.cfg.Seed)] = v
@@ -75,10 +87,8 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	failures = sum.Failures
 	if rf.jsonOut {
-		out := map[string]any{"scenarios": matrix, "seeds_per": *seedsPer, "valid": sum.Valid, "invalid": sum.Invalid,
-			"unknown": sum.Unknown, "errors": sum.Errors, "failures": failures, "wall_seconds": sum.WallSeconds, "interrupted": sum.Interrupted}
+		out := suiteOutput{Scenarios: matrix, SeedsPer: *seedsPer, sweepSummary: sum}
 		if err := writeJSON(stdout, out); err != nil {
 			return exitInternal, err
 		}
@@ -92,21 +102,44 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(stdout, "%-18s", n)
-		pass := true
 		for _, v := range matrix[n] {
-			cell := map[string]string{"valid": "pass", "invalid": "FAIL", "unknown": "unknown", "error": "ERROR", "": "-"}[v]
-			if v != "valid" {
-				pass = false
-			}
-			fmt.Fprintf(stdout, " %-7s", cell)
+			fmt.Fprintf(stdout, " %-7s", suiteCell(v))
 		}
-		if pass {
-			fmt.Fprintln(stdout, " pass")
-		} else {
-			fmt.Fprintln(stdout, " FAIL")
-		}
+		fmt.Fprintln(stdout, " "+suiteRow(matrix[n]))
 	}
 	fmt.Fprintln(stdout)
 	printSweep(stdout, sum)
 	return sweepCode(sum), nil
+}
+
+// suiteCell is one seed's cell of the matrix.
+func suiteCell(verdict string) string {
+	switch verdict {
+	case "valid":
+		return "pass"
+	case "invalid":
+		return "FAIL"
+	case "unknown":
+		return "unknown"
+	case "":
+		return "-" // not run: --fail-fast or Ctrl-C
+	}
+	return "ERROR"
+}
+
+// suiteRow is a scenario's result: FAIL if any seed failed or errored, else
+// unknown if any was unknown, else "incomplete" if any did not run, else pass.
+func suiteRow(verdicts []string) string {
+	row := "pass"
+	for _, v := range verdicts {
+		switch {
+		case v != "valid" && v != "unknown" && v != "":
+			return "FAIL"
+		case v == "unknown":
+			row = "unknown"
+		case v == "" && row == "pass":
+			row = "incomplete"
+		}
+	}
+	return row
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -77,41 +80,53 @@ func shardSeeds(seeds []uint64, i, n int) []uint64 {
 	return out
 }
 
-// sweepSummary is the `sweep --json` object.
+// sweepSummary is the `sweep --json` object: the keys issue 7 lists (seeds,
+// valid, invalid, unknown, failures, wall_seconds) plus planned, errors and
+// interrupted.
 type sweepSummary struct {
-	Seeds       int            `json:"seeds"`
-	Valid       int            `json:"valid"`
-	Invalid     int            `json:"invalid"`
-	Unknown     int            `json:"unknown"`
+	// Seeds is how many seeds finished (with a verdict or an error).
+	Seeds int `json:"seeds"`
+	// Planned is how many seeds the sweep (this shard of it) was asked to run:
+	// more than Seeds after --fail-fast or Ctrl-C.
+	Planned int `json:"planned"`
+	Valid   int `json:"valid"`
+	Invalid int `json:"invalid"`
+	Unknown int `json:"unknown"`
+	// Errors counts seeds that could not be run, or whose reports could not
+	// be written (those also count under their verdict).
 	Errors      int            `json:"errors"`
 	Interrupted bool           `json:"interrupted"`
 	Failures    []sweepFailure `json:"failures"`
 	WallSeconds float64        `json:"wall_seconds"`
 }
 
+// sweepFailure is one seed that was not valid or hit an error.
 type sweepFailure struct {
 	Seed    uint64   `json:"seed"`
-	Label   string   `json:"label,omitempty"`
-	Verdict string   `json:"verdict"`
+	Label   string   `json:"label,omitempty"` // suite: "<scenario> seed <n>"
+	Verdict string   `json:"verdict"`         // invalid | unknown | error (could not run) | valid (reports failed)
 	Reasons []string `json:"reasons"`
 	Replay  string   `json:"replay"`
-	Store   string   `json:"store,omitempty"`
+	Store   string   `json:"store,omitempty"` // the run's reports
+	Error   string   `json:"error,omitempty"`
+
+	index int // the job's position: failures are listed in job order
 }
 
 func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("sweep")
 	var rf runFlags
 	addRunFlags(fs, &rf)
-	seedsFlag := fs.String("seeds", "", "seeds to run: A..B or a comma-separated list (default 1..count)")
+	seedsFlag := fs.String("seeds", "", "seeds to run: A..B (inclusive) or a comma-separated list (default 1..count)")
 	count := fs.Int("count", 100, "run seeds 1..count when --seeds is not given")
 	workers := fs.Int("workers", 0, "parallel runs (0 = GOMAXPROCS)")
-	failFast := fs.Bool("fail-fast", false, "stop at the first failing seed")
-	shard := fs.String("shard", os.Getenv("RAFTCHECK_SHARD"), "run shard i/n of the seeds (also from $RAFTCHECK_SHARD)")
+	failFast := fs.Bool("fail-fast", false, "stop starting seeds after the first one that is not valid")
+	envShard := os.Getenv(shardEnv)
+	shard := fs.String("shard", envShard, "run shard i/n of the seeds: every n-th seed from the i-th (default $"+shardEnv+")")
 	keepAll := fs.Bool("keep-all", false, "store every run, not only failing ones")
-	progress := fs.Bool("progress", true, "show a progress bar on stderr")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage, usageError{err}
+	progress := fs.Bool("progress", isTerminal(stderr), "show a progress bar on stderr (default: when stderr is a terminal)")
+	if done, err := parseArgs(fs, args, "sweep [flags]", stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
@@ -124,11 +139,14 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	var seeds []uint64
 	var err error
-	if *seedsFlag != "" {
+	switch {
+	case *seedsFlag != "" && fs.Changed("count"):
+		return exitUsage, usagef("--seeds and --count: give one or the other")
+	case *seedsFlag != "":
 		if seeds, err = parseSeeds(*seedsFlag); err != nil {
 			return exitUsage, usageError{err}
 		}
-	} else {
+	default:
 		if *count < 1 || *count > maxSweepSeeds {
 			return exitUsage, usagef("--count: %d is outside 1..%d", *count, maxSweepSeeds)
 		}
@@ -137,6 +155,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	if *shard != "" {
 		i, n, err := parseShard(*shard)
 		if err != nil {
+			if !fs.Changed("shard") {
+				err = fmt.Errorf("$%s: %w", shardEnv, err)
+			}
 			return exitUsage, usageError{err}
 		}
 		seeds = shardSeeds(seeds, i, n)
@@ -146,6 +167,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
+	}
+	if err := checkStoreDir(rf.cfg.Store); err != nil {
+		return exitUsage, err
 	}
 	jobs := make([]job, len(seeds))
 	for k, s := range seeds {
@@ -167,15 +191,46 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	return sweepCode(sum), nil
 }
 
+// shardEnv names the environment variable that gives `sweep` its shard when
+// --shard is not set: a CI matrix sets it once per job.
+const shardEnv = "RAFTCHECK_SHARD"
+
 // sweepJobs runs jobs in parallel with a progress bar and Ctrl-C handling.
 func sweepJobs(jobs []job, workers int, failFast, progress bool, stderr io.Writer) (*sweepSummary, error) {
 	return sweepJobsWith(jobs, workers, failFast, progress, stderr, nil)
 }
 
+// interruptContext is cancelled by the first SIGINT or SIGTERM; it then
+// restores the default handling, so a second Ctrl-C kills the process at once.
+// interrupted reports whether a signal came.
+func interruptContext(stderr io.Writer) (ctx context.Context, interrupted func() bool, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case sig := <-sigs:
+			got.Store(true)
+			signal.Stop(sigs)
+			fmt.Fprintf(stderr, "\nraftcheck: %v: finishing the runs in progress, then summarizing (Ctrl-C again to abort)\n", sig)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, got.Load, func() {
+		signal.Stop(sigs)
+		cancel()
+		<-done
+	}
+}
+
 // sweepJobsWith is sweepJobs with a hook called on every finished job.
 func sweepJobsWith(jobs []job, workers int, failFast, progress bool, stderr io.Writer, each func(outcome)) (*sweepSummary, error) {
 	start := time.Now()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, interrupted, stop := interruptContext(stderr)
 	defer stop()
 	var bar *progressbar.ProgressBar
 	if progress {
@@ -189,31 +244,41 @@ func sweepJobsWith(jobs []job, workers int, failFast, progress bool, stderr io.W
 			progressbar.OptionClearOnFinish(),
 		)
 	}
-	sum := &sweepSummary{Failures: []sweepFailure{}}
+	sum := &sweepSummary{Planned: len(jobs), Failures: []sweepFailure{}}
 	var firstErr error
+	runErrors := 0 // seeds that produced no result at all
 	runPool(ctx, jobs, workers, failFast, func(o outcome) {
 		if each != nil {
 			each(o)
 		}
 		sum.Seeds++
-		switch {
-		case o.Err != nil:
+		if o.Res == nil {
 			sum.Errors++
+			runErrors++
 			if firstErr == nil {
 				firstErr = fmt.Errorf("%s: %w", o.Label, o.Err)
 			}
 			sum.Failures = append(sum.Failures, sweepFailure{Seed: o.Cfg.Seed, Label: o.Label, Verdict: "error",
-				Reasons: []string{o.Err.Error()}, Replay: raftcheck.ReplayCommand(o.Cfg)})
-		case o.Res.Verdict == raftcheck.Valid:
-			sum.Valid++
-		default:
-			if o.Res.Verdict == raftcheck.Invalid {
+				Reasons: []string{o.Err.Error()}, Replay: raftcheck.ReplayCommand(o.Cfg), Error: o.Err.Error(), index: o.Index})
+		} else {
+			switch o.Res.Verdict {
+			case raftcheck.Valid:
+				sum.Valid++
+			case raftcheck.Invalid:
 				sum.Invalid++
-			} else {
+			default:
 				sum.Unknown++
 			}
-			sum.Failures = append(sum.Failures, sweepFailure{Seed: o.Res.Seed, Label: o.Label, Verdict: o.Res.Verdict,
-				Reasons: o.Res.Reasons, Replay: o.Res.Replay, Store: o.Res.Store})
+			if o.Res.Failed() || o.Err != nil {
+				f := sweepFailure{Seed: o.Res.Seed, Label: o.Label, Verdict: o.Res.Verdict,
+					Reasons: o.Res.Reasons, Replay: o.Res.Replay, Store: o.Res.Store, index: o.Index}
+				if o.Err != nil {
+					// The run has its verdict, but its reports are incomplete.
+					sum.Errors++
+					f.Error = o.Err.Error()
+				}
+				sum.Failures = append(sum.Failures, f)
+			}
 		}
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("sweep (%d failing)", len(sum.Failures)))
@@ -223,22 +288,25 @@ func sweepJobsWith(jobs []job, workers int, failFast, progress bool, stderr io.W
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	sum.Interrupted = ctx.Err() != nil
+	sum.Interrupted = interrupted()
 	sum.WallSeconds = time.Since(start).Seconds()
-	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].Seed < sum.Failures[j].Seed })
-	if sum.Errors > 0 && sum.Errors == sum.Seeds {
+	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].index < sum.Failures[j].index })
+	if runErrors > 0 && runErrors == sum.Seeds && !errors.Is(firstErr, raftcheck.ErrInternal) {
 		// Every run failed to start: a configuration problem, not a finding.
 		return nil, usageError{firstErr}
 	}
 	return sum, nil
 }
 
+// sweepCode is the exit code of a sweep or suite: 1 if any seed is invalid (a
+// finding outranks everything); else 255 if any seed hit an error; else 2 if
+// any is unknown or the sweep was interrupted; else 0.
 func sweepCode(s *sweepSummary) int {
 	switch {
-	case s.Errors > 0:
-		return exitInternal
 	case s.Invalid > 0:
 		return exitInvalid
+	case s.Errors > 0:
+		return exitInternal
 	case s.Unknown > 0 || s.Interrupted:
 		return exitUnknown
 	}
@@ -247,27 +315,39 @@ func sweepCode(s *sweepSummary) int {
 
 func printSweep(w io.Writer, s *sweepSummary) {
 	state := ""
-	if s.Interrupted {
-		state = " (interrupted: finished seeds only)"
+	switch {
+	case s.Interrupted:
+		state = fmt.Sprintf(" (interrupted: %d of %d seeds finished)", s.Seeds, s.Planned)
+	case s.Seeds < s.Planned:
+		state = fmt.Sprintf(" (stopped early: %d of %d seeds run)", s.Seeds, s.Planned)
 	}
 	fmt.Fprintf(w, "%d seeds in %.1f s%s: %d valid, %d invalid, %d unknown, %d errors\n",
 		s.Seeds, s.WallSeconds, state, s.Valid, s.Invalid, s.Unknown, s.Errors)
 	if len(s.Failures) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%-12s %-8s %s\n", "SEED", "VERDICT", "FIRST REASON / REPLAY")
-	for _, f := range s.Failures {
+	labels := make([]string, len(s.Failures))
+	width := len("SEED")
+	for i, f := range s.Failures {
+		labels[i] = strconv.FormatUint(f.Seed, 10)
+		if f.Label != "" && !strings.HasPrefix(f.Label, "seed ") {
+			labels[i] = f.Label
+		}
+		width = max(width, len(labels[i]))
+	}
+	fmt.Fprintf(w, "\n%-*s  %-8s %s\n", width, "SEED", "VERDICT", "FIRST REASON")
+	for i, f := range s.Failures {
 		reason := ""
 		if len(f.Reasons) > 0 {
 			reason = f.Reasons[0]
 		}
-		label := strconv.FormatUint(f.Seed, 10)
-		if f.Label != "" && !strings.HasPrefix(f.Label, "seed ") {
-			label = f.Label
-		}
-		fmt.Fprintf(w, "%-12s %-8s %s\n%-12s %-8s replay: %s\n", label, f.Verdict, reason, "", "", f.Replay)
+		fmt.Fprintf(w, "%-*s  %-8s %s\n", width, labels[i], f.Verdict, reason)
+		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", f.Replay)
 		if f.Store != "" {
-			fmt.Fprintf(w, "%-12s %-8s reports: %s\n", "", "", f.Store)
+			fmt.Fprintf(w, "%-*s  %-8s reports: %s\n", width, "", "", f.Store)
+		}
+		if f.Error != "" && f.Verdict != "error" {
+			fmt.Fprintf(w, "%-*s  %-8s error: %s\n", width, "", "", f.Error)
 		}
 	}
 }

@@ -15,13 +15,18 @@
   const DROP_COLOR = "#d62728";
   const MAX_ARROWS = 2500; // arrows drawn at once; the note says when a window has more
 
-  // Layout, in CSS pixels.
-  const LEFT = 74, RIGHT = 16, AXIS = 26, FAULT_ROW = 17, NODE_LANE = 28, GAP = 14;
+  // Layout, in CSS pixels. Node lanes shrink for big clusters so that a
+  // 101-node run still fits about a screen.
+  const LEFT = 74, RIGHT = 16, AXIS = 26, FAULT_ROW = 17, GAP = 14, LEADER_ROW = 18, CEX_ROW = 16;
+  const NODE_LANE = Math.max(12, Math.min(28, Math.floor(720 / Math.max(1, D.nodes.length))));
+  const SEG_PAD = NODE_LANE >= 20 ? 5 : 2; // role segments inset in their lane
   const faultRows = D.faults.reduce((m, f) => Math.max(m, f.row + 1), 0);
   const clientLane = Math.max(6, Math.min(16, Math.floor(420 / Math.max(1, D.lanes.length))));
   const yFaults = AXIS + 4;
-  const yNodes = yFaults + faultRows * FAULT_ROW + (faultRows ? GAP : 0);
-  const yClients = yNodes + D.nodes.length * NODE_LANE + GAP + 12;
+  const yLeader = yFaults + faultRows * FAULT_ROW + (faultRows ? 6 : 0);
+  const yNodes = yLeader + LEADER_ROW + 6;
+  const yCex = yNodes + D.nodes.length * NODE_LANE + 4; // counterexample markers, when there is one
+  const yClients = yCex + (D.cex ? CEX_ROW : 0) + GAP + 8;
   const height = yClients + D.lanes.length * clientLane + 8;
   const duration = Math.max(1, D.duration);
 
@@ -29,7 +34,40 @@
   const tooltip = document.getElementById("tooltip");
   const view = { t0: 0, t1: duration };
   const msgWin = { t0: 0, width: 0 };
-  let drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0 };
+  let drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0, leaders: 0, twoLeaders: 0, cex: 0, groups: 0 };
+
+  // Leadership, derived from the role segments: every span in which some
+  // node was leader, and the spans in which two or more nodes believed they
+  // led at once (a deposed leader that has not heard of the new term yet:
+  // where stale reads come from).
+  const LEAD = (function () {
+    const S = D.segs;
+    const segs = [];
+    for (let i = 0; i < S.state.length; i++) if (S.state[i] === 3) segs.push(i);
+    segs.sort((a, b) => S.t0[a] - S.t0[b] || S.term[a] - S.term[b]);
+    const ev = [];
+    for (const i of segs) { ev.push([S.t0[i], 1, i]); ev.push([S.t1[i], -1, i]); }
+    ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // at one instant, ends first
+    const active = new Set();
+    const overlaps = [];
+    let cur = null;
+    for (const [t, d, i] of ev) {
+      if (d > 0) active.add(i); else active.delete(i);
+      if (active.size >= 2) {
+        if (!cur) cur = { t0: t, segs: new Set() };
+        for (const a of active) cur.segs.add(a);
+      } else if (cur) {
+        if (t > cur.t0) overlaps.push({ t0: cur.t0, t1: t, segs: [...cur.segs] });
+        cur = null;
+      }
+    }
+    return { segs: segs, overlaps: overlaps };
+  })();
+
+  // The counterexample: page op index → its position in D.cex.ops.
+  const CEX = D.cex;
+  const cexPos = new Map();
+  if (CEX) CEX.ops.forEach((o, j) => cexPos.set(o, j));
 
   // ---------- small helpers ----------
 
@@ -89,7 +127,13 @@
     v.textContent = D.verdict || "unknown";
     v.className = "verdict " + (["valid", "invalid", "unknown"].includes(D.verdict) ? D.verdict : "");
     const reasons = document.getElementById("reasons");
-    for (const r of D.reasons) reasons.appendChild(el("li", null, r));
+    const told = new Set();
+    if (CEX) {
+      told.add("linearizability: " + CEX.summary);
+      for (const e of CEX.explain) told.add("linearizability: " + e);
+    }
+    for (const r of D.reasons) if (!told.has(r)) reasons.appendChild(el("li", null, r));
+    fillCex();
     document.getElementById("seed").textContent = D.seed || "—";
     document.getElementById("replay").textContent = D.replay || "—";
     const counts = [0, 0, 0, 0];
@@ -103,6 +147,54 @@
     kvTable(document.getElementById("config"), D.config);
     if (D.config.length === 0) document.getElementById("config-box").hidden = true;
     else if (D.config.length <= 12) document.getElementById("config-box").open = true;
+  }
+
+  // opText describes page op i in one line, as the explanation does.
+  function opText(i) {
+    const O = D.ops;
+    let s = "op " + O.index[i] + " (process " + O.proc[i] + "): " + D.fs[O.f[i]] + "(" + JSON.stringify(D.keys[O.key[i]]);
+    if (O.inv[i] !== "nil") s += ", " + O.inv[i];
+    s += ")";
+    if (O.out[i] === 0 && O.ret[i] !== "" && D.fs[O.f[i]] !== "put" && D.fs[O.f[i]] !== "append") s += " → " + O.ret[i];
+    s += " " + OUTCOME[O.out[i]];
+    if (O.node[i]) s += ", served by node " + O.node[i];
+    return s;
+  }
+
+  function fillCex() {
+    if (!CEX) return;
+    document.getElementById("cex-box").hidden = false;
+    document.getElementById("cex-summary").textContent = CEX.summary || "These operations cannot be linearized together.";
+    const list = document.getElementById("cex-list");
+    CEX.ops.forEach((i, j) => {
+      const li = el("li", i === CEX.culprit ? { class: "culprit" } : null);
+      const b = el("button", { type: "button", title: "zoom the timeline to this operation" }, "show");
+      b.addEventListener("click", () => showOp(i));
+      li.appendChild(b);
+      li.appendChild(document.createTextNode(CEX.explain[j] || opText(i)));
+      list.appendChild(li);
+    });
+    document.getElementById("cex-zoom").addEventListener("click", zoomToCex);
+  }
+
+  // cexSpan is the time span of the counterexample's operations.
+  function cexSpan() {
+    let t0 = Infinity, t1 = -Infinity;
+    for (const i of CEX.ops) { t0 = Math.min(t0, D.ops.t0[i]); t1 = Math.max(t1, D.ops.t1[i]); }
+    return [t0, t1];
+  }
+  function zoomToCex() {
+    const [t0, t1] = cexSpan();
+    const pad = Math.max(2e4, (t1 - t0) * 0.08);
+    setView(t0 - pad, t1 + pad);
+    document.getElementById("controls").scrollIntoView({ block: "start" });
+  }
+  // showOp zooms onto op i with the messages around it.
+  function showOp(i) {
+    const t0 = D.ops.t0[i], t1 = D.ops.t1[i], w = Math.max(t1 - t0, 1000);
+    setView(t0 - 4 * w, t1 + 4 * w);
+    setMessageWindow(t0 - w, 3 * w);
+    document.getElementById("controls").scrollIntoView({ block: "start" });
   }
 
   function kvTable(table, rows) {
@@ -152,6 +244,9 @@
     }
     const hatch = "repeating-linear-gradient(45deg, #555 0 2px, transparent 2px 5px)";
     group("nodes", STATE.map((s, i) => [s, { background: STATE_FILL[i] }]).concat([["paused", { background: hatch }]]));
+    const hatchRed = "repeating-linear-gradient(45deg, #d62728 0 2px, transparent 2px 5px)";
+    if (LEAD.overlaps.length) group("leader row", [["two leaders at once", { background: hatchRed }]]);
+    if (CEX) group("counterexample", [["its operations", { background: "transparent", border: "2px solid #d62728" }]]);
     group("ops", OUTCOME.map((s, i) => [s, { background: D.outcomeColors[i] }]));
     const seen = new Set();
     const faults = [];
@@ -208,7 +303,11 @@
     // Start where something happens: just before the first fault, else at the beginning.
     const def = widths.includes(1e5) ? 1e5 : widths[widths.length - 1];
     msgWidth.value = String(def);
-    const first = D.faults.length ? Math.max(0, D.faults[0].t0 - def / 4) : 0;
+    let first = D.faults.length ? Math.max(0, D.faults[0].t0 - def / 4) : 0;
+    if (CEX) {
+      const c = CEX.culprit >= 0 ? CEX.culprit : CEX.ops[CEX.ops.length - 1];
+      first = Math.max(0, D.ops.t1[c] - def / 2);
+    }
     setMessageWindow(first, def);
     if (D.msgs.sent.length === 0) {
       msgOn.checked = false;
@@ -294,24 +393,29 @@
     return 10 * p;
   }
 
+  let renderMs = 0;
   function render() {
+    const started = performance.now();
     width = Math.max(600, document.getElementById("chart-wrap").clientWidth);
     chart.setAttribute("viewBox", "0 0 " + width + " " + height);
     chart.setAttribute("height", String(height));
     const frag = document.createDocumentFragment();
-    drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0 };
+    drawn = { segs: 0, pauses: 0, ops: 0, bars: 0, faults: 0, arrows: 0, leaders: 0, twoLeaders: 0, cex: 0, groups: 0 };
     frag.appendChild(defs());
     drawBackground(frag);
     drawAxis(frag);
     drawFaults(frag);
+    drawLeaders(frag);
     drawSegments(frag);
     drawMessageWindow(frag);
     drawOps(frag);
     drawFaultOverlay(frag);
+    drawCex(frag);
     drawHeal(frag);
     drawMessages(frag);
     drawLabels(frag);
     chart.replaceChildren(frag);
+    renderMs = performance.now() - started;
   }
 
   function defs() {
@@ -319,6 +423,9 @@
     const pat = sv("pattern", { id: "hatch", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
     pat.appendChild(sv("rect", { width: "2.2", height: "6", fill: "#333", opacity: "0.55" }));
     d.appendChild(pat);
+    const red = sv("pattern", { id: "hatch-red", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    red.appendChild(sv("rect", { width: "3", height: "6", fill: "#d62728", opacity: "0.85" }));
+    d.appendChild(red);
     const clip = sv("clipPath", { id: "plotclip" });
     clip.appendChild(sv("rect", { x: String(LEFT), y: "0", width: String(plotWidth()), height: String(height) }));
     d.appendChild(clip);
@@ -344,7 +451,10 @@
     for (let t = first; t <= view.t1 + 1e-9; t += step) {
       const px = x(t);
       g.appendChild(sv("line", { class: "tick", x1: String(px), x2: String(px), y1: String(AXIS - 4), y2: String(height) }));
-      const label = step >= 1e6 ? (t / 1e6).toFixed(0) + " s" : step >= 1e3 ? (t / 1e6).toFixed(Math.max(0, 3 - Math.round(Math.log10(step / 1e3)))) + " s" : (t / 1e3).toFixed(3) + " ms";
+      // as many decimals as the step needs: 0.5 s steps read 2.5 s, not 3 s
+      const label = step >= 1e3
+        ? (t / 1e6).toFixed(Math.max(0, Math.ceil(-Math.log10(step / 1e6) - 1e-9))) + " s"
+        : (t / 1e3).toFixed(Math.max(0, Math.ceil(-Math.log10(step / 1e3) - 1e-9))) + " ms";
       g.appendChild(sv("text", { x: String(px), y: String(AXIS - 8), "text-anchor": px - LEFT < 20 ? "start" : "middle" }, label));
     }
   }
@@ -358,32 +468,107 @@
       // a labelled bar in the fault rows
       const y = yFaults + f.row * FAULT_ROW;
       clip.appendChild(sv("rect", { x: String(x0), y: String(y), width: String(x1 - x0), height: String(FAULT_ROW - 3), fill: color, rx: "2", "data-k": "f" + i }));
-      const label = fitLabel(f.name, x1 - Math.max(x0, LEFT) - 8);
+      const label = fitLabel(f.name + (f.groups.length ? " " + groupText(f.groups) : ""), x1 - Math.max(x0, LEFT) - 8);
       if (label) clip.appendChild(sv("text", { x: String(Math.max(x0, LEFT) + 4), y: String(y + FAULT_ROW - 6) }, label));
       // a band over the lanes of the nodes it acts on (all lanes if none are named)
-      const lanes = f.targets.length ? f.targets.map((n) => D.nodes.indexOf(n)) : D.nodes.map((_, j) => j);
-      for (const lane of lanes) {
+      for (const lane of faultLanes(f)) {
         clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(lane)), width: String(x1 - x0), height: String(NODE_LANE), fill: color, opacity: "0.45", "data-k": "f" + i }));
       }
+      // under the client ops: which ops ran during the fault (Jepsen style)
+      clip.appendChild(sv("rect", { x: String(x0), y: String(yClients), width: String(x1 - x0), height: String(D.lanes.length * clientLane), fill: color, opacity: "0.28", "pointer-events": "none" }));
       drawn.faults++;
     });
     g.appendChild(clip);
   }
 
-  // drawFaultOverlay tints the client lanes during each fault, over the op
-  // bars (which would hide a band under them), Jepsen style.
-  // It also puts a strip of the fault's colour along the top of every
-  // lane the fault acts on, where the role segments cannot cover it.
+  // groupText writes a partition's sides: "{1,2} | {3,4,5}".
+  function groupText(groups) { return groups.map((g) => "{" + g.join(",") + "}").join(" | "); }
+  const GROUP_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  // faultLanes are the lanes a fault's band covers: its targets and, for a
+  // partition, every node on either side.
+  function faultLanes(f) {
+    const ids = new Set(f.targets);
+    for (const g of f.groups) for (const n of g) ids.add(n);
+    if (ids.size === 0) return D.nodes.map((_, j) => j);
+    return [...ids].map((n) => D.nodes.indexOf(n)).filter((l) => l >= 0);
+  }
+
+  // drawFaultOverlay puts a strip of each fault's colour along the top of
+  // every lane the fault acts on, where the role segments cannot cover it,
+  // and letters each node's side of a partition.
   function drawFaultOverlay(g) {
     const clip = sv("g", { "clip-path": "url(#plotclip)", "pointer-events": "none" });
     for (const f of D.faults) {
       if (f.t1 < view.t0 || f.t0 > view.t1) continue;
       const x0 = clipX(x(f.t0)), x1 = Math.max(clipX(x(f.t1)), x0 + 2);
-      const lanes = f.targets.length ? f.targets.map((n) => D.nodes.indexOf(n)) : D.nodes.map((_, j) => j);
-      for (const lane of lanes) {
+      for (const lane of faultLanes(f)) {
         clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(lane) + 1), width: String(x1 - x0), height: "3", fill: D.faultPalette[f.color] }));
       }
-      clip.appendChild(sv("rect", { x: String(x0), y: String(yClients), width: String(x1 - x0), height: String(D.lanes.length * clientLane), fill: D.faultPalette[f.color], opacity: "0.3" }));
+      // a partition names each node's side at the start of the band
+      if (f.groups.length >= 2 && x1 - x0 > 16 && NODE_LANE >= 16) {
+        f.groups.forEach((grp, k) => {
+          for (const n of grp) {
+            const lane = D.nodes.indexOf(n);
+            if (lane < 0) continue;
+            clip.appendChild(sv("text", { class: "group", x: String(Math.max(x0, LEFT) + 2), y: String(laneY(lane) + NODE_LANE - 4) }, GROUP_NAMES[k % GROUP_NAMES.length]));
+            drawn.groups++;
+          }
+        });
+      }
+    }
+    g.appendChild(clip);
+  }
+
+  // drawLeaders draws the leader row: who led when, and where two nodes
+  // believed they led at once.
+  function drawLeaders(g) {
+    const S = D.segs;
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    const y = yLeader, h = LEADER_ROW - 2;
+    for (const i of LEAD.segs) {
+      if (S.t1[i] < view.t0 || S.t0[i] > view.t1) continue;
+      const x0 = clipX(x(S.t0[i])), x1 = clipX(x(S.t1[i]));
+      clip.appendChild(sv("rect", { x: String(x0), y: String(y), width: String(Math.max(1, x1 - x0)), height: String(h), fill: stateFill(3, S.term[i]), "data-k": "s" + i }));
+      const label = fitLabel("n" + D.nodes[S.lane[i]] + " t" + S.term[i], x1 - Math.max(x0, LEFT) - 4);
+      if (label) clip.appendChild(sv("text", { class: "on-dark", x: String(Math.max(x0, LEFT) + 3), y: String(y + h - 4) }, label));
+      drawn.leaders++;
+    }
+    LEAD.overlaps.forEach((o, j) => {
+      if (o.t1 < view.t0 || o.t0 > view.t1) return;
+      const x0 = clipX(x(o.t0)), x1 = Math.max(clipX(x(o.t1)), x0 + 3);
+      // a hatched strip along the top, leaving the leaders' labels readable
+      clip.appendChild(sv("rect", { class: "two-leaders", x: String(x0), y: String(y - 3), width: String(x1 - x0), height: "7", "data-k": "L" + j }));
+      drawn.twoLeaders++;
+    });
+    g.appendChild(clip);
+  }
+
+  // drawCex outlines the counterexample's operations and joins each to the
+  // node that served it, at its completion.
+  function drawCex(g) {
+    if (!CEX) return;
+    const O = D.ops;
+    const clip = sv("g", { "clip-path": "url(#plotclip)" });
+    const h = Math.max(3, clientLane - 3);
+    let lastLabel = -Infinity;
+    const order = CEX.ops.slice().sort((a, b) => O.t1[a] - O.t1[b]);
+    for (const i of order) {
+      if (O.t1[i] < view.t0 || O.t0[i] > view.t1) continue;
+      const culprit = i === CEX.culprit ? " culprit" : "";
+      const x0 = clipX(x(O.t0[i])), x1 = clipX(x(O.t1[i]));
+      const yOp = yClients + O.lane[i] * clientLane + 1;
+      clip.appendChild(sv("rect", { class: "cex-op" + culprit, x: String(x0 - 2), y: String(yOp - 2), width: String(Math.max(4, x1 - x0 + 4)), height: String(h + 4) }));
+      const xe = x(O.t1[i]);
+      const lane = D.nodes.indexOf(O.node[i]);
+      const yTop = lane >= 0 ? laneMid(lane) : yCex;
+      clip.appendChild(sv("line", { class: "cex-link", x1: String(xe), x2: String(xe), y1: String(yTop), y2: String(yOp) }));
+      if (lane >= 0) clip.appendChild(sv("circle", { class: "cex-node", cx: String(xe), cy: String(yTop), r: "4" }));
+      clip.appendChild(sv("path", { class: "cex-node", d: "M" + (xe - 5) + "," + (yCex + 2) + "L" + (xe + 5) + "," + (yCex + 2) + "L" + xe + "," + (yCex + 10) + "z" }));
+      if (xe - lastLabel > 46) {
+        clip.appendChild(sv("text", { class: "cex-label", x: String(xe + 6), y: String(yCex + 10) }, "op " + O.index[i]));
+        lastLabel = xe;
+      }
+      drawn.cex++;
     }
     g.appendChild(clip);
   }
@@ -394,13 +579,13 @@
     for (let i = 0; i < S.lane.length; i++) {
       if (S.t1[i] < view.t0 || S.t0[i] > view.t1) continue;
       const x0 = clipX(x(S.t0[i])), x1 = clipX(x(S.t1[i]));
-      const y = laneY(S.lane[i]) + 5, h = NODE_LANE - 10;
+      const y = laneY(S.lane[i]) + SEG_PAD, h = NODE_LANE - 2 * SEG_PAD;
       const st = S.state[i];
       const attrs = { x: String(x0), y: String(y), width: String(Math.max(1, x1 - x0)), height: String(h), fill: stateFill(st, S.term[i]), "data-k": "s" + i };
       if (st === 4) { attrs.stroke = "#c0392b"; attrs["stroke-dasharray"] = "3 2"; }
       clip.appendChild(sv("rect", attrs));
       const w = x1 - x0;
-      if (w > 22) {
+      if (w > 22 && NODE_LANE >= 16) {
         let label = st === 4 ? "crashed" : st === 5 ? "down" : "t" + S.term[i];
         if (st === 3 && w > 70) label = "leader t" + S.term[i];
         if (st === 4 && w < 50) label = "✕";
@@ -414,24 +599,42 @@
     for (let i = 0; i < P.lane.length; i++) {
       if (P.t1[i] < view.t0 || P.t0[i] > view.t1) continue;
       const x0 = clipX(x(P.t0[i])), x1 = clipX(x(P.t1[i]));
-      clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(P.lane[i]) + 3), width: String(Math.max(1, x1 - x0)), height: String(NODE_LANE - 6), fill: "url(#hatch)", stroke: "#333", "stroke-width": "0.6", "data-k": "p" + i }));
+      clip.appendChild(sv("rect", { x: String(x0), y: String(laneY(P.lane[i]) + SEG_PAD - 2), width: String(Math.max(1, x1 - x0)), height: String(NODE_LANE - 2 * SEG_PAD + 4), fill: "url(#hatch)", stroke: "#333", "stroke-width": "0.6", "data-k": "p" + i }));
       drawn.pauses++;
     }
     g.appendChild(clip);
   }
 
+  // drawOps draws the client operations. Zoomed out, thousands of ops
+  // share a pixel: a lane's consecutive ops of one outcome that touch
+  // (within a pixel) become one bar, which keeps a long run's page fast;
+  // the bar's tooltip is its first op's, and zooming in separates them.
   function drawOps(g) {
     const O = D.ops;
     const clip = sv("g", { "clip-path": "url(#plotclip)" });
     const h = Math.max(3, clientLane - 3);
+    const runs = new Array(D.lanes.length).fill(null); // per lane, the bar being extended
+    let merged = 0;
+    const flush = (r) => {
+      const attrs = { x: String(r.x0), y: String(yClients + r.lane * clientLane + 1), width: String(Math.max(1.5, r.x1 - r.x0)), height: String(h), fill: D.outcomeColors[r.out], "data-k": "o" + r.i };
+      if (r.out === 3) { attrs["fill-opacity"] = "0.35"; attrs.stroke = "#666"; attrs["stroke-dasharray"] = "2 2"; }
+      clip.appendChild(sv("rect", attrs));
+    };
     for (let i = 0; i < O.lane.length; i++) {
       if (O.t1[i] < view.t0 || O.t0[i] > view.t1) continue;
       const x0 = clipX(x(O.t0[i])), x1 = clipX(x(O.t1[i]));
-      const attrs = { x: String(x0), y: String(yClients + O.lane[i] * clientLane + 1), width: String(Math.max(1.5, x1 - x0)), height: String(h), fill: D.outcomeColors[O.out[i]], "data-k": "o" + i };
-      if (O.out[i] === 3) { attrs["fill-opacity"] = "0.35"; attrs.stroke = "#666"; attrs["stroke-dasharray"] = "2 2"; }
-      clip.appendChild(sv("rect", attrs));
+      const lane = O.lane[i], r = runs[lane];
       drawn.ops++;
+      if (r && r.out === O.out[i] && x0 <= r.x1 + 1 && x0 >= r.x0) {
+        r.x1 = Math.max(r.x1, x1);
+        merged++;
+        continue;
+      }
+      if (r) flush(r);
+      runs[lane] = { i: i, lane: lane, out: O.out[i], x0: x0, x1: x1 };
     }
+    for (const r of runs) if (r) flush(r);
+    drawn.bars = drawn.ops - merged;
     g.appendChild(clip);
   }
 
@@ -439,7 +642,8 @@
     if (D.heal < 0 || D.heal < view.t0 || D.heal > view.t1) return;
     const px = x(D.heal);
     g.appendChild(sv("line", { class: "heal", x1: String(px), x2: String(px), y1: String(AXIS - 2), y2: String(height) }));
-    g.appendChild(sv("text", { x: String(px + 3), y: String(yNodes - 3) }, "final heal"));
+    const right = px + 64 > width - RIGHT; // near the right edge: label on the left
+    g.appendChild(sv("text", { x: String(right ? px - 3 : px + 3), y: String(yClients - 4), "text-anchor": right ? "end" : "start" }, "final heal"));
   }
 
   function msgVisible() { return msgOn.checked && D.msgs.sent.length > 0; }
@@ -464,6 +668,11 @@
     if (!msgVisible()) { msgNote.textContent = M.sent.length ? "hidden" : "no messages recorded"; return; }
     const lo = lowerBound(M.sent, msgWin.t0), hi = lowerBound(M.sent, msgWin.t0 + msgWin.width);
     const inWin = hi - lo;
+    if (x(msgWin.t0 + msgWin.width) - x(msgWin.t0) < 24) {
+      // Arrows squeezed into a few pixels are noise: say where they are.
+      msgNote.textContent = fmtDur(msgWin.t0) + " – " + fmtDur(msgWin.t0 + msgWin.width) + ": " + num(inWin) + " messages; press \u201czoom to window\u201d (or zoom in) to see the arrows";
+      return;
+    }
     const clip = sv("g", { "clip-path": "url(#plotclip)" });
     let shown = 0;
     for (let i = lo; i < hi && shown < MAX_ARROWS; i++) {
@@ -480,6 +689,8 @@
       if (dropped) line.setAttribute("stroke-dasharray", "3 2");
       else line.setAttribute("marker-end", "url(#arrow" + marker + ")");
       clip.appendChild(line);
+      // a wider invisible twin on top makes the thin arrow easy to hover
+      clip.appendChild(sv("line", { class: "hit", x1: line.getAttribute("x1"), y1: line.getAttribute("y1"), x2: line.getAttribute("x2"), y2: line.getAttribute("y2"), "data-k": "m" + i }));
       if (dropped) {
         const cx = x(end), cy = y1, r = 3.5;
         clip.appendChild(sv("path", { d: "M" + (cx - r) + "," + (cy - r) + "L" + (cx + r) + "," + (cy + r) + "M" + (cx - r) + "," + (cy + r) + "L" + (cx + r) + "," + (cy - r), stroke: DROP_COLOR, "stroke-width": "1.6", "data-k": "m" + i }));
@@ -497,7 +708,12 @@
   function drawLabels(g) {
     g.appendChild(sv("rect", { x: "0", y: String(AXIS - 4), width: String(LEFT - 4), height: String(height), fill: "#fff" }));
     if (faultRows) g.appendChild(sv("text", { class: "section", x: "6", y: String(yFaults + 11) }, "faults"));
-    D.nodes.forEach((n, i) => g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4) }, "node " + n)));
+    g.appendChild(sv("text", { class: "section", x: "6", y: String(yLeader + LEADER_ROW - 6) }, "leader"));
+    const labelEvery = Math.ceil(12 / NODE_LANE);
+    D.nodes.forEach((n, i) => {
+      if (i % labelEvery === 0) g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4), style: NODE_LANE < 20 ? "font-size:" + Math.min(12, NODE_LANE) + "px" : "" }, "node " + n));
+    });
+    if (CEX) g.appendChild(sv("text", { class: "section", x: "6", y: String(yCex + 11), fill: "#b01c1c" }, "counterex."));
     g.appendChild(sv("text", { class: "section", x: "6", y: String(yClients - 4) }, "clients"));
     const every = Math.ceil(11 / clientLane);
     D.lanes.forEach((name, i) => {
@@ -518,6 +734,7 @@
       case "p": [title, rows] = pauseDetails(i); break;
       case "f": [title, rows] = faultDetails(i); break;
       case "m": [title, rows] = msgDetails(i); break;
+      case "L": [title, rows] = overlapDetails(i); break;
       default: tooltip.hidden = true; return;
     }
     tooltip.replaceChildren(el("div", { class: "tt-title" }, title));
@@ -565,6 +782,7 @@
       ["latency", O.out[i] === 3 ? "" : fmtDur(O.t1[i] - O.t0[i])],
       ["history index", String(O.index[i])],
     ];
+    if (cexPos.has(i)) rows.unshift(["counterexample", i === CEX.culprit ? "yes: no order of the others leaves room for it" : "yes"]);
     return [f + " " + out, rows];
   }
 
@@ -589,7 +807,17 @@
       ["targets", nodeList(f.targets)],
       ["detail", f.detail],
       ["blocked links", f.links.map(([a, b]) => a + "→" + b).join(", ")],
-      ["groups", f.groups.map((g) => "{" + g.join(",") + "}").join(" ")],
+      ["sides", f.groups.length ? groupText(f.groups) + " (each side talks only among itself)" : ""],
+    ]];
+  }
+
+  function overlapDetails(j) {
+    const o = LEAD.overlaps[j], S = D.segs;
+    const who = o.segs.slice().sort((a, b) => S.term[b] - S.term[a]).map((i) => "node " + D.nodes[S.lane[i]] + " (term " + S.term[i] + ")");
+    return [o.segs.length + " nodes believed they led", [
+      ["window", fmtT(o.t0) + " – " + fmtT(o.t1) + " (" + fmtDur(o.t1 - o.t0) + ")"],
+      ["leaders", who.join(", ")],
+      ["meaning", "the leader of the lower term is deposed but has not heard of the higher term yet; reads it serves locally may be stale"],
     ]];
   }
 
@@ -618,5 +846,7 @@
     setView: (a, b) => { setView(a, b); render(); },
     setMessageWindow: (a, w) => { setMessageWindow(a, w); render(); },
     drawn: () => Object.assign({}, drawn),
+    renderMs: () => renderMs, // the last render's script time (layout and paint come after)
+    zoomToCounterexample: () => { if (CEX) { zoomToCex(); render(); } },
   };
 })();

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testdata is the histories package's shared test data.
+var testdata, _ = filepath.Abs(filepath.Join("..", "..", "histories", "testdata"))
+
+// checkJSONOut is `check --json`.
+type checkJSONOut struct {
+	Results []struct {
+		File    string   `json:"file"`
+		Format  string   `json:"format"`
+		Model   string   `json:"model"`
+		Verdict string   `json:"verdict"`
+		Ops     int      `json:"ops"`
+		Reasons []string `json:"reasons"`
+		HTML    string   `json:"html"`
+	} `json:"results"`
+}
+
+// TestCheckPorcupineJepsenLogs is issue 7's acceptance point: `raftcheck check
+// .../jepsen/*.log --json` gives every file the verdict EXPECTED.tsv records
+// (porcupine's own test expectations).
+func TestCheckPorcupineJepsenLogs(t *testing.T) {
+	root := filepath.Join(testdata, "porcupine")
+	expected := readExpected(t, filepath.Join(root, "EXPECTED.tsv"))
+	files, err := filepath.Glob(filepath.Join(root, "jepsen", "*.log"))
+	require.NoError(t, err)
+	require.Len(t, files, len(expected), "one EXPECTED.tsv row per log")
+
+	r := cli(t, root, nil, append([]string{"check", "--json"}, files...)...)
+	// 64 of the 80 logs are not linearizable: the worst verdict sets the code.
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	var out checkJSONOut
+	decodeOne(t, r.stdout, &out)
+	require.Len(t, out.Results, len(files))
+	var raw map[string][]map[string]json.RawMessage
+	decodeOne(t, r.stdout, &raw)
+	for _, k := range []string{"file", "format", "model", "verdict", "ops"} {
+		assert.Contains(t, raw["results"][0], k, "issue 7's check --json keys")
+	}
+	counts := map[string]int{}
+	for i, res := range out.Results {
+		assert.Equal(t, files[i], res.File, "results in argument order")
+		rel, err := filepath.Rel(root, res.File)
+		require.NoError(t, err)
+		want, ok := expected[rel]
+		require.True(t, ok, "%s has no EXPECTED.tsv row", rel)
+		verdict := map[string]string{"linearizable": "valid", "not-linearizable": "invalid"}[want]
+		require.NotEmpty(t, verdict, "%s: unknown expectation %q", rel, want)
+		assert.Equal(t, verdict, res.Verdict, "%s (expected %s)", rel, want)
+		assert.Equal(t, "etcd-log", res.Format, rel)
+		assert.Equal(t, "register", res.Model, rel)
+		assert.Positive(t, res.Ops, rel)
+		if res.Verdict == "invalid" {
+			assert.NotEmpty(t, res.Reasons, "%s: an invalid verdict explains itself", rel)
+		}
+		counts[res.Verdict]++
+	}
+	assert.Equal(t, map[string]int{"valid": 16, "invalid": 64}, counts, "README of the test data: 16 linearizable, 64 not")
+}
+
+// readExpected reads EXPECTED.tsv: file → expected.
+func readExpected(t testing.TB, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rd := csv.NewReader(f)
+	rd.Comma = '\t'
+	rd.LazyQuotes = true
+	rows, err := rd.ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"file", "format", "expected"}, rows[0][:3])
+	out := map[string]string{}
+	for _, row := range rows[1:] {
+		out[row[0]] = row[2]
+	}
+	return out
+}
+
+// TestCheckFormats: every format is detected on its own and can be forced
+// with --format; forcing the wrong one is bad input naming file and line.
+func TestCheckFormats(t *testing.T) {
+	dir := t.TempDir()
+	r := cli(t, dir, nil, "run", "--seed", "2", "--max-time", "5s", "--json", "--store", "s")
+	require.Equal(t, exitValid, r.code, "%s", r)
+	var run runJSONOut
+	decodeOne(t, r.stdout, &run)
+	inputs := []struct {
+		path, format, model string
+	}{
+		{filepath.Join(dir, run.Store, "history.jsonl"), "jsonl", "kv"},
+		{filepath.Join(dir, run.Store, "history.edn"), "edn", "kv"},
+		{filepath.Join(testdata, "edn", "jepsen-register.edn"), "edn", "register"},
+		{filepath.Join(testdata, "knossos", "c10-ok.edn"), "knossos-kv", "kv"},
+		{filepath.Join(testdata, "porcupine", "jepsen", "etcd_002.log"), "etcd-log", "register"},
+	}
+	for _, in := range inputs {
+		t.Run(in.format+" "+filepath.Base(in.path), func(t *testing.T) {
+			for _, args := range [][]string{
+				{"check", "--json", in.path},
+				{"check", "--json", "--format", in.format, in.path},
+				{"check", "--json", "--model", in.model, in.path},
+			} {
+				r := cli(t, dir, nil, args...)
+				require.Equal(t, exitValid, r.code, "%v: %s", args, r)
+				var out checkJSONOut
+				decodeOne(t, r.stdout, &out)
+				require.Len(t, out.Results, 1)
+				assert.Equal(t, in.format, out.Results[0].Format, "%v", args)
+				assert.Equal(t, in.model, out.Results[0].Model, "%v", args)
+				assert.Equal(t, "valid", out.Results[0].Verdict, "%v", args)
+			}
+			// Text output: one line per file with its verdict.
+			r := cli(t, dir, nil, "check", in.path)
+			require.Equal(t, exitValid, r.code, "%s", r)
+			assert.True(t, strings.HasPrefix(r.stdout, "VALID    "+in.path+" ("+in.format+", model "+in.model+","), r.stdout)
+		})
+	}
+	// The stored JSONL history checks the same as the run did.
+	r = cli(t, dir, nil, "check", "--json", filepath.Join(dir, run.Store, "history.jsonl"))
+	var out checkJSONOut
+	decodeOne(t, r.stdout, &out)
+	assert.Equal(t, run.Stats.Ops.OK+run.Stats.Ops.Fail+run.Stats.Ops.Info, out.Results[0].Ops)
+
+	wrong := []struct{ format, file, want string }{
+		{"edn", inputs[4].path, "etcd_002.log:1:"},
+		{"knossos-kv", inputs[2].path, "jepsen-register.edn:3:"},
+		{"etcd-log", inputs[3].path, "c10-ok.edn:1:"},
+		{"jsonl", inputs[1].path, "history.edn:1:"},
+	}
+	for _, w := range wrong {
+		r := cli(t, dir, nil, "check", "--format", w.format, w.file)
+		assert.Equal(t, exitUsage, r.code, "--format %s %s: %s", w.format, w.file, r)
+		assert.Contains(t, r.stderr, w.want, "--format %s", w.format)
+		assert.Empty(t, r.stdout)
+	}
+	// A model that does not fit the operations is bad input too.
+	r = cli(t, dir, nil, "check", "--model", "kv", inputs[4].path)
+	assert.Equal(t, exitUsage, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "etcd_002.log")
+	assert.Contains(t, r.stderr, `model kv has no operation "read"`)
+}
+
+// TestCheckMalformedLine: a malformed line in any format → exit 254 and a
+// message naming the file and the line; nothing is checked.
+func TestCheckMalformedLine(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(testdata, "porcupine", "jepsen", "etcd_002.log")
+	r := cli(t, dir, nil, "run", "--seed", "2", "--max-time", "5s", "--json", "--store", "s")
+	require.Equal(t, exitValid, r.code, "%s", r)
+	var run runJSONOut
+	decodeOne(t, r.stdout, &run)
+	cases := []struct {
+		name, src string
+		line      int
+		garbage   string
+		want      string
+	}{
+		{"etcd-log", good, 7, "INFO  jepsen.util - 2\t:bogus\t:write\t3", "bad.log:7: "},
+		{"jsonl", filepath.Join(dir, run.Store, "history.jsonl"), 10, `{"index": oops}`, "bad.jsonl:10: "},
+		{"edn", filepath.Join(dir, run.Store, "history.edn"), 12, `{:index 7 :type}`, "bad.edn:12: "},
+		{"knossos-kv", filepath.Join(testdata, "knossos", "c10-ok.edn"), 5, `{:process 0, :type :invoke, :f :append, :key "1", :value}`, "bad.edn:5: "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw, err := os.ReadFile(c.src)
+			require.NoError(t, err)
+			lines := strings.Split(string(raw), "\n")
+			require.Greater(t, len(lines), c.line)
+			lines[c.line-1] = c.garbage
+			path := filepath.Join(dir, "bad"+filepath.Ext(c.src))
+			require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644))
+			// The bad file comes second: inputs are all read before any is checked.
+			r := cli(t, dir, nil, "check", "--json", good, path)
+			assert.Equal(t, exitUsage, r.code, "%s", r)
+			assert.Contains(t, r.stderr, c.want)
+			assert.Empty(t, r.stdout, "nothing checked, nothing printed")
+		})
+	}
+}
+
+// TestCheckOut: --out semantics. FILE.html for one input; a directory holds
+// linearizability.html for one input and <name>.html per input for several.
+func TestCheckOut(t *testing.T) {
+	dir := t.TempDir()
+	jepsen := filepath.Join(testdata, "porcupine", "jepsen")
+	valid, invalid := filepath.Join(jepsen, "etcd_002.log"), filepath.Join(jepsen, "etcd_000.log")
+	other := filepath.Join(dir, "other")
+	require.NoError(t, os.MkdirAll(other, 0o755))
+	copyFile(t, valid, filepath.Join(other, "etcd_000.log")) // same base name as invalid
+
+	cases := []struct {
+		name  string
+		out   string
+		files []string
+		want  []string // HTML files, relative to dir
+		code  int
+	}{
+		{"one file", "page.html", []string{invalid}, []string{"page.html"}, exitInvalid},
+		{"one input into a directory", "one", []string{valid}, []string{"one/linearizability.html"}, exitValid},
+		{"several inputs", "many", []string{valid, invalid}, []string{"many/etcd_002.html", "many/etcd_000.html"}, exitInvalid},
+		{"same base names", "dup", []string{invalid, filepath.Join(other, "etcd_000.log")}, []string{"dup/etcd_000.html", "dup/etcd_000-2.html"}, exitInvalid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := cli(t, dir, nil, append([]string{"check", "--json", "--out", c.out}, c.files...)...)
+			require.Equal(t, c.code, r.code, "%s", r)
+			var out checkJSONOut
+			decodeOne(t, r.stdout, &out)
+			require.Len(t, out.Results, len(c.want))
+			for i, want := range c.want {
+				assert.Equal(t, want, out.Results[i].HTML)
+				page, err := os.ReadFile(filepath.Join(dir, want))
+				if assert.NoError(t, err) {
+					assert.Contains(t, string(page), "<html")
+				}
+			}
+		})
+	}
+	// Text output names the page.
+	r := cli(t, dir, nil, "check", "--out", "text.html", valid)
+	require.Equal(t, exitValid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "visualization: text.html")
+	// Misuse: FILE.html for two inputs, a directory that does not exist.
+	r = cli(t, dir, nil, "check", "--out", "x.html", valid, invalid)
+	assert.Equal(t, exitUsage, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "--out")
+	r = cli(t, dir, nil, "check", "--out", "missing/x.html", valid)
+	assert.Equal(t, exitUsage, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "--out")
+	leftovers, err := filepath.Glob(filepath.Join(dir, "*", ".*"))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers, "no temporary files left behind")
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	raw, err := os.ReadFile(from)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, raw, 0o644))
+}
+
+// TestUsageErrors: bad flags, values, files and arguments exit 254 with a
+// message naming the flag or the file, and print nothing on stdout.
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "afile"), []byte("x"), 0o644))
+	cases := []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{}, nil, ""},
+		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{[]string{"run", "--bogus"}, nil, "unknown flag: --bogus"},
+		{[]string{"run", "--nodes", "abc"}, nil, `"--nodes"`},
+		{[]string{"run", "--nodes", "0"}, nil, "nodes: 0 is outside 1..101"},
+		{[]string{"run", "--max_time", "soon"}, nil, "max-time"},
+		{[]string{"run", "--rate", "-1"}, nil, "rate: must not be negative"},
+		{[]string{"run", "--workload", "bank"}, nil, `workload: "bank"`},
+		{[]string{"run", "--read-mode", "quorum"}, nil, `read-mode: "quorum"`},
+		{[]string{"run", "--message-drop-rate", "2"}, nil, "message-drop-rate: 2 is outside [0,1]"},
+		{[]string{"run", "--latency-dist", "zipf"}, nil, "latency-dist"},
+		{[]string{"run", "--nemesis", "meteor"}, nil, `unknown fault "meteor"`},
+		{[]string{"run", "--chaos_scenario", "meteor"}, nil, `chaos-scenario: unknown chaos scenario "meteor"`},
+		{[]string{"run", "--bug", "meteor"}, nil, `unknown bug "meteor"`},
+		{[]string{"run", "--log-level", "loud"}, nil, "--log-level"},
+		{[]string{"run", "--store", "afile"}, nil, "--store: afile is not a directory"},
+		{[]string{"run", "stray"}, nil, `unexpected argument "stray"`},
+		{[]string{"sweep", "--seeds", "9..3"}, nil, "--seeds"},
+		{[]string{"sweep", "--seeds", "1..5", "--count", "5"}, nil, "--seeds and --count"},
+		{[]string{"sweep", "--count", "0"}, nil, "--count"},
+		{[]string{"sweep", "--shard", "3/2"}, nil, "--shard"},
+		{[]string{"sweep", "--shard", "x"}, nil, "--shard"},
+		{[]string{"sweep"}, []string{shardEnv + "=0/4"}, "$" + shardEnv},
+		{[]string{"sweep", "--workers", "-1"}, nil, "--workers"},
+		{[]string{"suite", "--seeds-per", "0"}, nil, "--seeds-per"},
+		{[]string{"suite", "--scenarios", "meteor"}, nil, `--scenarios: unknown scenario "meteor"`},
+		{[]string{"check"}, nil, "no history files"},
+		{[]string{"check", "nope.log"}, nil, "nope.log"},
+		{[]string{"check", "--format", "yaml", "x"}, nil, "--format"},
+		{[]string{"check", "--model", "bank", "x"}, nil, "--model"},
+		{[]string{"check", "--check-timeout", "soon", "x"}, nil, "--check-timeout"},
+		{[]string{"replay"}, nil, "replay"},
+		{[]string{"replay", "nope"}, nil, "nope"},
+		{[]string{"replay", "afile"}, nil, "afile"},
+		{[]string{"serve", "--store", "nope"}, nil, "--store"},
+		{[]string{"serve", "--port", "70000"}, nil, "--port"},
+		{[]string{"faults", "x"}, nil, "no arguments"},
+		{[]string{"scenarios", "x"}, nil, "no arguments"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			r := cli(t, dir, c.env, c.args...)
+			assert.Equal(t, exitUsage, r.code, "%s", r)
+			assert.Contains(t, r.stderr+r.stdout, c.want)
+			if len(c.args) > 0 {
+				assert.Empty(t, r.stdout, "errors go to stderr")
+			}
+		})
+	}
+}

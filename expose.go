@@ -1,0 +1,298 @@
+package raftcheck
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// Exposing a planted bug: BugConfig gives the run that shows it, Findings
+// names what a run's checkers found, and SweepUntilCaught runs seeds until one
+// of them catches the bug with the checker its catalog entry expects.
+
+// BugConfig returns the standard run with bug name planted and its exposure
+// recipe applied: the faults, workload and knobs that make it show up (see
+// Bug.Exposure). Sweeping its seeds catches the bug within Bug.Budget seeds.
+func BugConfig(name string) (Config, error) {
+	b, ok := LookupBug(name)
+	if !ok {
+		_, _, err := resolveBugs([]string{name})
+		return Config{}, err
+	}
+	cfg := DefaultConfig()
+	b.Apply(&cfg)
+	return cfg, nil
+}
+
+// LookupBug returns the catalog entry of the bug called name.
+func LookupBug(name string) (Bug, bool) {
+	for _, b := range bugCatalog {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Bug{}, false
+}
+
+// Apply plants b in cfg and applies its exposure recipe; cfg.Name becomes
+// "bug-<name>" so stored runs group by bug. Other planted bugs stay.
+func (b Bug) Apply(cfg *Config) {
+	cfg.Name = "bug-" + b.Name
+	cfg.Bugs = append(append([]string(nil), cfg.Bugs...), b.Name)
+	if b.expose != nil {
+		b.expose(cfg)
+	}
+	if cfg.CheckTimeout == 0 || cfg.CheckTimeout > exposeCheckTimeout {
+		cfg.CheckTimeout = exposeCheckTimeout
+	}
+}
+
+// exposeCheckTimeout bounds the linearizability search of an exposure run. A
+// broken cluster leaves many operations of unknown outcome, which can send
+// porcupine's search exponential (tens of seconds on a 2,000-op history);
+// such a run's linearizability verdict is unknown — never valid — and the
+// sweep goes on to the next seed unless another checker caught the bug.
+const exposeCheckTimeout = Duration(5 * time.Second)
+
+// controlConfig is cfg, an exposure of b, without the bug: the same faults and
+// knobs on a correct system, which must pass (else the recipe, not the bug,
+// fails the run).
+func (b Bug) controlConfig(cfg Config) Config {
+	var kept []string
+	for _, n := range cfg.Bugs {
+		if n != b.Name {
+			kept = append(kept, n)
+		}
+	}
+	cfg.Bugs = kept
+	if b.control != nil {
+		b.control(&cfg)
+	}
+	return cfg
+}
+
+// Finding labels, besides the invariant names (checker.ElectionSafety, ...)
+// and the cheap checks' names (checker.CheckDigest, checker.CheckAppendLost,
+// ...), as Findings reports them.
+const (
+	FindLinearizability = "linearizability" // the history is not linearizable
+	FindLiveness        = "liveness"        // no leader or no progress after the final heal
+	FindAnomaly         = "anomaly"         // a node's own safety assertion fired (an impossible message or state)
+)
+
+// Findings names what r's checkers found, sorted: FindLinearizability, every
+// violated invariant, FindLiveness, and the name of every cheap check that
+// reported a problem (FindAnomaly among them).
+func Findings(r *Result) []string {
+	var out []string
+	if r.Linearizability == string(checker.LinIllegal) {
+		out = append(out, FindLinearizability)
+	}
+	for _, v := range r.Invariants {
+		out = append(out, v.Invariant)
+	}
+	if r.Liveness == checker.LivenessFailed {
+		out = append(out, FindLiveness)
+	}
+	for _, p := range r.Problems {
+		out = append(out, p.Check)
+	}
+	sort.Strings(out)
+	return compactStrings(out)
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Caught returns the findings of r that catch b (those its entry expects).
+func (b Bug) Caught(r *Result) []string {
+	var out []string
+	for _, f := range Findings(r) {
+		for _, c := range b.Catches {
+			if f == c {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Catch is the outcome of sweeping seeds until a run catches a bug.
+type Catch struct {
+	Seed  uint64   // the first catching seed; 0 when none did
+	Seeds int      // seeds run up to and including Seed (all of them when none caught)
+	Found []string // the expected findings of the catching run
+	// At is the simulated time at which the first of them became visible:
+	// an invariant's first breach, a node's first failed assertion, the
+	// completion of the last operation of a linearizability counterexample,
+	// the end of the recovery window for liveness.
+	At     time.Duration
+	Result *Result // the catching run
+}
+
+// SweepUntilCaught runs cfg on seeds in order, workers at a time (0: 2),
+// until a run catches b, and returns the first (lowest-position) catching
+// seed: the answer does not depend on workers. Runs are not stored. An error
+// is a run that could not be carried out, or ctx ending (with the seeds
+// finished so far in the Catch).
+func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
+	if workers <= 0 {
+		workers = 2
+	}
+	cfg.Store = ""
+	type outcome struct {
+		res   *Result
+		found []string
+		at    time.Duration
+		err   error
+		done  bool
+	}
+	outs := make([]outcome, len(seeds))
+	var mu sync.Mutex
+	next, stop := 0, len(seeds) // stop: position of the lowest catch so far
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				if i >= stop || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				next++
+				mu.Unlock()
+				c := cfg
+				c.Seed = seeds[i]
+				res, at, err := runTimed(c, b)
+				o := outcome{res: res, err: err, done: true}
+				if err == nil {
+					o.found = b.Caught(res)
+					o.at = at
+				}
+				mu.Lock()
+				outs[i] = o
+				if (err != nil || len(o.found) > 0) && i < stop {
+					stop = i
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range outs {
+		o := &outs[i]
+		if !o.done {
+			return Catch{Seeds: i}, fmt.Errorf("bug %s: sweep stopped at seed %d: %w", b.Name, seeds[i], ctx.Err())
+		}
+		if o.err != nil {
+			return Catch{Seeds: i + 1}, fmt.Errorf("bug %s: seed %d: %w", b.Name, seeds[i], o.err)
+		}
+		if len(o.found) > 0 {
+			return Catch{Seed: seeds[i], Seeds: i + 1, Found: o.found, At: o.at, Result: o.res}, nil
+		}
+	}
+	return Catch{Seeds: len(seeds)}, nil
+}
+
+// runTimed is Run without the store, that also reports when the first
+// finding b expects became visible in simulated time (0 when none did).
+func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
+	start := time.Now()
+	x, err := prepare(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := x.simulate(); err != nil {
+		return nil, 0, err
+	}
+	x.wallSim = time.Since(start)
+	res, err := x.check(start)
+	if err != nil {
+		return nil, 0, err
+	}
+	first := int64(-1)
+	for _, f := range b.Caught(res) {
+		if t := x.findingTime(res, f); t >= 0 && (first < 0 || t < first) {
+			first = t
+		}
+	}
+	return res, time.Duration(max(first, 0)), nil
+}
+
+// findingTime is when finding f of res became visible, in simulated
+// nanoseconds (-1: not found).
+func (x *execution) findingTime(res *Result, f string) int64 {
+	switch f {
+	case FindLinearizability:
+		return lastCompletion(x.history(), res.Counterexample)
+	case FindLiveness:
+		return int64(x.healTime) + int64(x.cfg.RecoveryTime)
+	case FindAnomaly:
+		if len(x.obs.anomalyAt) > 0 {
+			return x.obs.anomalyAt[0]
+		}
+		return int64(x.endTime)
+	}
+	best := int64(-1)
+	for _, v := range res.Invariants {
+		if v.Invariant == f && (best < 0 || v.Time < best) {
+			best = v.Time
+		}
+	}
+	if best >= 0 {
+		return best
+	}
+	for _, p := range res.Problems {
+		if p.Check != f {
+			continue
+		}
+		if len(p.Ops) == 0 {
+			return int64(x.endTime) // end-of-run checks (digests)
+		}
+		if t := lastCompletion(x.history(), p.Ops); best < 0 || t < best {
+			best = t
+		}
+	}
+	return best
+}
+
+// lastCompletion is when the last of the operations at history positions
+// pos completed: the moment they all had, so their conflict was complete.
+// An operation that never completed counts from its invocation.
+func lastCompletion(h histories.History, pos []int) int64 {
+	last := int64(-1)
+	for _, p := range pos {
+		if p < 0 || p >= len(h) {
+			continue
+		}
+		t := h[p].Time
+		if h[p].Type == histories.Invoke {
+			for j := p + 1; j < len(h); j++ {
+				if h[j].Process == h[p].Process && h[j].Type != histories.Invoke {
+					if h[j].Type != histories.Info {
+						t = h[j].Time
+					}
+					break
+				}
+			}
+		}
+		last = max(last, t)
+	}
+	return last
+}
