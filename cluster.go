@@ -128,24 +128,3 @@ func (c *cluster) leader() int {
 	}
 	return best
 }
-
-// members returns the voters as the most advanced live node sees them.
-func (c *cluster) members() []int {
-	var best raft.Status
-	found := false
-	for _, id := range c.nodes {
-		s := c.server(id)
-		if s == nil {
-			continue
-		}
-		st := s.Status()
-		if !found || st.Term > best.Term || st.Term == best.Term && st.Commit > best.Commit {
-			best, found = st, true
-		}
-	}
-	out := make([]int, 0, len(best.Voters))
-	for _, v := range best.Voters {
-		out = append(out, int(v))
-	}
-	return out
-}

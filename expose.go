@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -143,14 +144,14 @@ type Catch struct {
 	Result *Result // the catching run
 }
 
-// SweepUntilCaught runs cfg on seeds in order, workers at a time (0: 2),
+// SweepUntilCaught runs cfg on seeds in order, workers at a time (0: GOMAXPROCS),
 // until a run catches b, and returns the first (lowest-position) catching
 // seed: the answer does not depend on workers. Runs are not stored. An error
 // is a run that could not be carried out, or ctx ending (with the seeds
 // finished so far in the Catch).
 func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
 	if workers <= 0 {
-		workers = 2
+		workers = runtime.GOMAXPROCS(0)
 	}
 	cfg.Store = ""
 	type outcome struct {

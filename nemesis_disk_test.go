@@ -57,7 +57,7 @@ func TestNemesisCorruptFailStopsThenRepairs(t *testing.T) {
 				hs := h.host(x)
 				require.True(t, hs.Alive(), "node %d is not running after the repair", x)
 				require.NoError(t, hs.DownReason())
-				require.Equal(t, h.x.c.nodes, h.x.c.members(), "the membership is back to full size")
+				require.Equal(t, h.x.c.nodes, h.x.faults.Members(), "the membership is back to full size")
 				require.NotZero(t, wipedAt, "node %d's disk was not wiped", x)
 				require.True(t, h.x.c.joining[x], "node %d restarted as a joiner", x)
 				require.Equal(t, map[int]int{x: 1}, wipes, "exactly the corrupted node was wiped, once")

@@ -195,7 +195,7 @@ func (h *nemHarness) requireHealthyEnd(res *Result, what string) {
 		require.Zero(t, hs.Clock().Drift(), "%s: node %d's clock still drifts", what, id)
 		require.Equal(t, sim.Time(h.x.cfg.SyncLatency), hs.Disk().SyncLatency(), "%s: node %d's fsync latency", what, id)
 	}
-	require.Equal(t, h.x.c.nodes, h.x.c.members(), "%s: the membership is not back to full size", what)
+	require.Equal(t, h.x.c.nodes, h.x.faults.Members(), "%s: the membership is not back to full size", what)
 	require.NotZero(t, h.x.c.leader(), "%s: no leader after the heal", what)
 }
 

@@ -68,7 +68,7 @@ func TestNemesisMemberChurnOnRealRaft(t *testing.T) {
 						if !on {
 							return false
 						}
-						m := h.x.c.members()
+						m := h.x.faults.Members()
 						if !slices.Contains(m, x) {
 							require.Len(t, m, len(all)-1, "only node %d left: %v", x, m)
 							removed = true
@@ -83,7 +83,7 @@ func TestNemesisMemberChurnOnRealRaft(t *testing.T) {
 					on = false
 					require.Equal(t, []int{x}, ev.Targets)
 					require.Contains(t, ev.Detail, "is back as a member")
-					require.Equal(t, all, h.x.c.members(), "the membership is full again")
+					require.Equal(t, all, h.x.faults.Members(), "the membership is full again")
 					require.True(t, h.host(x).Alive(), "node %d is running", x)
 					if tc.wipe {
 						require.Equal(t, 1, wipes, "node %d came back on an empty disk", x)
@@ -231,7 +231,7 @@ func TestAdapterReplacesOnlyAfterOldMessagesLand(t *testing.T) {
 			assert.Greater(t, restartedAt, lastOld, "node %d restarted before its old messages landed", x)
 			require.GreaterOrEqual(t, addedAt, restartedAt, "node %d was re-added before its old messages landed", x)
 			require.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
-			require.Contains(t, h.x.c.members(), x)
+			require.Contains(t, h.x.faults.Members(), x)
 		})
 	}
 }

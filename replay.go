@@ -12,20 +12,39 @@ import (
 	"time"
 )
 
-// Args returns the `raftcheck run` flags that recreate c: the seed and every
-// knob that differs from DefaultConfig. Output settings are left out.
-func (c Config) Args() []string {
+// Flag is one `raftcheck run` flag with its value, as Config.Flags lists them.
+type Flag struct {
+	Name  string // without the leading dashes
+	Value string
+	Bool  bool // a boolean flag: written --name=value, as pflag requires
+}
+
+// Arg renders f as command-line words.
+func (f Flag) Arg() []string {
+	if f.Bool {
+		return []string{"--" + f.Name + "=" + f.Value}
+	}
+	return []string{"--" + f.Name, f.Value}
+}
+
+// Flags returns the `raftcheck run` flags that recreate c: the seed first, then
+// every knob that differs from DefaultConfig. Output settings are left out.
+func (c Config) Flags() []Flag {
 	d := DefaultConfig()
-	args := []string{"--seed", strconv.FormatUint(c.Seed, 10)}
+	flags := []Flag{{Name: "seed", Value: strconv.FormatUint(c.Seed, 10)}}
 	add := func(name, v, def string) {
 		if v != def {
-			args = append(args, "--"+name, v)
+			flags = append(flags, Flag{Name: name, Value: v})
+		}
+	}
+	addBool := func(name string, v, def bool) {
+		if v != def {
+			flags = append(flags, Flag{Name: name, Value: strconv.FormatBool(v), Bool: true})
 		}
 	}
 	dur := func(x Duration) string { return time.Duration(x).String() }
 	i := strconv.Itoa
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	b := strconv.FormatBool
 	add("name", c.Name, d.Name)
 	add("nodes", i(c.Nodes), i(d.Nodes))
 	add("max-time", dur(c.MaxTime), dur(d.MaxTime))
@@ -37,8 +56,8 @@ func (c Config) Args() []string {
 	add("key-dist", c.KeyDist, d.KeyDist)
 	add("op-timeout", dur(c.OpTimeout), dur(d.OpTimeout))
 	add("read-mode", c.ReadMode, d.ReadMode)
-	add("prevote", b(c.PreVote), b(d.PreVote))
-	add("check-quorum", b(c.CheckQuorum), b(d.CheckQuorum))
+	addBool("prevote", c.PreVote, d.PreVote)
+	addBool("check-quorum", c.CheckQuorum, d.CheckQuorum)
 	add("tick-interval", dur(c.TickInterval), dur(d.TickInterval))
 	add("heartbeat-ticks", i(c.HeartbeatTicks), i(d.HeartbeatTicks))
 	add("election-ticks", i(c.ElectionTicks), i(d.ElectionTicks))
@@ -60,36 +79,26 @@ func (c Config) Args() []string {
 	add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
 	add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
 	add("chaos-scenario", c.ChaosScenario, "")
-	if c.Swarm {
-		args = append(args, "--swarm")
-	}
+	addBool("swarm", c.Swarm, false)
 	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
 	for _, bug := range c.Bugs {
-		args = append(args, "--bug", bug)
+		flags = append(flags, Flag{Name: "bug", Value: bug})
+	}
+	return flags
+}
+
+// Args returns Flags as command-line words for `raftcheck run`.
+func (c Config) Args() []string {
+	var args []string
+	for _, f := range c.Flags() {
+		args = append(args, f.Arg()...)
 	}
 	return args
 }
 
-// CommandArgs is Args as a command line takes them: a boolean flag and its
-// value become one "--flag=value" (a bare "--prevote false" would set
-// --prevote and leave "false" as a stray argument).
-func (c Config) CommandArgs() []string {
-	args := c.Args()
-	out := args[:0]
-	for i := 0; i < len(args); i++ {
-		if (args[i] == "--prevote" || args[i] == "--check-quorum") && i+1 < len(args) {
-			out = append(out, args[i]+"="+args[i+1])
-			i++
-			continue
-		}
-		out = append(out, args[i])
-	}
-	return out
-}
-
 // ReplayCommand is one shell command that reruns exactly the run c describes.
 func ReplayCommand(c Config) string {
-	args := c.CommandArgs()
+	args := c.Args()
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}

@@ -117,6 +117,11 @@ func prepare(cfg Config) (*execution, error) {
 	if x.nemCfg, x.profile, err = nemesisConfig(&cfg, x.w); err != nil {
 		return nil, err
 	}
+	// A membership repair must finish, or be reported failed, inside the
+	// recovery window, or a short window would hide it.
+	if rt := int64(cfg.RecoveryTime); rt > 0 && x.nemCfg.WithDefaults().RepairTimeout > rt*4/5 {
+		x.nemCfg.RepairTimeout = max(rt*4/5, 1)
+	}
 	x.obs = newObserver(x.w, cfg.Nodes, cfg.KeepMessages && cfg.Store != "")
 	if x.c, err = newCluster(x.w, &cfg, rb, kb, x.obs); err != nil {
 		return nil, err
@@ -272,7 +277,7 @@ func (x *execution) history() histories.History { return x.rec.History() }
 // digests returns the end-of-run digests of the live members.
 func (x *execution) digests() []checker.ReplicaDigest {
 	members := map[int]bool{}
-	for _, m := range x.c.members() {
+	for _, m := range x.obs.conf.voters {
 		members[m] = true
 	}
 	var ds []checker.ReplicaDigest

@@ -88,9 +88,8 @@ func (x *execution) counterexample() *report.Counterexample {
 // reportRun fills the report package's view of the run.
 func (x *execution) reportRun(res *Result, start time.Time) *report.Run {
 	cfgKV := []report.KV{}
-	for i := 0; i+1 < len(x.cfg.Args()); i += 2 {
-		a := x.cfg.Args()
-		cfgKV = append(cfgKV, report.KV{Key: a[i][2:], Value: a[i+1]})
+	for _, f := range x.cfg.Flags() {
+		cfgKV = append(cfgKV, report.KV{Key: f.Name, Value: f.Value})
 	}
 	r := &report.Run{
 		Title:          x.title(),

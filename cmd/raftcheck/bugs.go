@@ -121,7 +121,7 @@ func exposeCommand(b raftcheck.Bug) string {
 	if err != nil {
 		return err.Error()
 	}
-	args := cfg.CommandArgs()[2:] // drop --seed: the sweep sets it
+	args := cfg.Args()[2:] // drop --seed: the sweep sets it
 	for i := range args {
 		if args[i] == "--name" {
 			args = append(args[:i], args[i+2:]...)

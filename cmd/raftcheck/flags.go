@@ -146,6 +146,7 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.Var(durationValue{&c.TickInterval}, "tick-interval", "Raft tick interval (local clock)")
 	fs.IntVar(&c.HeartbeatTicks, "heartbeat-ticks", c.HeartbeatTicks, "ticks between heartbeats")
 	fs.IntVar(&c.ElectionTicks, "election-ticks", c.ElectionTicks, "base election timeout in ticks (randomized up to 2x)")
+	fs.IntVar(&c.MaxSessions, "max-sessions", c.MaxSessions, "client sessions the state machine keeps (least recently used expire first)")
 	fs.IntVar(&c.SnapshotEvery, "snapshot-every", c.SnapshotEvery, "applied entries between snapshots (0 = never)")
 	fs.Var(durationValue{&c.Latency}, "latency", "mean one-way message latency")
 	fs.Var(durationValue{&c.LatencyStddev}, "latency-stddev", "latency standard deviation (normal, lognormal) or half-width (uniform)")
