@@ -1,50 +1,18 @@
 package histories
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 )
 
 // writeEDN writes h as a Jepsen EDN history, one map per line.
-func writeEDN(w io.Writer, h History) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	buf := make([]byte, 0, 256)
-	for i := range h {
-		var err error
-		buf, err = appendEDNOp(buf[:0], &h[i], i)
-		if err != nil {
-			return fmt.Errorf("op %d: %w", i, err)
-		}
-		buf = append(buf, '\n')
-		if _, err := bw.Write(buf); err != nil {
-			return fmt.Errorf("writing edn: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing edn: %w", err)
-	}
-	return nil
-}
+func writeEDN(w io.Writer, h History) error { return writeLines(w, "edn", nil, h, appendEDNOp) }
 
 // appendEDNOp appends op as an EDN map whose :index is index.
 func appendEDNOp(buf []byte, op *Op, index int) ([]byte, error) {
-	if op.Type < Invoke || op.Type > Info {
-		return buf, fmt.Errorf("invalid type %d", op.Type)
-	}
-	if op.Process < NemesisProcess {
-		return buf, fmt.Errorf("invalid process %d", op.Process)
-	}
-	if op.F == "" {
-		return buf, fmt.Errorf("empty f")
-	}
-	if op.Node < 0 {
-		return buf, fmt.Errorf("invalid node %d", op.Node)
-	}
-	if !utf8.ValidString(op.F) || !utf8.ValidString(op.Key) || !utf8.ValidString(op.Error) {
-		return buf, fmt.Errorf("f, key or error is not valid UTF-8")
+	if err := writable(op); err != nil {
+		return buf, err
 	}
 	buf = append(buf, "{:index "...)
 	buf = strconv.AppendInt(buf, int64(index), 10)
@@ -65,13 +33,13 @@ func appendEDNOp(buf []byte, op *Op, index int) ([]byte, error) {
 		buf = append(buf, ", :value ["...)
 		buf = appendEDNString(buf, op.Key)
 		buf = append(buf, ' ')
-		if buf, err = appendEDNValue(buf, op.Value, 0); err != nil {
+		if buf, err = ednSyntax.appendValue(buf, op.Value, 0); err != nil {
 			return buf, err
 		}
 		buf = append(buf, ']')
 	} else {
 		buf = append(buf, ", :value "...)
-		if buf, err = appendEDNValue(buf, op.Value, 0); err != nil {
+		if buf, err = ednSyntax.appendValue(buf, op.Value, 0); err != nil {
 			return buf, err
 		}
 	}
@@ -86,37 +54,6 @@ func appendEDNOp(buf []byte, op *Op, index int) ([]byte, error) {
 		buf = appendEDNName(buf, op.Error)
 	}
 	return append(buf, '}'), nil
-}
-
-// appendEDNValue appends an Op.Value.
-func appendEDNValue(buf []byte, v any, depth int) ([]byte, error) {
-	switch v := v.(type) {
-	case nil:
-		return append(buf, "nil"...), nil
-	case int64:
-		return strconv.AppendInt(buf, v, 10), nil
-	case string:
-		if !utf8.ValidString(v) {
-			return buf, fmt.Errorf("value string %s is not valid UTF-8", quoteFound(v))
-		}
-		return appendEDNString(buf, v), nil
-	case []any:
-		if depth >= maxValueDepth {
-			return buf, fmt.Errorf("value nested deeper than %d", maxValueDepth)
-		}
-		buf = append(buf, '[')
-		for i, e := range v {
-			if i > 0 {
-				buf = append(buf, ' ')
-			}
-			var err error
-			if buf, err = appendEDNValue(buf, e, depth+1); err != nil {
-				return buf, err
-			}
-		}
-		return append(buf, ']'), nil
-	}
-	return buf, fmt.Errorf("unsupported value type %T (want nil, int64, string or []any)", v)
 }
 
 // appendEDNName appends s as a keyword when it reads back as the same text,

@@ -1,11 +1,8 @@
 package histories
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 )
 
 // JSONLVersion is the schema version of the jsonl format this package writes.
@@ -16,46 +13,13 @@ const jsonlHeader = `{"raftcheck_history":1}`
 
 // writeJSONL writes h as a header line and one JSON object per op.
 func writeJSONL(w io.Writer, h History) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	buf := make([]byte, 0, 256)
-	buf = append(buf, jsonlHeader...)
-	buf = append(buf, '\n')
-	if _, err := bw.Write(buf); err != nil {
-		return fmt.Errorf("writing jsonl: %w", err)
-	}
-	for i := range h {
-		var err error
-		buf, err = appendJSONOp(buf[:0], &h[i], i)
-		if err != nil {
-			return fmt.Errorf("op %d: %w", i, err)
-		}
-		buf = append(buf, '\n')
-		if _, err := bw.Write(buf); err != nil {
-			return fmt.Errorf("writing jsonl: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing jsonl: %w", err)
-	}
-	return nil
+	return writeLines(w, "jsonl", []byte(jsonlHeader), h, appendJSONOp)
 }
 
 // appendJSONOp appends op as a JSON object whose index is index.
 func appendJSONOp(buf []byte, op *Op, index int) ([]byte, error) {
-	if op.Type < Invoke || op.Type > Info {
-		return buf, fmt.Errorf("invalid type %d", op.Type)
-	}
-	if op.Process < NemesisProcess {
-		return buf, fmt.Errorf("invalid process %d", op.Process)
-	}
-	if op.F == "" {
-		return buf, fmt.Errorf("empty f")
-	}
-	if op.Node < 0 {
-		return buf, fmt.Errorf("invalid node %d", op.Node)
-	}
-	if !utf8.ValidString(op.F) || !utf8.ValidString(op.Key) || !utf8.ValidString(op.Error) {
-		return buf, fmt.Errorf("f, key or error is not valid UTF-8")
+	if err := writable(op); err != nil {
+		return buf, err
 	}
 	buf = append(buf, `{"index":`...)
 	buf = strconv.AppendInt(buf, int64(index), 10)
@@ -75,7 +39,7 @@ func appendJSONOp(buf []byte, op *Op, index int) ([]byte, error) {
 	}
 	buf = append(buf, `,"value":`...)
 	var err error
-	if buf, err = appendJSONValue(buf, op.Value, 0); err != nil {
+	if buf, err = jsonSyntax.appendValue(buf, op.Value, 0); err != nil {
 		return buf, err
 	}
 	buf = append(buf, `,"time":`...)
@@ -89,36 +53,6 @@ func appendJSONOp(buf []byte, op *Op, index int) ([]byte, error) {
 		buf = appendJSONString(buf, op.Error)
 	}
 	return append(buf, '}'), nil
-}
-
-func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
-	switch v := v.(type) {
-	case nil:
-		return append(buf, "null"...), nil
-	case int64:
-		return strconv.AppendInt(buf, v, 10), nil
-	case string:
-		if !utf8.ValidString(v) {
-			return buf, fmt.Errorf("value string %s is not valid UTF-8", quoteFound(v))
-		}
-		return appendJSONString(buf, v), nil
-	case []any:
-		if depth >= maxValueDepth {
-			return buf, fmt.Errorf("value nested deeper than %d", maxValueDepth)
-		}
-		buf = append(buf, '[')
-		for i, e := range v {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			var err error
-			if buf, err = appendJSONValue(buf, e, depth+1); err != nil {
-				return buf, err
-			}
-		}
-		return append(buf, ']'), nil
-	}
-	return buf, fmt.Errorf("unsupported value type %T (want nil, int64, string or []any)", v)
 }
 
 // appendJSONString appends s (valid UTF-8) as a JSON string.
