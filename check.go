@@ -6,6 +6,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // check runs every checker over the finished simulation and builds the Result.
@@ -35,9 +36,10 @@ func (x *execution) check(start time.Time) (*Result, error) {
 	for _, e := range x.faults.errs {
 		checks.Problems = append(checks.Problems, checker.Problem{Check: "anomaly", Detail: e})
 	}
-	for _, a := range x.nem.Anomalies() {
+	nemAnomalies := x.nem.Anomalies()
+	for _, a := range nemAnomalies {
 		switch a.Kind {
-		case "repair-failed":
+		case nemesis.AnomalyRepairFailed:
 			// A repair that did not finish is a liveness failure, reported below.
 		default:
 			checks.Problems = append(checks.Problems, checker.Problem{Check: "anomaly", Nodes: []int{a.Node},
@@ -55,8 +57,8 @@ func (x *execution) check(start time.Time) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: liveness: %v", ErrInternal, err)
 		}
-		for _, a := range x.nem.Anomalies() {
-			if a.Kind == "repair-failed" {
+		for _, a := range nemAnomalies {
+			if a.Kind == nemesis.AnomalyRepairFailed {
 				live.Status = checker.LivenessFailed
 				live.Reasons = append(live.Reasons, fmt.Sprintf("node %d: %s", a.Node, a.Detail))
 			}

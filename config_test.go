@@ -45,6 +45,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"reorder-rate", func(c *Config) { c.ReorderRate = 2 }},
 		{"disk-crash-mode", func(c *Config) { c.DiskCrashMode = "explode" }},
 		{"nemesis-interval", func(c *Config) { c.NemesisInterval = 0 }},
+		{"nemesis-interval", func(c *Config) { c.NemesisInterval = Duration(500 * time.Microsecond) }},
 		{"max-crashed", func(c *Config) { c.MaxCrashed = 9 }},
 		{"name", func(c *Config) { c.Name = "a/b" }},
 	}

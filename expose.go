@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -103,29 +103,16 @@ func Findings(r *Result) []string {
 	for _, p := range r.Problems {
 		out = append(out, p.Check)
 	}
-	sort.Strings(out)
-	return compactStrings(out)
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Caught returns the findings of r that catch b (those its entry expects).
 func (b Bug) Caught(r *Result) []string {
 	var out []string
 	for _, f := range Findings(r) {
-		for _, c := range b.Catches {
-			if f == c {
-				out = append(out, f)
-				break
-			}
+		if slices.Contains(b.Catches, f) {
+			out = append(out, f)
 		}
 	}
 	return out
@@ -214,16 +201,7 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 // runTimed is Run without the store, that also reports when the first
 // finding b expects became visible in simulated time (0 when none did).
 func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
-	start := time.Now()
-	x, err := prepare(cfg)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := x.simulate(); err != nil {
-		return nil, 0, err
-	}
-	x.wallSim = time.Since(start)
-	res, err := x.check(start)
+	x, res, err := execute(cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -63,8 +63,8 @@ func (f *simFaults) HealNetwork()         { f.w.Net().Heal() }
 func (f *simFaults) SetExtraDelay(mean int64) {
 	f.fail("delay", f.w.Net().SetExtraDelay(sim.Time(mean)))
 }
-func (f *simFaults) Alive(node int) bool            { return f.host(node) != nil && f.host(node).Alive() }
-func (f *simFaults) Paused(node int) bool           { return f.host(node) != nil && f.host(node).Paused() }
+func (f *simFaults) Alive(node int) bool            { h := f.host(node); return h != nil && h.Alive() }
+func (f *simFaults) Paused(node int) bool           { h := f.host(node); return h != nil && h.Paused() }
 func (f *simFaults) host(node int) *sim.Host        { return f.w.Host(node) }
 func (f *simFaults) orBase(p, base float64) float64 { return 1 - (1-p)*(1-base) }
 
@@ -238,10 +238,8 @@ func (f *simFaults) AddMember(node int, wipe bool) error {
 		}
 		f.replace(h)
 	}
-	if at := f.replacing[node]; at > 0 {
-		if f.w.Now() < at {
-			return fmt.Errorf("node %d: %w until %v", node, errDraining, at)
-		}
+	if at := f.replacing[node]; at > 0 && f.w.Now() < at {
+		return fmt.Errorf("node %d: %w until %v", node, errDraining, at)
 	}
 	if err := f.propose(raft.ConfChange{Type: raft.AddNode, NodeID: uint64(node)}); err != nil {
 		return err
@@ -280,26 +278,27 @@ func (f *simFaults) Record(ev nemesis.Event) {
 	if value == "" {
 		value = "nodes " + strings.Join(targets, ",")
 	}
-	kind := sim.KindFaultStop
-	// The nemesis blocks a partition's links just before recording its
-	// start, so the links blocked since the last event are this fault's.
-	defer func() { f.blocked = f.blocked[:0] }()
-	f.rec.Nemesis(map[bool]string{true: "start-", false: "stop-"}[ev.Start]+ev.Fault, value)
 	now := int64(f.w.Now())
+	kind := sim.KindFaultStop
 	if ev.Start {
 		kind = sim.KindFaultStart
+		f.rec.Nemesis("start-"+ev.Fault, value)
+		// The nemesis blocks a partition's links just before recording its
+		// start, so the links blocked since the last event are this fault's.
 		f.open = append(f.open, len(f.windows))
 		f.windows = append(f.windows, report.FaultWindow{Fault: ev.Fault, Start: now, End: -1, Targets: append([]int(nil), ev.Targets...), Detail: ev.Detail,
 			Links: append([][2]int(nil), f.blocked...)})
 	} else {
+		f.rec.Nemesis("stop-"+ev.Fault, value)
 		for i, wi := range f.open {
 			if f.windows[wi].Fault == ev.Fault {
 				f.windows[wi].End = now
-				f.open = append(f.open[:i], f.open[i+1:]...)
+				f.open = slices.Delete(f.open, i, i+1)
 				break
 			}
 		}
 	}
+	f.blocked = f.blocked[:0]
 	first := 0
 	if len(ev.Targets) > 0 {
 		first = ev.Targets[0]

@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
 )
@@ -17,8 +18,6 @@ type observer struct {
 	nodeEvents []report.NodeEvent
 	messages   []report.Message // node-to-node messages, when kept
 	keepMsgs   bool
-	maxMsgs    int
-	msgsSeen   uint64
 	inFlight   map[msgKey]int // kept messages not yet delivered, by planned arrival
 	nodes      int            // node addresses are 1..nodes
 
@@ -32,11 +31,17 @@ type observer struct {
 	entries    []checker.Entry // reused conversion buffer
 }
 
+var _ kvstore.Observer = (*observer)(nil)
+
 // maxAnomalies bounds the anomalies kept (the first ones are what matters).
 const maxAnomalies = 32
 
+// maxKeptMessages bounds the memory the timeline's messages take on a long
+// run; the report samples them further (report.DefaultMessageCap).
+const maxKeptMessages = 400_000
+
 func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
-	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, maxMsgs: 400_000, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
+	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
 	// Only the kinds record looks at: deliveries, timers, writes and syncs
 	// are most records and need no call.
 	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
@@ -189,15 +194,15 @@ type msgKey struct {
 
 // keepMessage records a node-to-node message for the timeline's arrows: a send
 // record carries the latency drawn, so the arrow is known at send time; a later
-// drop at delivery time marks it. Bounded by maxMsgs: later ones are counted only.
+// drop at delivery time marks it. Bounded by maxKeptMessages: later ones are
+// not kept.
 func (o *observer) keepMessage(r sim.Record) {
 	switch r.Kind {
 	case sim.KindSend, sim.KindDuplicate:
-		o.msgsSeen++
 		if r.Y < 0 { // lost at send: the drop record follows and keeps it
 			return
 		}
-		if len(o.messages) >= o.maxMsgs {
+		if len(o.messages) >= maxKeptMessages {
 			return
 		}
 		at := int64(r.At) + r.Y
@@ -208,7 +213,7 @@ func (o *observer) keepMessage(r sim.Record) {
 	case sim.KindDrop:
 		reason := dropReasonName(sim.DropReason(r.X))
 		if sim.DropReason(r.X) == sim.DropLoss {
-			if len(o.messages) < o.maxMsgs {
+			if len(o.messages) < maxKeptMessages {
 				o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: int64(r.At),
 					Kind: msgKindName(uint8(r.Y)), Dropped: true, Reason: reason})
 			}

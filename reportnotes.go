@@ -21,11 +21,12 @@ const (
 // clients, as windows: fault windows in "nemesis" rows (overlapping faults
 // take further rows), and in one row per node its leaderships ("leader
 // t3"), crashes (until the restart), pauses and fail-stop. Windows show in
-// porcupine's warped time which operations ran during them.
-func (x *execution) annotations() []checker.Annotation {
+// porcupine's warped time which operations ran during them. faults are the
+// run's fault windows, sorted by start.
+func (x *execution) annotations(faults []report.FaultWindow) []checker.Annotation {
 	var out []checker.Annotation
 	var rowEnd []int64 // per nemesis row, the end of its last window
-	for _, fw := range x.faults.closeWindows(int64(x.healTime)) {
+	for _, fw := range faults {
 		row := 0
 		for row < len(rowEnd) && rowEnd[row] > fw.Start {
 			row++

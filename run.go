@@ -11,7 +11,6 @@ import (
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/clients"
 	"github.com/raftcheck/raftcheck/histories"
-	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/sim"
 )
@@ -48,7 +47,6 @@ type execution struct {
 	nem     *nemesis.Nemesis
 
 	setupTime, healTime, stopTime, endTime sim.Time
-	wallSim                                time.Duration
 	trace                                  *bufio.Writer
 	traceFile                              *os.File
 }
@@ -59,15 +57,7 @@ type execution struct {
 // ErrInternal); a failing system under test is a Result with Verdict invalid.
 func Run(cfg Config) (*Result, error) {
 	start := time.Now()
-	x, err := prepare(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.simulate(); err != nil {
-		return nil, err
-	}
-	x.wallSim = time.Since(start)
-	res, err := x.check(start)
+	x, res, err := execute(cfg, start)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +69,26 @@ func Run(cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// execute prepares, simulates and checks cfg, and keeps the execution for
+// what the caller does next (Run stores it, runTimed dates its findings).
+// start is when the run began, for the result's wall-clock figures.
+func execute(cfg Config, start time.Time) (*execution, *Result, error) {
+	x, err := prepare(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := x.simulate(); err != nil {
+		return nil, nil, err
+	}
+	res, err := x.check(start)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, res, nil
+}
+
 // prepare validates cfg and builds the world, cluster, clients and nemesis.
-func prepare(cfg Config) (*execution, error) {
+func prepare(cfg Config) (_ *execution, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -103,10 +111,19 @@ func prepare(cfg Config) (*execution, error) {
 		Disk: sim.DiskConfig{SyncLatency: sim.Time(cfg.SyncLatency), CrashMode: crashMode},
 	}
 	if cfg.TracePath != "" {
-		f, err := os.Create(cfg.TracePath)
-		if err != nil {
-			return nil, fmt.Errorf("trace: %w", err)
+		f, ferr := os.Create(cfg.TracePath)
+		if ferr != nil {
+			return nil, fmt.Errorf("trace: %w", ferr)
 		}
+		// simulate closes the file; a run that fails before it (an unknown
+		// fault name, say) must not leave the descriptor open, nor an empty
+		// trace that looks like a run's.
+		defer func() {
+			if err != nil {
+				f.Close()
+				os.Remove(cfg.TracePath)
+			}
+		}()
 		x.traceFile = f
 		x.trace = bufio.NewWriterSize(f, 1<<20)
 		wcfg.Trace = x.trace
@@ -138,7 +155,7 @@ func prepare(cfg Config) (*execution, error) {
 	if err != nil {
 		return nil, err
 	}
-	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: sim.DiskConfig{SyncLatency: sim.Time(cfg.SyncLatency), CrashMode: crashMode}}
+	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: wcfg.Disk}
 	if x.nem, err = nemesis.New(x.nemCfg, x.faults, nrng); err != nil {
 		return nil, fmt.Errorf("nemesis: %w", err)
 	}
@@ -162,7 +179,7 @@ func nemesisConfig(cfg *Config, w *sim.World) (nemesis.Config, *nemesis.Profile,
 		}
 		return nc, nil, nil
 	}
-	faults, err := nemesis.ParseFaults(joinList(cfg.Nemesis))
+	faults, err := nemesis.ParseFaults(strings.Join(cfg.Nemesis, ","))
 	if err != nil {
 		return nemesis.Config{}, nil, fmt.Errorf("nemesis: %w", err)
 	}
@@ -290,7 +307,3 @@ func (x *execution) digests() []checker.ReplicaDigest {
 	}
 	return ds
 }
-
-func joinList(xs []string) string { return strings.Join(xs, ",") }
-
-var _ kvstore.Observer = (*observer)(nil)

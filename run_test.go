@@ -2,8 +2,10 @@ package raftcheck
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -150,4 +152,47 @@ func TestScenariosOnCorrectCluster(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTraceFile: --trace writes the run's JSON Lines trace without changing
+// the run; a run that cannot start (an unknown fault) leaves neither a trace
+// file nor an open descriptor behind.
+func TestTraceFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := quick(6)
+	cfg.MaxTime = Duration(5 * time.Second)
+	plain, err := Run(cfg)
+	require.NoError(t, err)
+	cfg.TracePath = filepath.Join(dir, "trace.jsonl")
+	traced, err := Run(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, plain.TraceHash, traced.TraceHash, "tracing changed the run")
+	raw, err := os.ReadFile(cfg.TracePath)
+	require.NoError(t, err)
+	lines := bytes.Split(bytes.TrimSuffix(raw, []byte("\n")), []byte("\n"))
+	require.Greater(t, len(lines), 1000)
+	for _, l := range [][]byte{lines[0], lines[len(lines)-1]} {
+		assert.True(t, json.Valid(l), "not a JSON line: %s", l)
+	}
+
+	bad := cfg
+	bad.TracePath = filepath.Join(dir, "bad.jsonl")
+	bad.Nemesis = []string{"meteor"}
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd to count open descriptors")
+		}
+		return len(ents)
+	}
+	// No collection meanwhile: a collected *os.File closes its descriptor,
+	// which would hide the leak.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	before := fds()
+	for range 20 {
+		_, err := Run(bad)
+		require.ErrorContains(t, err, "meteor")
+	}
+	assert.NoFileExists(t, bad.TracePath)
+	assert.Less(t, fds()-before, 20, "every failed run leaked its trace file's descriptor")
 }

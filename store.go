@@ -54,27 +54,24 @@ func writeFileAtomic(path string, write func(w *bufio.Writer) error) error {
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store: writing %s: %w", path, err)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
 	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store: writing %s: %w", path, err)
+	if err == nil {
+		// CreateTemp makes the file private (0600); run files are meant to be
+		// shared (CI artifacts, `raftcheck serve`), like the reports beside them.
+		err = tmp.Chmod(0o644)
 	}
-	// CreateTemp makes the file private (0600); run files are meant to be
-	// shared (CI artifacts, `raftcheck serve`), like the reports beside them.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store: writing %s: %w", path, err)
+	if err == nil {
+		// Sync before the rename, or a machine crash could leave the new name
+		// pointing at an empty file.
+		err = tmp.Sync()
 	}
-	// Sync before the rename, or a machine crash could leave the new name
-	// pointing at an empty file.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store: writing %s: %w", path, err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
+	if err != nil {
 		return fmt.Errorf("store: writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

@@ -31,6 +31,7 @@ func (x *execution) store(res *Result, start time.Time) error {
 	}
 	res.Store = dir
 	h := x.history()
+	faults := x.faults.closeWindows(int64(x.healTime))
 	if err := writeFileAtomic(filepath.Join(dir, "history.jsonl"), func(w *bufio.Writer) error {
 		return histories.Write(w, h, histories.JSONL)
 	}); err != nil {
@@ -42,12 +43,11 @@ func (x *execution) store(res *Result, start time.Time) error {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "linearizability.html"), func(w *bufio.Writer) error {
-		return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: x.title(), Notes: x.annotations(), Roles: x.obs.inv.Roles()})
+		return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: x.title(), Notes: x.annotations(faults), Roles: x.obs.inv.Roles()})
 	}); err != nil {
 		return err
 	}
-	run := x.reportRun(res, start)
-	if err := report.WriteAll(dir, run); err != nil {
+	if err := report.WriteAll(dir, x.reportRun(res, start, faults)); err != nil {
 		return fmt.Errorf("store: reports: %w", err)
 	}
 	// results.json last: its presence marks a complete run directory.
@@ -85,8 +85,9 @@ func (x *execution) counterexample() *report.Counterexample {
 	return c
 }
 
-// reportRun fills the report package's view of the run.
-func (x *execution) reportRun(res *Result, start time.Time) *report.Run {
+// reportRun fills the report package's view of the run; faults are its
+// fault windows, closed at the final heal.
+func (x *execution) reportRun(res *Result, start time.Time, faults []report.FaultWindow) *report.Run {
 	cfgKV := []report.KV{}
 	for _, f := range x.cfg.Flags() {
 		cfgKV = append(cfgKV, report.KV{Key: f.Name, Value: f.Value})
@@ -106,7 +107,7 @@ func (x *execution) reportRun(res *Result, start time.Time) *report.Run {
 		HealTime:       int64(x.healTime),
 		History:        x.history(),
 		NodeEvents:     x.obs.nodeEvents,
-		Faults:         x.faults.closeWindows(int64(x.healTime)),
+		Faults:         faults,
 		Messages:       x.obs.messages,
 		FinalNodes:     res.Nodes,
 		Leader:         res.Leader,

@@ -31,21 +31,17 @@ func NemesisAnnotations(h histories.History) []Annotation {
 		if op.Process != histories.NemesisProcess {
 			continue
 		}
-		what := fmt.Sprint(op.Value)
-		if op.Value == nil {
-			what = ""
-		}
 		switch {
 		case strings.HasPrefix(op.F, "start-"):
 			fault := strings.TrimPrefix(op.F, "start-")
 			open[fault] = len(out)
 			out = append(out, Annotation{Start: at(i), End: end, Tag: "nemesis", Label: fault,
-				Details: strings.TrimSpace(fmt.Sprintf("%s %s (op %d, still active at the end)", fault, what, i)), Color: colorFault})
+				Details: nemesisDetails(fault, op.Value, fmt.Sprintf("op %d, still active at the end", i)), Color: colorFault})
 		case strings.HasPrefix(op.F, "stop-"):
 			fault := strings.TrimPrefix(op.F, "stop-")
 			k, ok := open[fault]
 			if !ok {
-				out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: fmt.Sprintf("%s %s (op %d)", op.F, what, i)})
+				out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, fmt.Sprintf("op %d", i))})
 				continue
 			}
 			delete(open, fault)
@@ -53,10 +49,19 @@ func NemesisAnnotations(h histories.History) []Annotation {
 			a.End = at(i)
 			a.Details = strings.Replace(a.Details, "still active at the end", fmt.Sprintf("until op %d", i), 1)
 		default:
-			out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: fmt.Sprintf("%s %s (op %d)", op.F, what, i)})
+			out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, fmt.Sprintf("op %d", i))})
 		}
 	}
 	return out
+}
+
+// nemesisDetails is an annotation's tooltip: "<what> <value> (<where>)",
+// without the value when the op has none.
+func nemesisDetails(what string, value any, where string) string {
+	if value == nil {
+		return fmt.Sprintf("%s (%s)", what, where)
+	}
+	return fmt.Sprintf("%s %v (%s)", what, value, where)
 }
 
 // RoleAnnotations marks, in one row per node, every time the node became

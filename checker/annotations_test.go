@@ -26,6 +26,21 @@ func TestNemesisAnnotations(t *testing.T) {
 	}, got)
 }
 
+// TestNemesisAnnotationsWithoutValues: a nemesis op without a value leaves
+// no gap for it in the tooltip.
+func TestNemesisAnnotationsWithoutValues(t *testing.T) {
+	h := hist(
+		ev(10, histories.NemesisProcess, info, "start-kill", "", nil),
+		ev(20, histories.NemesisProcess, info, "heal", "", nil),
+		ev(30, histories.NemesisProcess, info, "stop-pause", "", nil),
+	)
+	got := NemesisAnnotations(h)
+	require.Len(t, got, 3)
+	assert.Equal(t, "kill (op 0, still active at the end)", got[0].Details)
+	assert.Equal(t, "heal (op 1)", got[1].Details)
+	assert.Equal(t, "stop-pause (op 2)", got[2].Details)
+}
+
 func TestRoleAnnotations(t *testing.T) {
 	got := RoleAnnotations(recoveryRoles(t), 500)
 	assert.Equal(t, []Annotation{

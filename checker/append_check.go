@@ -2,7 +2,8 @@ package checker
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/raftcheck/raftcheck/histories"
 )
@@ -17,6 +18,7 @@ type Problem struct {
 	Detail string `json:"detail"`
 }
 
+// String is the problem as a verdict reason: "<check>: <detail>".
 func (p Problem) String() string { return p.Check + ": " + p.Detail }
 
 // Names of the cheap checks, as in [Problem].Check.
@@ -191,21 +193,14 @@ func intList(v any) ([]int64, bool) {
 	return out, true
 }
 
-func sortedKeys(a map[string][]appendRead, b map[string][]appendWrite) []string {
-	seen := make(map[string]bool, len(a)+len(b))
-	var keys []string
-	for k := range a {
-		if !seen[k] {
-			seen[k] = true
+// sortedKeys is every key with a read or a write, in order.
+func sortedKeys(reads map[string][]appendRead, writes map[string][]appendWrite) []string {
+	keys := slices.Collect(maps.Keys(reads))
+	for k := range writes {
+		if _, ok := reads[k]; !ok {
 			keys = append(keys, k)
 		}
 	}
-	for k := range b {
-		if !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }

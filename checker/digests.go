@@ -2,6 +2,8 @@ package checker
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -23,13 +25,8 @@ func CheckDigests(ds []ReplicaDigest) []Problem {
 	for _, d := range ds {
 		groups[d.Applied] = append(groups[d.Applied], d)
 	}
-	indices := make([]uint64, 0, len(groups))
-	for i := range groups {
-		indices = append(indices, i)
-	}
-	sort.Slice(indices, func(a, b int) bool { return indices[a] < indices[b] })
 	var out []Problem
-	for _, idx := range indices {
+	for _, idx := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[idx]
 		byDigest := make(map[uint64][]int)
 		for _, d := range g {

@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +30,7 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 		how = "the search budget ran out, so it may not be minimal"
 	}
 	out := []string{fmt.Sprintf("%d operations on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), where, how)}
-	ops := append([]*linOp(nil), r.cex...)
-	sortByInvoke(ops)
+	ops := slices.SortedFunc(slices.Values(r.cex), func(a, b *linOp) int { return cmp.Compare(a.inv, b.inv) })
 	for _, o := range ops {
 		s := r.describeOp(o, roles)
 		if o.inv == r.Culprit {
@@ -38,14 +39,6 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 		out = append(out, s)
 	}
 	return out
-}
-
-func sortByInvoke(ops []*linOp) {
-	for i := 1; i < len(ops); i++ {
-		for j := i; j > 0 && ops[j].inv < ops[j-1].inv; j-- {
-			ops[j], ops[j-1] = ops[j-1], ops[j]
-		}
-	}
 }
 
 func (r *LinResult) describeOp(o *linOp, roles *RoleTimeline) string {

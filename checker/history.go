@@ -68,14 +68,10 @@ type procTable struct {
 }
 
 func newProcTable(h histories.History) *procTable {
-	maxProc := 0
+	minProc, maxProc := 0, 0
 	for i := range h {
-		maxProc = max(maxProc, h[i].Process)
-	}
-	minProc := 0
-	for i := range h {
-		if h[i].Process != histories.NemesisProcess {
-			minProc = min(minProc, h[i].Process)
+		if p := h[i].Process; p != histories.NemesisProcess {
+			minProc, maxProc = min(minProc, p), max(maxProc, p)
 		}
 	}
 	if minProc >= 0 && maxProc <= 4*len(h)+64 {
@@ -107,6 +103,7 @@ func hasTimes(h histories.History) bool {
 	return false
 }
 
+// checkTimes names the first op whose time is before its predecessor's.
 func checkTimes(h histories.History) error {
 	for i := 1; i < len(h); i++ {
 		if h[i].Time < h[i-1].Time {

@@ -182,7 +182,8 @@ func (r *LinResult) miniPage(notes []Annotation) (string, int, error) {
 	}
 	model := r.spec.model
 	model.Partition = nil
-	_, info := porcupine.CheckOperationsVerbose(model, ops, 10*time.Second)
+	// A handful of ops: the bound only guards against a pathological page.
+	_, info := porcupine.CheckOperationsVerbose(model, ops, DefaultExplainTimeout)
 	var near []Annotation
 	tags := make(map[string]bool)
 	for _, n := range notes {

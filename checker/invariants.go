@@ -51,6 +51,8 @@ type Violation struct {
 	Count     int      `json:"count"`    // how many times the invariant was breached in all
 }
 
+// String is the violation as a verdict reason: "<invariant> at <time>:
+// <evidence>".
 func (v Violation) String() string {
 	return fmt.Sprintf("%s at %v: %s", v.Invariant, time.Duration(v.Time), v.Evidence)
 }

@@ -324,3 +324,59 @@ func TestInvariantsLongLog(t *testing.T) {
 	c.Role(n, 2, RoleLeader, 2)
 	assert.Empty(t, c.Violations())
 }
+
+// TestInvariantsCountsEveryCompletenessBreach: a later breach of leader
+// completeness is counted whichever way it shows, just as it would have
+// been reported had it come first. The second breach here is a leader whose
+// snapshot ends at the committed index with another term.
+func TestInvariantsCountsEveryCompletenessBreach(t *testing.T) {
+	c := NewInvariants()
+	c.Append(1, 1, ents(1, 1))
+	c.Commit(2, 1, 1)
+	c.Role(3, 2, RoleLeader, 2) // an empty log: the first breach
+	c.Snapshot(4, 3, 1, 5)
+	c.Role(5, 3, RoleLeader, 6)
+	vs := c.Violations()
+	require.Len(t, vs, 1, "%v", vs)
+	assert.Equal(t, LeaderCompleteness, vs[0].Invariant)
+	assert.Equal(t, []int{2, 1}, vs[0].Nodes, "the first breach keeps the evidence")
+	assert.Equal(t, 2, vs[0].Count)
+
+	// Reported first, the same breach is a violation of its own.
+	c = NewInvariants()
+	c.Append(1, 1, ents(1, 1))
+	c.Commit(2, 1, 1)
+	c.Snapshot(4, 3, 1, 5)
+	c.Role(5, 3, RoleLeader, 6)
+	require.Len(t, c.Violations(), 1)
+	assert.Equal(t, []int{3, 1}, c.Violations()[0].Nodes)
+}
+
+// TestInvariantsWipedNodeChecked: a node whose disk was wiped rejoins with
+// an empty log, and log matching checks what it then writes as for any
+// node, the history before each entry (its chain hash) included.
+func TestInvariantsWipedNodeChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		entries []Entry
+		want    []string // violated invariants
+	}{
+		{"same log as the others", ents(1, 1, 2), nil},
+		{"same entry, different history before it",
+			[]Entry{{Index: 1, Term: 2, Digest: 99}, {Index: 2, Term: 2, Digest: digest(2, 2)}}, []string{LogMatching}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewInvariants()
+			c.Append(1, 1, ents(1, 1, 2))
+			c.Crash(2, 2)
+			c.Wipe(3, 2)
+			c.Restart(4, 2, Recovered{})
+			c.Append(5, 2, tc.entries)
+			var got []string
+			for _, v := range c.Violations() {
+				got = append(got, v.Invariant)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"sort"
 	"time"
 
@@ -40,12 +41,9 @@ func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool 
 // explain finds a small set of operations that cannot be linearized together
 // in the first illegal partition and records it in r.
 func (r *LinResult) explain(opts LinOptions) {
-	b := &budget{checks: opts.ExplainChecks, deadline: time.Now().Add(opts.ExplainTimeout)}
-	if b.checks == 0 {
-		b.checks = DefaultExplainChecks
-	}
-	if opts.ExplainTimeout == 0 {
-		b.deadline = time.Now().Add(DefaultExplainTimeout)
+	b := &budget{
+		checks:   cmp.Or(opts.ExplainChecks, DefaultExplainChecks),
+		deadline: time.Now().Add(cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)),
 	}
 	model := r.spec.model
 	model.Partition = nil // each check below is on one partition

@@ -20,6 +20,9 @@ type kvState struct {
 
 var emptyKV = &kvState{h: fnvOffset}
 
+// newKVState is the state a put of s leaves.
+func newKVState(s string) *kvState { return &kvState{s: s, h: fnvString(fnvOffset, s)} }
+
 func kvSpec() *modelSpec {
 	return &modelSpec{
 		name:    ModelKV,
@@ -86,7 +89,7 @@ func parseKVOp(inv, done *histories.Op, o *linOp) error {
 		}
 		o.str = s
 		if o.kind == opPut {
-			o.put = &kvState{s: s, h: fnvString(fnvOffset, s)}
+			o.put = newKVState(s)
 		}
 	case "delete":
 		o.kind = opDelete

@@ -5,6 +5,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/raftcheck/raftcheck/histories"
@@ -193,13 +194,11 @@ func clip(s string) string {
 	}
 	// Cut on a rune boundary.
 	cut := maxShown
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return fmt.Sprintf("%s…(%d bytes)", s[:cut], len(s))
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func withKey(key, s string) string {
 	if key == "" {

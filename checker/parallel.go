@@ -29,38 +29,22 @@ func checkParts(model porcupine.Model, parts [][]porcupine.Operation, timeout ti
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	var (
-		next             atomic.Int64
-		illegal, unknown atomic.Bool
-		wg               sync.WaitGroup
-	)
-	workers := min(runtime.GOMAXPROCS(0), len(parts))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !illegal.Load() {
-				i := int(next.Add(1)) - 1
-				if i >= len(order) {
-					return
-				}
-				left := time.Duration(0)
-				if timeout > 0 {
-					if left = time.Until(deadline); left <= 0 {
-						unknown.Store(true)
-						return
-					}
-				}
-				switch porcupine.CheckOperationsTimeout(model, parts[order[i]], left) {
-				case porcupine.Illegal:
-					illegal.Store(true)
-				case porcupine.Unknown:
-					unknown.Store(true)
-				}
+	var illegal, unknown atomic.Bool
+	forEachParallel(len(order), illegal.Load, func(i int) {
+		left := time.Duration(0)
+		if timeout > 0 {
+			if left = time.Until(deadline); left <= 0 {
+				unknown.Store(true)
+				return
 			}
-		}()
-	}
-	wg.Wait()
+		}
+		switch porcupine.CheckOperationsTimeout(model, parts[order[i]], left) {
+		case porcupine.Illegal:
+			illegal.Store(true)
+		case porcupine.Unknown:
+			unknown.Store(true)
+		}
+	})
 	switch {
 	case illegal.Load():
 		return porcupine.Illegal
@@ -68,4 +52,24 @@ func checkParts(model porcupine.Model, parts [][]porcupine.Operation, timeout ti
 		return porcupine.Unknown
 	}
 	return porcupine.Ok
+}
+
+// forEachParallel calls do(i) for every i in [0, n), starting them in index
+// order on at most GOMAXPROCS goroutines, and returns once all calls have.
+// When stop (nil: never) reports true, no further call starts.
+func forEachParallel(n int, stop func() bool, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for stop == nil || !stop() {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -3,11 +3,8 @@ package checker
 import (
 	"cmp"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -84,18 +81,7 @@ func (sg *segmenter) partition(ops []porcupine.Operation) [][]porcupine.Operatio
 	}
 	keys := partitionByKey(ops)
 	segs := make([][][]porcupine.Operation, len(keys))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(keys)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(keys); i = int(next.Add(1)) - 1 {
-				segs[i] = sg.cut(nil, keys[i], lane)
-			}
-		}()
-	}
-	wg.Wait()
+	forEachParallel(len(keys), nil, func(i int) { segs[i] = sg.cut(nil, keys[i], lane) })
 	var out [][]porcupine.Operation
 	for _, s := range segs {
 		out = append(out, s...)
@@ -250,8 +236,7 @@ func kvSettled(ops []porcupine.Operation) func(u *linOp) (int64, bool) {
 // kvSeed is a put of the value read observed, at time call.
 func kvSeed(read *linOp, call int64) *linOp {
 	s := read.outStr
-	return &linOp{kind: opPut, key: read.key, str: s, put: &kvState{s: s, h: fnvString(fnvOffset, s)},
-		inv: -1, ret: -1, call: call, done: call}
+	return &linOp{kind: opPut, key: read.key, str: s, put: newKVState(s), inv: -1, ret: -1, call: call, done: call}
 }
 
 // registerSeed is a write of the value read observed; an unset register has

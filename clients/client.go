@@ -39,9 +39,9 @@ const (
 // Stats counts what a client did.
 type Stats struct {
 	Invoked  int // operations invoked
-	OK       int
-	Fail     int
-	Info     int
+	OK       int // operations completed ok
+	Fail     int // operations completed fail
+	Info     int // operations completed info (outcome unknown)
 	Requests int // requests sent, retries included
 	Stale    int // responses to requests the client no longer waits for
 }
@@ -171,6 +171,9 @@ func (c *Client) setProcess(p int) {
 	c.seq = 0
 }
 
+// maxGap bounds the wait between paced invokes: about 36 years.
+const maxGap = 1 << 60
+
 // scheduleNext arranges the next invoke: at once in a closed loop, else after a
 // gap measured from the previous invoke.
 func (c *Client) scheduleNext(first bool) {
@@ -185,7 +188,13 @@ func (c *Client) scheduleNext(first bool) {
 	if c.cfg.Pacing == Poisson {
 		gap = c.rng.ExpFloat64()
 	}
-	wait := int64(gap * 1e9 / c.cfg.Rate)
+	// A tiny rate makes the gap longer than int64 nanoseconds hold, and an
+	// out-of-range conversion wraps negative: clamp it to far beyond any run
+	// (and below what the host's clock drift could overflow).
+	wait := int64(maxGap)
+	if w := gap * 1e9 / c.cfg.Rate; w < maxGap {
+		wait = int64(w)
+	}
 	if !first {
 		wait -= c.env.Now() - c.lastInvoke
 	}
@@ -202,15 +211,11 @@ func (c *Client) invoke() {
 	if c.stopped || c.op.active {
 		return
 	}
-	if c.rec.Full() {
-		// The history cannot hold more: stop rather than run unrecorded ops.
-		c.stopped = true
-		c.rec.overflow()
-		return
-	}
 	seq := c.seq + 1
 	spec := c.gen.next(c.process, seq)
 	if c.rec.Invoke(c.process, spec.f, spec.key, spec.value) < 0 {
+		// The history is full (or refused the op; see Recorder.Err): stop
+		// rather than run unrecorded ops.
 		c.stopped = true
 		return
 	}
@@ -261,13 +266,4 @@ func (c *Client) otherServer(not int) int {
 		return c.cfg.Servers[n-1]
 	}
 	return c.cfg.Servers[i]
-}
-
-func (c *Client) isServer(addr int) bool {
-	for _, s := range c.cfg.Servers {
-		if s == addr {
-			return true
-		}
-	}
-	return false
 }

@@ -378,6 +378,24 @@ func TestRatePacingSlowOpsInvokeAtOnce(t *testing.T) {
 	assert.Equal(t, int64(35_000_000), h[2].Time, "next op invoked on completion")
 }
 
+// A rate so low that its gap overflows int64 nanoseconds must wait (past any
+// run), not wrap to a negative wait that invokes at once like a closed loop.
+func TestRatePacingTinyRateWaits(t *testing.T) {
+	for _, pacing := range []string{Fixed, Poisson} {
+		t.Run(pacing, func(t *testing.T) {
+			cfg := registerWith(writeOnly)
+			cfg.Rate, cfg.Pacing = 1e-12, pacing // one op per ~31700 years
+			s := newSingle(cfg, 0, 21)
+			s.c.Start()
+			s.l.advance(3600e9)
+			assert.Zero(t, len(s.env.sent), "no op within an hour")
+			assert.Zero(t, s.c.Stats().Invoked)
+			require.Len(t, s.l.events, 1, "the next invoke is scheduled")
+			assert.Positive(t, s.l.events[0].at)
+		})
+	}
+}
+
 func TestRatePacingPoissonMean(t *testing.T) {
 	cfg := registerWith(writeOnly)
 	cfg.Rate = 50 // mean gap 20 ms

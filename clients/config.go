@@ -3,6 +3,7 @@ package clients
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Workload names.
@@ -69,7 +70,7 @@ const (
 	MaxThreads     = 1 << 16
 	MaxServers     = 1 << 10
 	MaxKeys        = 1 << 20
-	MaxAttemptsCap = 1 << 12
+	MaxAttemptsCap = 1 << 12 // < 1<<tagAttemptBits: an attempt number fits in a timer tag
 )
 
 // DefaultConfig returns the standard run's client settings (10 threads, kv
@@ -142,10 +143,8 @@ func (c Config) Validate() error {
 		if s <= 0 {
 			return fmt.Errorf("clients: Servers[%d]: address must be positive, got %d", i, s)
 		}
-		for _, t := range c.Servers[:i] {
-			if t == s {
-				return fmt.Errorf("clients: Servers[%d]: duplicate address %d", i, s)
-			}
+		if slices.Contains(c.Servers[:i], s) {
+			return fmt.Errorf("clients: Servers[%d]: duplicate address %d", i, s)
 		}
 	}
 	if err := c.validateMix(ops); err != nil {
@@ -197,20 +196,14 @@ func (c Config) validateMix(ops []string) error {
 	}
 	total := 0.0
 	for i, w := range c.Mix {
-		known := false
-		for _, op := range ops {
-			known = known || op == w.F
-		}
-		if !known {
+		if !slices.Contains(ops, w.F) {
 			return fmt.Errorf("clients: Mix[%d].F: %q is not an operation of the %s workload (want one of %v)", i, w.F, c.Workload, ops)
 		}
 		if !(w.Weight >= 0) || math.IsInf(w.Weight, 0) {
 			return fmt.Errorf("clients: Mix[%d].Weight: must be finite and ≥ 0, got %v", i, w.Weight)
 		}
-		for _, prev := range c.Mix[:i] {
-			if prev.F == w.F {
-				return fmt.Errorf("clients: Mix[%d].F: %q appears twice", i, w.F)
-			}
+		if slices.ContainsFunc(c.Mix[:i], func(prev Weight) bool { return prev.F == w.F }) {
+			return fmt.Errorf("clients: Mix[%d].F: %q appears twice", i, w.F)
 		}
 		total += w.Weight
 	}

@@ -14,12 +14,14 @@
 //   - requests go to the remembered leader, or to a server drawn from the
 //     client's random stream;
 //   - not-leader with a hint: resend to the hinted leader at once; without a
-//     hint, or dropped: resend to another server after RetryDelay;
+//     hint: resend to another server after RetryDelay; dropped (the leader is
+//     overloaded): resend to the same server after RetryDelay;
 //   - no answer within AttemptTimeout: the attempt may have been proposed;
 //     resend to another server;
-//   - at OpTimeout (or after MaxAttempts) the operation completes: fail if
-//     every attempt was definitely rejected before proposing, else info; a
-//     read that did not complete is recorded as fail, since it changed nothing;
+//   - at OpTimeout, or when the last of MaxAttempts is rejected, the
+//     operation completes: fail if every attempt was definitely rejected
+//     before proposing, else info; a read that did not complete is recorded
+//     as fail, since it changed nothing;
 //   - cas mismatch: fail; leader-changed and session-expired: info (read: fail).
 //
 // Workloads (Config.Workload) follow histories.Op's conventions:

@@ -22,11 +22,11 @@ type Recorder struct {
 	chunks  []histories.History
 	n       int               // ops recorded
 	flat    histories.History // History's result, valid while len(flat) == n
-	lastT   int64
-	limit   int
-	open    []openOp // the in-flight invoke of each process; at most one per live thread
-	dropped int
-	err     error
+	lastT   int64             // time of the latest op: times never go back
+	limit   int               // bound on n for invokes and nemesis events
+	open    []openOp          // the in-flight invoke of each process; at most one per live thread
+	dropped int               // invokes and nemesis events refused at the limit
+	err     error             // first misuse
 }
 
 type openOp struct {
@@ -65,7 +65,7 @@ func (r *Recorder) op(i int) *histories.Op {
 // if the recorder is full or the call is invalid (see Err).
 func (r *Recorder) Invoke(process int, f, key string, value any) (index int) {
 	if r.Full() {
-		r.overflow()
+		r.dropped++
 		return -1
 	}
 	if process < 0 {
@@ -107,7 +107,7 @@ func (r *Recorder) Complete(process int, t histories.Type, value any, node int, 
 // e.g. Nemesis("start-partition", "isolated 3 from {1,2,4,5}").
 func (r *Recorder) Nemesis(f string, value any) {
 	if r.Full() {
-		r.overflow()
+		r.dropped++
 		return
 	}
 	r.add(histories.Op{Process: histories.NemesisProcess, Type: histories.Info, F: f, Value: value})
@@ -174,8 +174,4 @@ func (r *Recorder) fail(err error) {
 	if r.err == nil {
 		r.err = err
 	}
-}
-
-func (r *Recorder) overflow() {
-	r.dropped++
 }

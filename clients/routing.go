@@ -2,12 +2,14 @@ package clients
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/raftcheck/raftcheck/histories"
 	"github.com/raftcheck/raftcheck/kvstore"
 )
 
-// Receive handles a server's response.
+// Receive handles a server's response, a *kvstore.Response or a
+// kvstore.Response value.
 func (c *Client) Receive(from int, msg any) {
 	var resp *kvstore.Response
 	switch m := msg.(type) {
@@ -83,7 +85,7 @@ func (c *Client) rejected(resp *kvstore.Response, from, node int) {
 		return
 	}
 	if resp.Err == kvstore.ErrNotLeader {
-		if h := resp.LeaderHint; h != 0 && h != from && c.isServer(h) {
+		if h := resp.LeaderHint; h != 0 && h != from && slices.Contains(c.cfg.Servers, h) {
 			c.leader = h
 			c.send()
 			return

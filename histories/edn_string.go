@@ -1,9 +1,6 @@
 package histories
 
-import (
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // maxInternedString is the longest string literal interned: keys and short
 // names repeat, long values rarely do.
@@ -82,47 +79,12 @@ func (p *ednParser) escape(buf []byte) ([]byte, error) {
 	case '\\', '"':
 		return append(buf, c), nil
 	case 'u':
-		r, err := p.hex4()
+		r, next, err := unescapeU(p.data, p.pos)
 		if err != nil {
-			return nil, err
+			return nil, p.errorf("%v", err)
 		}
-		if utf16.IsSurrogate(r) {
-			// A UTF-16 pair, as Java strings write characters beyond the BMP.
-			if p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
-				p.pos += 2
-				r2, err := p.hex4()
-				if err != nil {
-					return nil, err
-				}
-				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
-					return utf8.AppendRune(buf, pair), nil
-				}
-			}
-			return nil, p.errorf("unpaired UTF-16 surrogate \\u%04X in a string", r)
-		}
+		p.pos = next
 		return utf8.AppendRune(buf, r), nil
 	}
 	return nil, p.errorf("invalid string escape %s", quoteFound("\\"+string(rune(c))))
-}
-
-func (p *ednParser) hex4() (rune, error) {
-	if p.pos+4 > len(p.data) {
-		return 0, p.errorf("truncated \\u escape, expected 4 hex digits")
-	}
-	var r rune
-	for _, c := range p.data[p.pos : p.pos+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, p.errorf("invalid \\u escape %s, expected 4 hex digits", quoteFound(string(p.data[p.pos:p.pos+4])))
-		}
-	}
-	p.pos += 4
-	return r, nil
 }

@@ -84,38 +84,9 @@ func isKeywordName(s string) bool {
 	return true
 }
 
-// appendEDNString appends s as an EDN string literal. Control characters use
-// \uXXXX; other text is copied as UTF-8.
-func appendEDNString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
-			continue
-		}
-		buf = append(buf, s[start:i]...)
-		switch c {
-		case '"':
-			buf = append(buf, '\\', '"')
-		case '\\':
-			buf = append(buf, '\\', '\\')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		default:
-			buf = append(buf, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-		}
-		start = i + 1
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
-
-const hexDigit = "0123456789abcdef"
+// appendEDNString appends s (valid UTF-8) as an EDN string literal. Control
+// characters and DEL use \uXXXX; other text is copied as UTF-8.
+func appendEDNString(buf []byte, s string) []byte { return appendQuoted(buf, s, true) }
 
 // String renders op as its EDN map, for messages and debugging. Values of an
 // unsupported type are shown with %v.

@@ -23,11 +23,7 @@ func readEtcdLog(data []byte, file string) (History, error) {
 	for len(data) > 0 {
 		lineNo++
 		var line []byte
-		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
-			line, data = data[:nl], data[nl+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
@@ -74,13 +70,9 @@ func etcdLogOp(values *ednParser, line []byte, index, lineNo int) (Op, error) {
 	}
 	op.Process = p
 	tok, rest = nextField(rest)
+	name, isKeyword := bytes.CutPrefix(tok, []byte{':'})
 	var ok bool
-	if len(tok) < 2 || tok[0] != ':' {
-		ok = false
-	} else {
-		op.Type, ok = typeNamed(string(tok[1:]))
-	}
-	if !ok {
+	if op.Type, ok = typeNamed(string(name)); !isKeyword || !ok {
 		return op, fmt.Errorf("expected :invoke/:ok/:fail/:info, got %s", quoteFound(string(tok)))
 	}
 	tok, rest = nextField(rest)
@@ -94,16 +86,15 @@ func etcdLogOp(values *ednParser, line []byte, index, lineNo int) (Op, error) {
 	default:
 		return op, fmt.Errorf("expected :read/:write/:cas, got %s", quoteFound(string(tok)))
 	}
-	p2 := values
-	p2.reset(rest)
-	if eof, err := p2.atEOF(); err != nil || eof {
+	values.reset(rest)
+	if eof, err := values.atEOF(); err != nil || eof {
 		return op, fmt.Errorf("expected a value after :%s, got end of line", op.F)
 	}
-	v, err := p2.next()
+	v, err := values.next()
 	if err != nil {
 		return op, fmt.Errorf("value: %w", err)
 	}
-	if eof, err := p2.atEOF(); err != nil || !eof {
+	if eof, err := values.atEOF(); err != nil || !eof {
 		return op, fmt.Errorf("unexpected text after the value: %s", quoteFound(string(bytes.TrimSpace(rest))))
 	}
 	if v.kind == ednKeyword && op.Type != Invoke && op.Type != OK {

@@ -15,11 +15,7 @@ func readJSONL(data []byte, file string) (History, error) {
 	for len(data) > 0 {
 		lineNo++
 		var line []byte
-		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
-			line, data = data[:nl], data[nl+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -305,25 +304,11 @@ func (s *jsonScanner) rawStr() ([]byte, error) {
 			case 't':
 				buf = append(buf, '\t')
 			case 'u':
-				r, err := s.hex4()
+				r, next, err := unescapeU(s.b, s.i)
 				if err != nil {
 					return nil, err
 				}
-				if utf16.IsSurrogate(r) {
-					if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
-						s.i += 2
-						r2, err := s.hex4()
-						if err != nil {
-							return nil, err
-						}
-						r = utf16.DecodeRune(r, r2)
-					} else {
-						r = utf8.RuneError
-					}
-					if r == utf8.RuneError {
-						return nil, fmt.Errorf("unpaired UTF-16 surrogate in a string")
-					}
-				}
+				s.i = next
 				buf = utf8.AppendRune(buf, r)
 			default:
 				return nil, fmt.Errorf("invalid string escape %s", quoteFound("\\"+string(rune(e))))
@@ -334,16 +319,4 @@ func (s *jsonScanner) rawStr() ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("unterminated string, expected '\"'")
-}
-
-func (s *jsonScanner) hex4() (rune, error) {
-	if s.i+4 > len(s.b) {
-		return 0, fmt.Errorf("truncated \\u escape, expected 4 hex digits")
-	}
-	v, err := strconv.ParseUint(string(s.b[s.i:s.i+4]), 16, 32)
-	if err != nil {
-		return 0, fmt.Errorf("invalid \\u escape %s, expected 4 hex digits", quoteFound(string(s.b[s.i:s.i+4])))
-	}
-	s.i += 4
-	return rune(v), nil
 }

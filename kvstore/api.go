@@ -12,6 +12,9 @@ const (
 	OpDelete
 )
 
+// valid reports whether k is one of the operations above.
+func (k OpKind) valid() bool { return k >= OpGet && k <= OpDelete }
+
 // String returns the operation name used in histories.
 func (k OpKind) String() string {
 	switch k {

@@ -61,8 +61,9 @@ func appendString(buf []byte, s string) []byte {
 	return append(buf, s...)
 }
 
-// DecodeRequest decodes an entry's data, as written by AppendRequest, into r.
-// Trace tools and tests use it; the state machine uses an allocation-free path.
+// DecodeRequest decodes an entry's data, as written by AppendRequest, into r:
+// for tools that read the log (an Observer's LogAppended or Applied entries).
+// The state machine uses an allocation-free path instead.
 func DecodeRequest(data []byte, r *Request) error {
 	var c command
 	if err := c.decode(data); err != nil {
@@ -89,7 +90,7 @@ func (c *command) decode(data []byte) error {
 		return fmt.Errorf("kvstore: command version %d, want %d", data[0], commandVersion)
 	}
 	c.op = OpKind(data[1])
-	if c.op < OpGet || c.op > OpDelete {
+	if !c.op.valid() {
 		return fmt.Errorf("kvstore: command op %d is not an operation", data[1])
 	}
 	d := decoder{buf: data[2:]}

@@ -40,3 +40,39 @@ func TestDuplicateOfPendingProposalIsNotRefused(t *testing.T) {
 	v, _ := c.serverValue(leader, "dup")
 	assert.Equal(t, "<x>", v)
 }
+
+// TestStatsCountEveryRefusal: each definite refusal a server sends, whatever
+// path produced it (a write or a read to a follower, the pending bound, a
+// malformed request), is counted once in its stats, and a silently dropped
+// duplicate is not.
+func TestStatsCountEveryRefusal(t *testing.T) {
+	c, leader := activeCluster(t, clusterOpts{n: 3, seed: 12, maxPending: 1})
+	follower := leader%3 + 1
+	before := map[int]ServerStats{leader: c.hosts[leader].srv.Stats(), follower: c.hosts[follower].srv.Stats()}
+	c.hosts[leader].holdSyncs = true // keep the first proposal pending: the bound is full
+	p := c.addProbe(3001)
+	held := Request{ClientID: 95, Seq: 1, Op: OpPut, Key: "k", Value: "v"}
+	p.send(follower, Request{ClientID: 93, Seq: 1, Op: OpPut, Key: "k", Value: "v"})
+	p.send(follower, Request{ClientID: 94, Seq: 1, Op: OpGet, Key: "k"})
+	p.send(leader, held)
+	c.runFor(ms)
+	p.send(leader, held) // a duplicate of the pending proposal: no answer
+	p.send(leader, Request{ClientID: 96, Seq: 1, Op: OpPut, Key: "k", Value: "w"})
+	p.send(leader, Request{ClientID: 97, Seq: 1, Op: OpGet, Key: "k"})
+	p.send(leader, Request{ClientID: 98, Seq: 1, Op: 0})
+	c.runFor(20 * ms)
+
+	sent := map[int]map[ErrKind]uint64{leader: {}, follower: {}}
+	for _, r := range p.got {
+		sent[r.Node][r.Err]++
+	}
+	assert.Equal(t, map[ErrKind]uint64{ErrNotLeader: 2}, sent[follower])
+	assert.Equal(t, map[ErrKind]uint64{ErrDropped: 3}, sent[leader])
+	for _, n := range []int{leader, follower} {
+		st := c.hosts[n].srv.Stats()
+		assert.Equal(t, sent[n][ErrNotLeader], st.NotLeader-before[n].NotLeader, "node %d NotLeader", n)
+		assert.Equal(t, sent[n][ErrDropped], st.Dropped-before[n].Dropped, "node %d Dropped", n)
+	}
+	c.releaseSyncs(leader)
+	c.runFor(200 * ms)
+}

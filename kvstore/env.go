@@ -25,7 +25,10 @@ type Env interface {
 
 // Disk is a host's durable storage: named files with write-then-sync semantics.
 // Writes are visible to reads at once but survive a crash only once a Sync that
-// was requested after them completes. sim.Disk implements it directly.
+// was requested after them completes. Of the unsynced writes, a crash keeps a
+// prefix in issue order (and possibly the start of the next one, if it is an
+// Append): the server relies on that order when it writes a snapshot file
+// before the log batch that refers to it. sim.Disk implements it directly.
 type Disk interface {
 	// ReadFile returns a copy of the file's current contents and whether it exists.
 	ReadFile(name string) ([]byte, bool)

@@ -131,8 +131,7 @@ func (m *machine) apply(index uint64, c *command) result {
 		m.sessions.touch(s, index)
 	} else {
 		var expired bool
-		s, _, expired = m.sessions.create(c.clientID, index)
-		if expired {
+		if s, expired = m.sessions.create(c.clientID, index); expired {
 			m.expired++
 		}
 	}

@@ -18,20 +18,21 @@ func (s *Server) step() {
 		if s.inReady || !s.node.HasReady() {
 			return
 		}
-		rd := s.node.Ready()
-		s.takeReady(&rd)
+		s.rd = s.node.Ready()
+		s.takeReady()
 	}
 	if !s.inReady && s.node.HasReady() {
 		s.anomaly(fmt.Errorf("raft still has a Ready after %d in one step", maxReadiesPerStep))
 	}
 }
 
-// takeReady observes and persists rd, then either waits for the sync or
-// finishes it at once. rd is held until Advance: raft keeps its slices intact
-// until then, though it keeps stepping messages and ticks during the sync.
-func (s *Server) takeReady(rd *raft.Ready) {
+// takeReady observes and persists the Ready just taken into s.rd, then either
+// waits for the sync or finishes it at once. s.rd is held until Advance: raft
+// keeps its slices intact until then, though it keeps stepping messages and
+// ticks during the sync.
+func (s *Server) takeReady() {
+	rd := &s.rd
 	s.inReady = true
-	s.rd = *rd
 	s.observeRoles(rd)
 	s.persist(rd)
 	if rd.HardState.Commit > s.commit {

@@ -65,6 +65,7 @@ type CorruptError struct {
 	Reason string
 }
 
+// Error returns "file: offset n: reason (corrupt data; refusing to start)".
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("%s: offset %d: %s (corrupt data; refusing to start)", e.File, e.Offset, e.Reason)
 }

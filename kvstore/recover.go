@@ -15,9 +15,10 @@ type durableState struct {
 	baseTerm  uint64
 	entries   []raft.Entry
 
-	found    bool // any file existed: this is a restart, not a first start
-	validLen int  // bytes of the log file that hold complete records
-	torn     bool // the log file ends in an incomplete record (dropped)
+	found    bool   // any file existed: this is a restart, not a first start
+	log      []byte // the log file as read (entries' Data alias it)
+	validLen int    // bytes of the log file that hold complete records
+	torn     bool   // the log file ends in an incomplete record (dropped)
 }
 
 // lastIndex is the index of the last log entry (or the base when empty).
@@ -43,6 +44,7 @@ func readDurable(disk Disk) (durableState, error) {
 	snapData, hasSnap := disk.ReadFile(snapshotFile)
 	logData, hasLog := disk.ReadFile(logFile)
 	st.found = hasSnap || hasLog
+	st.log = logData
 	if hasSnap {
 		s, err := decodeSnapshotFile(snapData)
 		if err != nil {

@@ -19,28 +19,24 @@ const readRetryFactor = 2
 // trip, and the outcome stays definite (nothing was proposed), which a
 // forwarded request that times out could not promise.
 func (s *Server) handleRequest(from int, req *Request) {
-	if req.Op < OpGet || req.Op > OpDelete ||
+	if !req.Op.valid() ||
 		len(req.Key) > maxCommandField || len(req.Value) > maxCommandField || len(req.Expected) > maxCommandField {
-		// Malformed: refuse it here rather than propose what no replica could
-		// decode.
-		s.stats.Dropped++
-		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		// Malformed: reject it here rather than propose what no replica could
+		// decode. Such a request is never proposed, so no copy of it can be
+		// pending (see refuse).
+		s.reject(from, req, ErrDropped)
 		return
 	}
 	if req.Op == OpGet && (s.cfg.ReadMode != ReadLog || s.cfg.Bugs.StaleLocalRead) {
 		s.handleRead(from, req)
 		return
 	}
-	if (s.role != raft.Leader || s.pending() >= s.cfg.MaxPending) && s.proposedHere(req) {
+	switch {
+	case s.role != raft.Leader:
+		s.refuse(from, req, ErrNotLeader)
 		return
-	}
-	if s.role != raft.Leader {
-		s.replyNotLeader(from, req)
-		return
-	}
-	if s.pending() >= s.cfg.MaxPending {
-		s.stats.Dropped++
-		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+	case s.pending() >= s.cfg.MaxPending:
+		s.refuse(from, req, ErrDropped)
 		return
 	}
 	s.cmdBuf = AppendRequest(s.cmdBuf[:0], req)
@@ -49,28 +45,37 @@ func (s *Server) handleRequest(from int, req *Request) {
 	case err == nil:
 		s.stats.Proposed++
 		s.proposals.push(proposal{index: index, term: term, clientID: req.ClientID, seq: req.Seq, from: from})
-	case s.proposedHere(req):
 	case errors.Is(err, raft.ErrNotLeader):
-		s.replyNotLeader(from, req)
+		s.refuse(from, req, ErrNotLeader)
 	default:
 		// E.g. raft.ErrProposalDropped during a leadership transfer: nothing
 		// was proposed, so the failure is definite.
-		s.stats.Dropped++
-		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		s.refuse(from, req, ErrDropped)
 	}
 }
 
-// proposedHere reports whether an earlier copy of req (the network duplicated
-// it, or the client resent it here) was proposed by this server and is still
-// unanswered. A definite rejection of this copy (not-leader, dropped) would
-// then be false: that proposal may yet commit, and its own answer (the result,
-// or ErrLeaderChanged) is the one the client must act on.
-func (s *Server) proposedHere(req *Request) bool { return s.proposals.has(req.ClientID, req.Seq) }
+// refuse rejects req with a definite failure (ErrNotLeader or ErrDropped)
+// unless an earlier copy of it (the network duplicated it, or the client
+// resent it here) was proposed by this server and is still unanswered. The
+// rejection would then be false: that proposal may yet commit, and its own
+// answer (the result, or ErrLeaderChanged) is the one the client must act on.
+func (s *Server) refuse(from int, req *Request, kind ErrKind) {
+	if s.proposals.has(req.ClientID, req.Seq) {
+		return
+	}
+	s.reject(from, req, kind)
+}
+
+// reject answers req with the error kind alone.
+func (s *Server) reject(from int, req *Request, kind ErrKind) {
+	s.reply(from, req.ClientID, req.Seq, result{err: kind})
+}
 
 // pending counts requests waiting for an answer: what MaxPending bounds.
 func (s *Server) pending() int { return s.proposals.len() + s.reads.len() }
 
-// handleRead serves a get outside the log, as the read mode says.
+// handleRead serves a get outside the log, as the read mode says. Such a get
+// is never proposed, so its rejections need no refuse.
 func (s *Server) handleRead(from int, req *Request) {
 	switch {
 	case s.cfg.ReadMode == ReadLocal:
@@ -79,7 +84,7 @@ func (s *Server) handleRead(from int, req *Request) {
 		s.replyLocalRead(from, req)
 		return
 	case s.role != raft.Leader:
-		s.replyNotLeader(from, req)
+		s.reject(from, req, ErrNotLeader)
 		return
 	case s.cfg.Bugs.StaleLocalRead:
 		// Planted bug: a leader that may already be deposed answers without
@@ -87,8 +92,7 @@ func (s *Server) handleRead(from int, req *Request) {
 		s.replyLocalRead(from, req)
 		return
 	case s.pending() >= s.cfg.MaxPending:
-		s.stats.Dropped++
-		s.reply(from, req.ClientID, req.Seq, result{err: ErrDropped})
+		s.reject(from, req, ErrDropped)
 		return
 	}
 	s.reads.waiting = append(s.reads.waiting, pendingRead{from: from, clientID: req.ClientID, seq: req.Seq, key: req.Key})
@@ -101,12 +105,7 @@ func (s *Server) replyLocalRead(from int, req *Request) {
 	s.reply(from, req.ClientID, req.Seq, result{value: v, found: ok})
 }
 
-func (s *Server) replyNotLeader(from int, req *Request) {
-	s.stats.NotLeader++
-	s.reply(from, req.ClientID, req.Seq, result{err: ErrNotLeader})
-}
-
-// reply sends a Response to a client.
+// reply sends a Response to a client and counts the failures it reports.
 func (s *Server) reply(to int, clientID, seq uint64, r result) {
 	resp := s.respSlab.next()
 	*resp = Response{
@@ -120,9 +119,12 @@ func (s *Server) reply(to int, clientID, seq uint64, r result) {
 	}
 	switch r.err {
 	case ErrNotLeader:
+		s.stats.NotLeader++
 		if s.lead != raft.None && s.lead != s.id {
 			resp.LeaderHint = int(s.lead)
 		}
+	case ErrDropped:
+		s.stats.Dropped++
 	case ErrLeaderChanged:
 		s.stats.LeaderChanged++
 	}
@@ -217,13 +219,9 @@ func (s *Server) failUnconfirmedReads() {
 	q.ctx = 0
 }
 
+// failReads answers every read in reads with kind and empties it.
 func (s *Server) failReads(reads *[]pendingRead, kind ErrKind) {
 	for _, r := range *reads {
-		if kind == ErrNotLeader {
-			s.stats.NotLeader++
-		} else {
-			s.stats.Dropped++
-		}
 		s.reply(r.from, r.clientID, r.seq, result{err: kind})
 	}
 	clear(*reads)

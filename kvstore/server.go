@@ -81,9 +81,9 @@ type ServerStats struct {
 	ReadsServed       uint64 // reads answered without the log
 	ReadRetries       uint64 // ReadIndex requests re-issued after going unanswered
 	SessionsExpired   uint64 // sessions expired to keep the table bounded
-	SnapshotsTaken    uint64
-	SnapshotsReceived uint64
-	Syncs             uint64
+	SnapshotsTaken    uint64 // snapshots of this node's own state machine (log compactions)
+	SnapshotsReceived uint64 // snapshots installed from a leader
+	Syncs             uint64 // disk syncs requested
 	TornTail          bool   // recovery dropped an incomplete final log record
 	Anomalies         uint64 // impossible states reported to the observer
 }
@@ -98,7 +98,7 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	disk := env.Disk()
-	st, logData, err := readDurableFile(disk)
+	st, err := readDurable(disk)
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: node %d: recovery: %w", cfg.ID, err)
 	}
@@ -117,7 +117,7 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 		// The incomplete record was never synced (a synced write is complete),
 		// so nothing acknowledged is lost; cut it off so new records follow
 		// valid ones.
-		s.disk.WriteFile(logFile, append([]byte(nil), logData[:st.validLen]...))
+		s.disk.WriteFile(logFile, append([]byte(nil), st.log[:st.validLen]...))
 		s.stats.TornTail = true
 	}
 	if st.snapshot != nil {
@@ -148,17 +148,6 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	return s, nil
 }
 
-// readDurableFile is readDurable that also returns the log file's bytes, which
-// a torn tail needs for the rewrite.
-func readDurableFile(disk Disk) (durableState, []byte, error) {
-	st, err := readDurable(disk)
-	if err != nil || !st.torn {
-		return st, nil, err
-	}
-	data, _ := disk.ReadFile(logFile)
-	return st, data, nil
-}
-
 // Start arms the tick timer. Call it once, after NewServer.
 func (s *Server) Start() {
 	first := s.cfg.TickInterval
@@ -174,7 +163,9 @@ func (s *Server) Start() {
 func (s *Server) Receive(from int, msg any) {
 	switch m := msg.(type) {
 	case *raft.Message:
-		if err := s.node.Step(*m); err != nil {
+		if m == nil {
+			s.anomaly(fmt.Errorf("nil *raft.Message from %d", from))
+		} else if err := s.node.Step(*m); err != nil {
 			if errors.Is(err, raft.ErrUnknownPeer) {
 				s.stats.UnknownPeer++ // a removed or not yet added node: expected
 			} else {
@@ -182,7 +173,11 @@ func (s *Server) Receive(from int, msg any) {
 			}
 		}
 	case *Request:
-		s.handleRequest(from, m)
+		if m == nil {
+			s.anomaly(fmt.Errorf("nil *Request from %d", from))
+		} else {
+			s.handleRequest(from, m)
+		}
 	default:
 		s.anomaly(fmt.Errorf("unexpected message %T from %d", msg, from))
 	}

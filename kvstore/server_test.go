@@ -591,6 +591,10 @@ func TestUnexpectedInputsAreReportedNotFatal(t *testing.T) {
 	assert.Equal(t, ErrDropped, p.got[0].Err)
 	assert.Equal(t, ErrDropped, p.got[1].Err)
 	assert.Len(t, obs.anomalies, 3, "bad client input is not an anomaly")
+	// A nil message of either kind is a wiring bug: reported, not a panic.
+	s.Receive(2, (*raft.Message)(nil))
+	s.Receive(3001, (*Request)(nil))
+	assert.Len(t, obs.anomalies, 5)
 }
 
 // BenchmarkCluster3 drives a 3-server cluster of the in-test harness with 10

@@ -15,6 +15,7 @@ type session struct {
 	lastSeq  uint64
 	lastUsed uint64 // applied index of the last command that touched the session
 	cached   bool   // result is still held (not yet acknowledged through AckSeq)
+	slot     int32  // own index in sessionTable.slots, so touch needs no map lookup
 	result   result
 	// LRU links (slot indices, noSlot at the ends): prev is less recently used.
 	prev, next int32
@@ -60,7 +61,7 @@ func (t *sessionTable) lookup(clientID uint64) *session {
 // touch records that s was used at index, making it the most recently used.
 func (t *sessionTable) touch(s *session, index uint64) {
 	s.lastUsed = index
-	slot := t.byID[s.clientID]
+	slot := s.slot
 	if t.tail == slot {
 		return
 	}
@@ -69,13 +70,12 @@ func (t *sessionTable) touch(s *session, index uint64) {
 }
 
 // create adds a session for clientID used at index, expiring the least recently
-// used session first if the table is full. It returns the new session and the id
-// of the expired client (0, false if none expired).
-func (t *sessionTable) create(clientID, index uint64) (s *session, expired uint64, didExpire bool) {
+// used session first if the table is full. It returns the new session and
+// whether one expired.
+func (t *sessionTable) create(clientID, index uint64) (s *session, expired bool) {
 	if len(t.byID) >= t.max && t.head != noSlot {
-		old := t.head
-		expired, didExpire = t.slots[old].clientID, true
-		t.remove(old)
+		t.remove(t.head)
+		expired = true
 	}
 	var slot int32
 	if n := len(t.free); n > 0 {
@@ -85,10 +85,10 @@ func (t *sessionTable) create(clientID, index uint64) (s *session, expired uint6
 		t.slots = append(t.slots, session{})
 		slot = int32(len(t.slots) - 1)
 	}
-	t.slots[slot] = session{clientID: clientID, lastUsed: index}
+	t.slots[slot] = session{clientID: clientID, lastUsed: index, slot: slot}
 	t.byID[clientID] = slot
 	t.pushBack(slot)
-	return &t.slots[slot], expired, didExpire
+	return &t.slots[slot], expired
 }
 
 func (t *sessionTable) remove(slot int32) {

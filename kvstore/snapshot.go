@@ -3,6 +3,7 @@ package kvstore
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 )
@@ -128,7 +129,7 @@ func (m *machine) decode(data []byte) error {
 		lastUsed = used
 		// create expires the oldest if this node's bound is smaller than the
 		// writer's; every replica shares one bound, so they still agree.
-		s, _, _ := m.sessions.create(id, used)
+		s, _ := m.sessions.create(id, used)
 		s.lastSeq, s.cached, s.result = seq, cached, r
 	}
 	if d.err != nil {
@@ -140,35 +141,16 @@ func (m *machine) decode(data []byte) error {
 	return nil
 }
 
-// FNV-1a, 64 bit.
-const (
-	fnvOffset64 = 14695981039346656037
-	fnvPrime64  = 1099511628211
-)
-
 // digest hashes the data (not the sessions) with FNV-1a over the keys in sorted
-// order, each key and value preceded by its length so that ("ab","c") and
-// ("a","bc") differ. Replicas that applied the same log have equal digests.
+// order, each key and value framed as in a snapshot (length first), so that
+// ("ab","c") and ("a","bc") differ. Replicas that applied the same log have
+// equal digests.
 func (m *machine) digest() uint64 {
-	h := uint64(fnvOffset64)
-	var lenBuf [binary.MaxVarintLen64]byte
-	mix := func(b []byte) {
-		for _, c := range b {
-			h ^= uint64(c)
-			h *= fnvPrime64
-		}
-	}
-	mixString := func(s string) {
-		n := binary.PutUvarint(lenBuf[:], uint64(len(s)))
-		mix(lenBuf[:n])
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= fnvPrime64
-		}
-	}
+	h := fnv.New64a()
+	var buf []byte
 	for _, p := range m.sortedPairs() {
-		mixString(p.key)
-		mixString(p.value)
+		buf = appendString(appendString(buf[:0], p.key), p.value)
+		h.Write(buf)
 	}
-	return h
+	return h.Sum64()
 }

@@ -158,53 +158,37 @@ func (in Intensity) validate() error {
 // WithDefaults returns c with every zero field replaced by its default: the
 // values a run actually uses (worth storing in its results).
 func (c Config) WithDefaults() Config {
-	if c.Interval == 0 {
-		c.Interval = DefaultInterval
-	}
-	if c.Jitter == 0 {
-		c.Jitter = DefaultJitter
-	}
-	if c.MaxActive == 0 {
-		c.MaxActive = DefaultMaxActive
-	}
-	if c.RepairTimeout == 0 {
-		c.RepairTimeout = DefaultRepairTimeout
-	}
+	orDefault(&c.Interval, DefaultInterval)
+	orDefault(&c.Jitter, DefaultJitter)
+	orDefault(&c.MaxActive, DefaultMaxActive)
+	orDefault(&c.RepairTimeout, DefaultRepairTimeout)
 	c.Intensity = c.Intensity.WithDefaults()
 	return c
 }
 
 // WithDefaults returns in with every zero field replaced by its default.
 func (in Intensity) WithDefaults() Intensity {
-	setInt := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	setDur := func(v *int64, d int64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	setFloat := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	setInt(&in.CrashCount, 1)
-	setDur(&in.Downtime, 2*Second)
-	setFloat(&in.Loss, 0.2)
-	setFloat(&in.Duplicate, 0.2)
-	setFloat(&in.Reorder, 0.3)
-	setDur(&in.Delay, 50*Millisecond)
-	setDur(&in.LinkDelay, 500*Millisecond)
-	setDur(&in.ClockSkew, 250*Millisecond)
-	setFloat(&in.ClockDrift, 50000)
-	setDur(&in.ClockBump, 2*Second)
-	setDur(&in.StrobeDelta, 200*Millisecond)
-	setDur(&in.StrobePeriod, 10*Millisecond)
-	setDur(&in.SyncLatency, 100*Millisecond)
-	setFloat(&in.ChurnWipe, 0.5)
-	setFloat(&in.ChurnLeader, 0.3)
+	orDefault(&in.CrashCount, 1)
+	orDefault(&in.Downtime, 2*Second)
+	orDefault(&in.Loss, 0.2)
+	orDefault(&in.Duplicate, 0.2)
+	orDefault(&in.Reorder, 0.3)
+	orDefault(&in.Delay, 50*Millisecond)
+	orDefault(&in.LinkDelay, 500*Millisecond)
+	orDefault(&in.ClockSkew, 250*Millisecond)
+	orDefault(&in.ClockDrift, 50000)
+	orDefault(&in.ClockBump, 2*Second)
+	orDefault(&in.StrobeDelta, 200*Millisecond)
+	orDefault(&in.StrobePeriod, 10*Millisecond)
+	orDefault(&in.SyncLatency, 100*Millisecond)
+	orDefault(&in.ChurnWipe, 0.5)
+	orDefault(&in.ChurnLeader, 0.3)
 	return in
+}
+
+// orDefault sets *v to def when it is zero.
+func orDefault[T int | int64 | float64](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }

@@ -42,7 +42,7 @@ type fault struct {
 	drifts  []float64 // clock-drift: drift per node position
 	node    int       // the single node acted on (rolling-restart: the one down now)
 	cursor  int       // rolling-restart: position in the rotation
-	flips   int       // clock-strobe: flips so far in this window
+	flips   int       // clock-strobe: flips so far in this window; rolling-restart: steps so far
 	wipe    bool      // member-churn: re-add with an empty disk
 	ok      bool      // corrupt: something was corrupted; member-churn: removal proposed
 }

@@ -103,27 +103,23 @@ func (n *Nemesis) stopProcess(fl *fault) Event {
 			back = append(back, n.nodes[i])
 		}
 	}
-	switch fl.kind {
-	case kindPauseRandom, kindPauseLeader:
+	if fl.kind == kindPauseRandom || fl.kind == kindPauseLeader {
 		for _, x := range back {
 			n.f.Resume(x)
 		}
 		return Event{Detail: "resumed " + nodeSet(back)}
-	case kindRollingRestart:
-		if len(back) > 0 {
-			n.releaseAll(fl)
-			for _, x := range back {
-				n.restart(x, fl.Name)
-			}
-			return Event{Detail: fmt.Sprintf("rolling restart ended; restarted %s", nodeSet(back))}
-		}
-		return Event{Detail: "rolling restart ended"}
 	}
 	n.releaseAll(fl) // so the restart check sees the nodes as nobody's
 	for _, x := range back {
 		n.restart(x, fl.Name)
 	}
-	return Event{Detail: "restarted " + nodeSet(back)}
+	switch {
+	case fl.kind != kindRollingRestart:
+		return Event{Detail: "restarted " + nodeSet(back)}
+	case len(back) > 0:
+		return Event{Detail: "rolling restart ended; restarted " + nodeSet(back)}
+	}
+	return Event{Detail: "rolling restart ended"}
 }
 
 // crash crashes targets and holds them for fl.

@@ -156,11 +156,7 @@ func (n *Nemesis) finish(fl *fault, ev Event) {
 
 // clear returns fl to idle and releases every node it holds.
 func (n *Nemesis) clear(fl *fault) {
-	for i, h := range n.holder {
-		if h == fl {
-			n.holder[i] = nil
-		}
-	}
+	n.releaseAll(fl)
 	fl.state = idle
 	fl.gen++
 	fl.targets, fl.links, fl.offsets, fl.drifts = nil, nil, nil, nil

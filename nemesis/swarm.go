@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ func Swarm(rng *rand.Rand, nodes int) Profile {
 	for i := range on {
 		on[i] = rng.IntN(2) == 0
 	}
-	if !anyTrue(on) {
+	if !slices.Contains(on, true) {
 		on[rng.IntN(len(on))] = true
 	}
 	for ci, c := range categories {
@@ -46,7 +47,7 @@ func Swarm(rng *rand.Rand, nodes int) Profile {
 		for k := range picked {
 			picked[k] = rng.IntN(2) == 0
 		}
-		if !anyTrue(picked) {
+		if !slices.Contains(picked, true) {
 			picked[rng.IntN(len(picked))] = true
 		}
 		for k, j := range members {
@@ -105,16 +106,7 @@ func (p Profile) String() string {
 	fmt.Fprintf(&b, "faults=%s interval=%s jitter=%.2f max-active=%d max-crashed=%s",
 		strings.Join(p.Faults, ","), dur(p.Interval), p.Jitter, p.MaxActive, budgetString(p.MaxCrashed))
 	in := p.Intensity
-	uses := func(names ...string) bool {
-		for _, f := range p.Faults {
-			for _, name := range names {
-				if f == name {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	uses := func(name string) bool { return slices.Contains(p.Faults, name) }
 	if uses("crash-random") {
 		fmt.Fprintf(&b, " crash-count=%d", in.CrashCount)
 	}
@@ -173,14 +165,4 @@ func budgetString(v int) string {
 func logUniform(rng *rand.Rand, lo, hi int64) int64 {
 	l, h := math.Log(float64(lo)), math.Log(float64(hi))
 	return int64(math.Exp(l + (h-l)*rng.Float64()))
-}
-
-// anyTrue reports whether some element is true.
-func anyTrue(s []bool) bool {
-	for _, v := range s {
-		if v {
-			return true
-		}
-	}
-	return false
 }

@@ -90,6 +90,8 @@ func TestBadMessages(t *testing.T) {
 		{"gap in entries", Message{Type: MsgApp, From: 2, To: 1, Term: 2, Index: 3, LogTerm: 1, Entries: []Entry{{Term: 2, Index: 5}}}},
 		{"entry term above message term", Message{Type: MsgApp, From: 2, To: 1, Term: 2, Index: 3, LogTerm: 1, Entries: []Entry{{Term: 3, Index: 4}}}},
 		{"snapshot missing", Message{Type: MsgSnap, From: 2, To: 1, Term: 2}},
+		{"snapshot voters unsorted", Message{Type: MsgSnap, From: 2, To: 1, Term: 2, Snapshot: &Snapshot{Meta: SnapshotMeta{Index: 10, Term: 2, ConfState: ConfState{Voters: []uint64{3, 1, 2}}}}}},
+		{"snapshot voters repeat", Message{Type: MsgSnap, From: 2, To: 1, Term: 2, Snapshot: &Snapshot{Meta: SnapshotMeta{Index: 10, Term: 2, ConfState: ConfState{Voters: []uint64{1, 2, 2}}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := nd.Step(tc.m)

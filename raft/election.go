@@ -38,17 +38,13 @@ func (n *Node) tickLeader() {
 	n.electionElapsed++
 	if n.electionElapsed >= n.cfg.ElectionTicks {
 		n.electionElapsed = 0
-		if n.cfg.CheckQuorum {
-			if !n.quorumActive() {
-				// §6.2: a leader that cannot reach a majority for an election
-				// timeout steps down, so clients go find the real leader.
-				n.becomeFollower(n.term, None)
-				return
-			}
+		if n.cfg.CheckQuorum && !n.quorumActive() {
+			// §6.2: a leader that cannot reach a majority for an election
+			// timeout steps down, so clients go find the real leader.
+			n.becomeFollower(n.term, None)
+			return
 		}
-		if n.transferee != None {
-			n.transferee = None // the target did not take over in time
-		}
+		n.transferee = None // a running transfer timed out: the target did not take over
 	}
 	if n.heartbeatElapsed >= n.cfg.HeartbeatTicks {
 		n.heartbeatElapsed = 0

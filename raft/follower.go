@@ -1,6 +1,9 @@
 package raft
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // handleAppend is the receiver side of AppendEntries (§5.3, Figure 2).
 func (n *Node) handleAppend(m *Message) error {
@@ -135,7 +138,7 @@ func (n *Node) handleHeartbeat(m *Message) error {
 // handleSnapshot is the receiver side of InstallSnapshot (§7).
 func (n *Node) handleSnapshot(m *Message) error {
 	s := m.Snapshot
-	if s == nil || s.Meta.Index == 0 || s.Meta.Term == 0 || s.Meta.Term > m.Term || len(s.Meta.ConfState.Voters) == 0 {
+	if s == nil || s.Meta.Index == 0 || s.Meta.Term == 0 || s.Meta.Term > m.Term || !wellFormedVoters(s.Meta.ConfState.Voters) {
 		return n.fail(ErrBadMessage, m.From, "malformed snapshot")
 	}
 	idx := s.Meta.Index
@@ -148,7 +151,7 @@ func (n *Node) handleSnapshot(m *Message) error {
 		n.commitTo(idx)
 	default:
 		n.log.restore(idx, s.Meta.Term)
-		n.conf.reset(idx, append([]uint64(nil), s.Meta.ConfState.Voters...))
+		n.conf.reset(idx, slices.Clone(s.Meta.ConfState.Voters))
 		n.onConfChange()
 		n.snapshot = s
 		n.pendingSnapshot = s

@@ -98,3 +98,31 @@ func TestStaleCandidateLearnsTheTerm(t *testing.T) {
 	assert.Equal(t, Message{Type: MsgVoteResp, From: 3, To: 2, Term: 9, Reject: true}, Message{Type: m.Type, From: m.From, To: m.To, Term: m.Term, Reject: m.Reject})
 	n.Advance()
 }
+
+// TestJoinerRestartedBeforeItLearnedALogStaysAmnesiac: a joiner persists the
+// term of the first leader it hears from before it holds any entry; if it
+// crashes then, it restarts from a hard state and no log. The leader may still
+// size its heartbeats by the id's old incarnation, and that is still no lost
+// write. A restarted node that has a log keeps reporting a real loss.
+func TestJoinerRestartedBeforeItLearnedALogStaysAmnesiac(t *testing.T) {
+	hb := Message{Type: MsgHeartbeat, From: 2, To: 1, Term: 3, Commit: 40}
+
+	joinCfg := testConfig(1, nil)
+	joinCfg.Join = true
+	joiner, err := NewNode(joinCfg, Persisted{})
+	require.NoError(t, err)
+	require.NoError(t, joiner.Step(hb))
+	rd := joiner.Ready()
+	require.Equal(t, uint64(3), rd.HardState.Term, "the joiner persists the leader's term")
+	require.Empty(t, rd.Entries, "and no entry yet")
+	joiner.Advance()
+
+	restarted, err := NewNode(joinCfg, Persisted{HardState: rd.HardState})
+	require.NoError(t, err)
+	require.NoError(t, restarted.Step(hb), "the restarted joiner still has no log to lose")
+	assert.Zero(t, restarted.Status().Commit)
+
+	voter := restoreNode(t, 1, ids(3), []uint64{2, 2}, HardState{Term: 3})
+	err = voter.Step(hb)
+	assert.ErrorIs(t, err, ErrSafety, "a restarted node with a log shorter than the leader's commit lost entries")
+}

@@ -161,12 +161,3 @@ func (l *raftLog) restore(index, t uint64) {
 	l.committed = index
 	l.stabled = index
 }
-
-// entriesSize is the data size that MaxSizePerMsg bounds.
-func entriesSize(ents []Entry) uint64 {
-	var s uint64
-	for i := range ents {
-		s += uint64(len(ents[i].Data))
-	}
-	return s
-}

@@ -38,7 +38,7 @@ type Node struct {
 	pendingSnapshot     *Snapshot // received, not yet handed out in a Ready
 	reads               readState
 	bootQuiet           bool   // CheckQuorum: booted and not yet waited a full election timeout
-	amnesiac            bool   // booted empty under Join: peers may remember an earlier incarnation of this id (see handleHeartbeat)
+	amnesiac            bool   // booted with no log: peers may remember an earlier incarnation of this id (see handleHeartbeat)
 	persistedTermAtBoot uint64 // Bugs.NoPersistTerm: the only term ever persisted
 
 	// Ready bookkeeping.
@@ -91,9 +91,11 @@ func NewNode(cfg Config, p Persisted) (*Node, error) {
 		}
 	case !cfg.Join:
 		n.bootstrap(cfg.Voters)
-	default:
-		n.amnesiac = true
 	}
+	// No log at boot: an empty disk under Join, or a joiner that crashed after
+	// persisting a term but before it learned any entry. Either way peers may
+	// remember an earlier incarnation of this id (see handleHeartbeat).
+	n.amnesiac = n.log.lastIndex() == 0
 	n.persistedTermAtBoot = n.term
 	n.onConfChange()
 	n.resetElectionTimer()
@@ -177,8 +179,8 @@ func (n *Node) restore(p Persisted) error {
 	bad := func(field, why string) error { return &ConfigError{Field: "Persisted." + field, Reason: why} }
 	if s := p.Snapshot; s != nil {
 		vs := s.Meta.ConfState.Voters
-		if len(vs) == 0 || !slices.IsSorted(vs) {
-			return bad("Snapshot.Meta.ConfState", "voters must be non-empty and sorted")
+		if !wellFormedVoters(vs) {
+			return bad("Snapshot.Meta.ConfState", "voters must be non-empty, non-zero and strictly ascending")
 		}
 		if s.Meta.Index == 0 || s.Meta.Term == 0 {
 			return bad("Snapshot.Meta", "index and term must be non-zero")
@@ -216,6 +218,21 @@ func (n *Node) restore(p Persisted) error {
 	n.log.stabled = n.log.lastIndex()
 	n.prevHS = hs
 	return nil
+}
+
+// wellFormedVoters reports whether vs can be a snapshot's voter set:
+// non-empty, without the zero id, and strictly ascending, the order every
+// position lookup (searchID) relies on.
+func wellFormedVoters(vs []uint64) bool {
+	if len(vs) == 0 || vs[0] == None {
+		return false
+	}
+	for i := 1; i < len(vs); i++ {
+		if vs[i] <= vs[i-1] {
+			return false
+		}
+	}
+	return true
 }
 
 // noteConfEntry makes the configuration change in e take effect (on append).

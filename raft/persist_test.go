@@ -89,6 +89,7 @@ func TestRestoreValidation(t *testing.T) {
 		{"term decreases", Persisted{HardState: HardState{Term: 3}, Entries: append(boot[:3:3], Entry{Term: 3, Index: 4}, Entry{Term: 2, Index: 5})}, "Persisted.Entries"},
 		{"commit beyond log", Persisted{HardState: HardState{Term: 1, Commit: 9}, Entries: boot}, "Persisted.HardState.Commit"},
 		{"snapshot without voters", Persisted{HardState: HardState{Term: 1}, Snapshot: &Snapshot{Meta: SnapshotMeta{Index: 3, Term: 1}}}, "Persisted.Snapshot.Meta.ConfState"},
+		{"snapshot voter twice", Persisted{HardState: HardState{Term: 1}, Snapshot: &Snapshot{Meta: SnapshotMeta{Index: 3, Term: 1, ConfState: ConfState{Voters: []uint64{1, 1, 2}}}}}, "Persisted.Snapshot.Meta.ConfState"},
 		{"entries not after snapshot", Persisted{HardState: HardState{Term: 1}, Snapshot: &Snapshot{Meta: SnapshotMeta{Index: 3, Term: 1, ConfState: ConfState{Voters: ids(3)}}}, Entries: boot}, "Persisted.Entries"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

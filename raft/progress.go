@@ -158,11 +158,3 @@ func (in *inflights) freeLE(index uint64) {
 		in.count--
 	}
 }
-
-// freeFirst releases the oldest message: a heartbeat reply proves the link
-// works, so a window stuck on lost messages gets room to probe again.
-func (in *inflights) freeFirst() {
-	if in.count > 0 {
-		in.freeLE(in.buf[in.start])
-	}
-}

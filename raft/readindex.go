@@ -1,5 +1,7 @@
 package raft
 
+import "slices"
+
 // Linearizable reads without writing to the log (§6.4 of the dissertation).
 //
 // ReadOnlySafe: a read registered at commit index c is answered once a
@@ -154,8 +156,13 @@ func (n *Node) onRoundAck() {
 			r.head++
 		}
 	}
-	if r.head == len(r.queue) {
-		r.queue, r.head = r.queue[:0], 0
+	if r.head > len(r.queue)/2 {
+		// Reclaim the answered prefix: under a steady stream of reads a
+		// newer one always waits for the next round, so the queue never
+		// drains, and without this it would grow with every read of the
+		// term. Copying only past the halfway point keeps it amortized O(1).
+		k := copy(r.queue, r.queue[r.head:])
+		r.queue, r.head = r.queue[:k], 0
 	}
 	if n.cfg.ReadOnly == ReadOnlyLeaseBased {
 		n.updateLease()
@@ -178,9 +185,10 @@ func (n *Node) updateLease() {
 	for i := range n.prs {
 		ms[i] = n.prs[i].ackRound
 	}
-	// The majority-confirmed round is the quorum-th highest acknowledgment.
-	sortDesc(ms)
-	round := ms[n.quorum()-1]
+	// The majority-confirmed round is the quorum-th highest acknowledgment
+	// (as the commit index is the quorum-th highest match in maybeCommit).
+	slices.Sort(ms)
+	round := ms[len(ms)-n.quorum()]
 	if round == 0 || round+roundRing <= n.reads.round {
 		return
 	}
@@ -207,18 +215,4 @@ func (n *Node) leaseHeld() bool {
 		!n.leaseOff &&
 		n.transferee == None &&
 		n.ticks-n.reads.leaseTick < uint64(n.cfg.ElectionTicks-2)
-}
-
-// sortDesc sorts a short slice descending (insertion sort: no allocation,
-// and voter sets are small).
-func sortDesc(s []uint64) {
-	for i := 1; i < len(s); i++ {
-		v := s[i]
-		j := i
-		for j > 0 && s[j-1] < v {
-			s[j] = s[j-1]
-			j--
-		}
-		s[j] = v
-	}
 }

@@ -140,3 +140,31 @@ func TestTooManyReads(t *testing.T) {
 	}
 	assert.ErrorIs(t, l.ReadIndex(1), ErrProposalDropped)
 }
+
+// Under a steady stream of reads the queue never drains: each heartbeat round
+// is confirmed while a newer read waits for the next one. The answered prefix
+// must still be reclaimed, or the queue grows with every read of the term.
+func TestReadQueueStaysBoundedUnderSteadyReads(t *testing.T) {
+	c := newCluster(t, 3)
+	l := c.elect(1)
+	answered := 0
+	for i := range uint64(2000) {
+		require.NoError(t, l.ReadIndex(2*i))
+		var round uint64
+		for _, m := range takeMsgs(t, l) { // the round the read waits for
+			if m.Type == MsgHeartbeat && m.To == 2 {
+				round = m.Context
+			}
+		}
+		require.NotZero(t, round)
+		// Registered before the acknowledgement: waits for the next round.
+		require.NoError(t, l.ReadIndex(2*i+1))
+		require.NoError(t, l.Step(Message{Type: MsgHeartbeatResp, From: 2, To: 1, Term: l.term, Context: round}))
+		answered += len(l.readStates)
+		l.readStates = l.readStates[:0]
+		require.Positive(t, l.reads.pending(), "the stream keeps a read waiting")
+		require.LessOrEqual(t, len(l.reads.queue), 2*l.reads.pending()+2,
+			"read %d: the queue holds %d entries for %d pending reads", i, len(l.reads.queue), l.reads.pending())
+	}
+	assert.Greater(t, answered, 3000, "the reads were answered as the rounds were confirmed")
+}

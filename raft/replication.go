@@ -16,9 +16,11 @@ func (n *Node) rebuildProgress(keep bool) {
 	last := n.log.lastIndex()
 	for i, id := range voters {
 		pr := &prs[i]
-		if j, ok := findProgress(old, id); ok && keep {
-			*pr = old[j]
-			continue
+		if keep {
+			if j, ok := findProgress(old, id); ok {
+				*pr = old[j]
+				continue
+			}
 		}
 		pr.id = id
 		pr.next = last + 1
@@ -272,7 +274,7 @@ func (n *Node) handleHeartbeatResp(i int, m *Message) {
 		pr.ackRound = m.Context
 		n.onRoundAck()
 	}
-	if pr.match >= n.log.lastIndex() || n.role != Leader {
+	if pr.match >= n.log.lastIndex() {
 		return // the idle case: a heartbeat and its reply, nothing more
 	}
 	switch pr.state {

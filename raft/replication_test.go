@@ -238,3 +238,12 @@ func TestMaxUncommittedEntries(t *testing.T) {
 	_, _, err = l.Propose([]byte("v"))
 	assert.NoError(t, err, "room again once committed")
 }
+
+// entriesSize is the data size that MaxSizePerMsg bounds.
+func entriesSize(ents []Entry) uint64 {
+	var s uint64
+	for i := range ents {
+		s += uint64(len(ents[i].Data))
+	}
+	return s
+}

@@ -24,7 +24,10 @@ func (n *Node) Step(m Message) error {
 	if m.Type > MsgReadIndexResp || m.Type == MsgSnapStatus {
 		return n.fail(ErrBadMessage, m.From, "unknown message type")
 	}
-	if !n.isKnown(m.From) && !fromStranger(m.Type) {
+	// A node with no configuration yet (joining with an empty disk) knows
+	// nobody. Nothing below changes the configuration before pos is used.
+	pos := n.position(m.From)
+	if pos < 0 && !fromStranger(m.Type) {
 		return n.fail(ErrUnknownPeer, m.From, "")
 	}
 	if m.Term == 0 {
@@ -98,14 +101,10 @@ func (n *Node) Step(m Message) error {
 		if n.role != Leader {
 			return nil // replies to a leadership this node already lost
 		}
-		i := n.position(m.From)
-		if i < 0 {
-			return n.fail(ErrUnknownPeer, m.From, "")
-		}
 		if m.Type == MsgAppResp {
-			return n.handleAppResp(i, &m)
+			return n.handleAppResp(pos, &m)
 		}
-		n.handleHeartbeatResp(i, &m)
+		n.handleHeartbeatResp(pos, &m)
 		return nil
 	}
 	return nil
@@ -170,10 +169,6 @@ func fromLeader(t MessageType) bool {
 func fromStranger(t MessageType) bool {
 	return fromLeader(t) || t == MsgVote || t == MsgPreVote
 }
-
-// isKnown reports whether id is in the configuration. A node that has no
-// configuration yet (joining with an empty disk) knows nobody.
-func (n *Node) isKnown(id uint64) bool { return n.position(id) >= 0 }
 
 // inLease reports whether this node believes a leader is alive: it heard
 // from one within the election timeout, or it has just booted and has not

@@ -101,12 +101,7 @@ func (d *Disk) write(op WriteOp, name string, data []byte) bool {
 	if !d.writable() {
 		return false
 	}
-	var cp []byte
-	if data != nil {
-		cp = make([]byte, len(data))
-		copy(cp, data)
-	}
-	d.logWrite(op, name, cp)
+	d.logWrite(op, name, slices.Clone(data))
 	return true
 }
 

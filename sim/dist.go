@@ -134,6 +134,11 @@ func newSampler(d Dist) sampler {
 }
 
 // sample draws one duration ≥ 0.
+//
+// The explicit float64 conversions around products are deliberate: Go may
+// fuse x*y+z into one FMA instruction on some architectures (arm64, ppc64,
+// s390x) and not on others, which changes the last bit; a conversion forces
+// the product to be rounded first, so a seed draws the same latency everywhere.
 func (s *sampler) sample(r *rand.Rand) Time {
 	var v float64
 	switch s.kind {

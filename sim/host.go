@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -81,11 +82,11 @@ func (h *Host) boot() bool {
 	h.downReason = nil
 	proc, err := h.start(h)
 	if err == nil && proc == nil {
-		err = fmt.Errorf("start returned no process")
+		err = errors.New("start returned no process")
 	}
 	if err != nil || !h.alive {
 		if err == nil {
-			err = fmt.Errorf("crashed during start")
+			err = errors.New("crashed during start")
 		}
 		h.w.trace.add(KindRestart, h.addr, 0, int64(h.inc), 1)
 		h.goDown()

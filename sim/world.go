@@ -165,11 +165,12 @@ func (w *World) Cancel(id TimerID) {
 // schedule allocates and queues an event of kind k after d; false (and a
 // failed run) if d is negative or a queue bound is hit.
 func (w *World) schedule(d Time, k evKind) (uint32, bool) {
-	if d < 0 || d > MaxTime-w.now {
+	at, ok := addTime(w.now, d)
+	if d < 0 || !ok {
 		w.badDelay(d)
 		return 0, false
 	}
-	return w.scheduleAt(w.now+d, k)
+	return w.scheduleAt(at, k)
 }
 
 func (w *World) badDelay(d Time) {

@@ -203,3 +203,19 @@ func TestFaultRows(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"a": 0, "b": 1, "d": 2, "e": 0, "c": 0}, rows)
 }
+
+// TestFaultColors: each fault name keeps one palette colour, given in order
+// of first start; the page and the plots both use it.
+func TestFaultColors(t *testing.T) {
+	r := &Run{Nodes: []int{1}, End: 100, Faults: []FaultWindow{
+		{Fault: "kill", Start: 50, End: 60},
+		{Fault: "partition", Start: 0, End: 40},
+		{Fault: "kill", Start: 10, End: 20},
+		{Fault: "pause", Start: 70, End: 80},
+	}}
+	colors := map[string][]int{}
+	for _, f := range buildFaults(r) {
+		colors[f.Name] = append(colors[f.Name], f.Color)
+	}
+	assert.Equal(t, map[string][]int{"partition": {0}, "kill": {1, 1}, "pause": {2}}, colors)
+}

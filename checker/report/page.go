@@ -83,23 +83,16 @@ type pageFault struct {
 	Groups  [][]int  `json:"groups"`
 }
 
-// buildPage turns a validated run into the page's data.
-func buildPage(r *Run) (*pageData, error) {
-	ix, err := newNodeIndex(r.Nodes)
-	if err != nil {
-		return nil, err
-	}
-	segs, ps, err := buildSegments(r, ix)
-	if err != nil {
-		return nil, err
-	}
-	spans, err := pairOps(r.History, r.End)
+// buildPage turns a prepared run into the page's data.
+func buildPage(pr *prepared) (*pageData, error) {
+	r := pr.r
+	segs, ps, err := buildSegments(r, pr.ix)
 	if err != nil {
 		return nil, err
 	}
 	var fs, keys, errs, kinds, reasons interner
-	ops, lanes := buildOps(r, spans, &fs, &keys, &errs)
-	msgs := buildMessages(r, ix, &kinds, &reasons)
+	ops, lanes := buildOps(r, pr.spans, &fs, &keys, &errs)
+	msgs := buildMessages(r, pr.ix, &kinds, &reasons)
 	heal := int64(-1)
 	if r.HealTime != 0 {
 		heal = (r.HealTime - r.Start) / 1000
@@ -109,7 +102,7 @@ func buildPage(r *Run) (*pageData, error) {
 		Seed:     r.Seed,
 		Verdict:  r.Verdict,
 		Reasons:  nonNil(r.Reasons),
-		Cex:      buildCex(r, spans),
+		Cex:      buildCex(r, pr.spans),
 		Config:   pairs(r.Config),
 		Replay:   r.Replay,
 		Stats:    pairs(r.Stats),
@@ -120,7 +113,7 @@ func buildPage(r *Run) (*pageData, error) {
 		Nodes:    r.Nodes,
 		Segs:     segs,
 		Pauses:   ps,
-		Faults:   buildFaults(r),
+		Faults:   pr.faults,
 		Lanes:    nonNil(lanes),
 		Ops:      ops,
 		Fs:       nonNil(fs.List),
@@ -129,10 +122,6 @@ func buildPage(r *Run) (*pageData, error) {
 		Msgs:     msgs,
 		MsgKinds: nonNil(kinds.List),
 		MsgDrops: nonNil(reasons.List),
-	}
-	colors := faultColors(p.Faults)
-	for i := range p.Faults {
-		p.Faults[i].Color = colors[p.Faults[i].Name]
 	}
 	for _, c := range faultPalette {
 		p.FaultPalette = append(p.FaultPalette, hexColor(c))
@@ -144,14 +133,16 @@ func buildPage(r *Run) (*pageData, error) {
 }
 
 // buildFaults orders the fault windows by start and gives each the lowest
-// row on which it overlaps no earlier window.
+// row on which it overlaps no earlier window, and a colour per fault name in
+// order of first start (the page and the plots share them).
 func buildFaults(r *Run) []pageFault {
 	order := make([]int, len(r.Faults))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Faults[a].Start, r.Faults[b].Start) })
-	var rowEnd []int64 // per row, the end of its last window
+	var rowEnd []int64             // per row, the end of its last window
+	colors := make(map[string]int) // fault name → index into faultPalette
 	out := make([]pageFault, 0, len(order))
 	for _, i := range order {
 		f := &r.Faults[i]
@@ -163,6 +154,11 @@ func buildFaults(r *Run) []pageFault {
 			rowEnd = append(rowEnd, 0)
 		}
 		rowEnd[row] = f.End
+		color, ok := colors[f.Fault]
+		if !ok {
+			color = len(colors) % len(faultPalette)
+			colors[f.Fault] = color
+		}
 		src := f.Groups
 		if len(src) == 0 {
 			src = partitionGroups(r.Nodes, f.Links)
@@ -176,6 +172,7 @@ func buildFaults(r *Run) []pageFault {
 			T0:      (f.Start - r.Start) / 1000,
 			T1:      (f.End - r.Start) / 1000,
 			Row:     row,
+			Color:   color,
 			Targets: nonNil(f.Targets),
 			Detail:  f.Detail,
 			Links:   nonNil(f.Links),

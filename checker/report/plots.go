@@ -30,8 +30,8 @@ var outcomeColors = [...]color.RGBA{
 	outcomePending: {R: 0x88, G: 0x88, B: 0x88, A: 0xff},
 }
 
-// faultPalette colours fault windows by name, in order of first start;
-// the timeline uses the same colours (see faultColor).
+// faultPalette colours fault windows by name, in order of first start
+// (pageFault.Color indexes it); the timeline uses the same colours.
 var faultPalette = [...]color.RGBA{
 	{R: 0x9e, G: 0x9a, B: 0xc8, A: 0xff}, // purple
 	{R: 0xfd, G: 0xae, B: 0x6b, A: 0xff}, // orange
@@ -64,18 +64,6 @@ var dashes = [...][]vg.Length{
 	{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)},
 }
 
-// faultColors assigns each distinct fault name a palette index, in order of
-// first start (the order buildFaults uses).
-func faultColors(faults []pageFault) map[string]int {
-	colors := make(map[string]int)
-	for _, f := range faults {
-		if _, ok := colors[f.Name]; !ok {
-			colors[f.Name] = len(colors) % len(faultPalette)
-		}
-	}
-	return colors
-}
-
 // faultBands shades fault windows over the whole height of the data area
 // and marks the final heal with a dashed line.
 type faultBands struct {
@@ -89,11 +77,10 @@ func newFaultBands(faults []pageFault, heal int64) *faultBands {
 	if heal >= 0 {
 		b.heal = float64(heal) / 1e6
 	}
-	colors := faultColors(faults)
 	for _, f := range faults {
 		b.x0 = append(b.x0, float64(f.T0)/1e6)
 		b.x1 = append(b.x1, float64(f.T1)/1e6)
-		b.color = append(b.color, bandColor(colors[f.Name]))
+		b.color = append(b.color, bandColor(f.Color))
 	}
 	return b
 }
@@ -156,24 +143,19 @@ type plotInputs struct {
 	start    int64
 }
 
-func newPlotInputs(r *Run) (*plotInputs, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	spans, err := pairOps(r.History, r.End)
-	if err != nil {
-		return nil, err
-	}
-	in := &plotInputs{spans: spans, faults: buildFaults(r), heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
+// newPlotInputs gathers what the plots draw from a prepared run.
+func newPlotInputs(p *prepared) *plotInputs {
+	r := p.r
+	in := &plotInputs{spans: p.spans, faults: p.faults, heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
 	if r.HealTime != 0 {
 		in.heal = (r.HealTime - r.Start) / 1000
 	}
 	var fs interner
-	for _, s := range spans {
+	for _, s := range p.spans {
 		fs.id(s.f)
 	}
 	in.fs = fs.List
-	return in, nil
+	return in
 }
 
 // newPlot makes a plot with a time axis covering the run.
@@ -190,12 +172,11 @@ func (in *plotInputs) newPlot(title, ylabel string) *plot.Plot {
 
 // addFaultLegend lists each distinct fault once, then the heal line.
 func (in *plotInputs) addFaultLegend(l *plot.Legend) {
-	colors := faultColors(in.faults)
 	seen := make(map[string]bool)
 	for _, f := range in.faults {
 		if !seen[f.Name] {
 			seen[f.Name] = true
-			l.Add(f.Name, swatch{faultPalette[colors[f.Name]]})
+			l.Add(f.Name, swatch{faultPalette[f.Color]})
 		}
 	}
 	if in.heal >= 0 {
@@ -230,10 +211,15 @@ func newLegend() plot.Legend {
 // final heal is a dashed line. Operations still pending at the end are
 // left out: they have no latency.
 func WriteLatencyPlot(w io.Writer, r *Run) error {
-	in, err := newPlotInputs(r)
+	p, err := prepare(r)
 	if err != nil {
 		return err
 	}
+	return newPlotInputs(p).writeLatency(w)
+}
+
+// writeLatency is WriteLatencyPlot for a prepared run.
+func (in *plotInputs) writeLatency(w io.Writer) error {
 	p := in.newPlot("Latency", "latency (ms, log)")
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = decadeTicks{}
@@ -299,10 +285,15 @@ func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
 // every function and outcome (colour by outcome, dashes by function), in
 // buckets sized to give about a hundred points, with fault windows shaded.
 func WriteRatePlot(w io.Writer, r *Run) error {
-	in, err := newPlotInputs(r)
+	p, err := prepare(r)
 	if err != nil {
 		return err
 	}
+	return newPlotInputs(p).writeRate(w)
+}
+
+// writeRate is WriteRatePlot for a prepared run.
+func (in *plotInputs) writeRate(w io.Writer) error {
 	bucket := rateBucket(in.duration)
 	p := in.newPlot("Throughput", "completions/s ("+strconv.FormatFloat(bucket, 'g', -1, 64)+" s buckets)")
 	p.Y.Min = 0

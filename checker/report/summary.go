@@ -81,6 +81,11 @@ func WriteSummary(w io.Writer, r *Run) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	return writeSummary(w, r)
+}
+
+// writeSummary is WriteSummary for a validated run.
+func writeSummary(w io.Writer, r *Run) error {
 	bw := bufio.NewWriter(w)
 	title := r.Title
 	if title == "" {

@@ -30,14 +30,20 @@ var (
 // & escaped (\u003c ...), and the script puts it on the page with
 // textContent only, so no key, value or name can become markup.
 func WriteTimeline(w io.Writer, r *Run) error {
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	p, err := buildPage(r)
+	p, err := prepare(r)
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(p) // escapes <, >, &, U+2028 and U+2029
+	return p.writeTimeline(w)
+}
+
+// writeTimeline is WriteTimeline for a prepared run.
+func (p *prepared) writeTimeline(w io.Writer) error {
+	page, err := buildPage(p)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(page) // escapes <, >, &, U+2028 and U+2029
 	if err != nil {
 		return fmt.Errorf("report: encoding timeline data: %w", err)
 	}

@@ -15,58 +15,64 @@ const maxNodes = 1024
 // Validate reports the first field of r that the reports cannot render,
 // naming it (e.g. "Run.NodeEvents[12].Node: 9 is not in Run.Nodes").
 func (r *Run) Validate() error {
+	_, err := r.validate()
+	return err
+}
+
+// validate is Validate, returning the node index it builds on success.
+func (r *Run) validate() (nodeIndex, error) {
 	if r == nil {
-		return errors.New("report: nil Run")
+		return nodeIndex{}, errors.New("report: nil Run")
 	}
 	if r.End < r.Start {
-		return fmt.Errorf("report: Run.End %d is before Run.Start %d", r.End, r.Start)
+		return nodeIndex{}, fmt.Errorf("report: Run.End %d is before Run.Start %d", r.End, r.Start)
 	}
 	if len(r.Nodes) == 0 {
-		return errors.New("report: Run.Nodes is empty")
+		return nodeIndex{}, errors.New("report: Run.Nodes is empty")
 	}
 	if len(r.Nodes) > maxNodes {
-		return fmt.Errorf("report: Run.Nodes has %d nodes, more than %d", len(r.Nodes), maxNodes)
+		return nodeIndex{}, fmt.Errorf("report: Run.Nodes has %d nodes, more than %d", len(r.Nodes), maxNodes)
 	}
 	if r.Threads < 0 {
-		return fmt.Errorf("report: Run.Threads is negative (%d)", r.Threads)
+		return nodeIndex{}, fmt.Errorf("report: Run.Threads is negative (%d)", r.Threads)
 	}
 	if r.MessageCap < 0 {
-		return fmt.Errorf("report: Run.MessageCap is negative (%d)", r.MessageCap)
+		return nodeIndex{}, fmt.Errorf("report: Run.MessageCap is negative (%d)", r.MessageCap)
 	}
 	ix, err := newNodeIndex(r.Nodes)
 	if err != nil {
-		return err
+		return nodeIndex{}, err
 	}
 	if r.Leader != 0 && ix.lane(r.Leader) < 0 {
-		return fmt.Errorf("report: Run.Leader: %d is not in Run.Nodes", r.Leader)
+		return nodeIndex{}, fmt.Errorf("report: Run.Leader: %d is not in Run.Nodes", r.Leader)
 	}
 	for i, ev := range r.NodeEvents {
 		if err := validateNodeEvent(ix, ev); err != nil {
-			return fmt.Errorf("report: Run.NodeEvents[%d]%w", i, err)
+			return nodeIndex{}, fmt.Errorf("report: Run.NodeEvents[%d]%w", i, err)
 		}
 		if ev.Time < r.Start || ev.Time > r.End {
-			return fmt.Errorf("report: Run.NodeEvents[%d].Time %d is outside [Run.Start, Run.End] = [%d, %d]", i, ev.Time, r.Start, r.End)
+			return nodeIndex{}, fmt.Errorf("report: Run.NodeEvents[%d].Time %d is outside [Run.Start, Run.End] = [%d, %d]", i, ev.Time, r.Start, r.End)
 		}
 	}
 	for i := range r.History {
 		if t := r.History[i].Time; t < r.Start || t > r.End {
-			return fmt.Errorf("report: Run.History[%d].Time %d is outside [Run.Start, Run.End] = [%d, %d]", i, t, r.Start, r.End)
+			return nodeIndex{}, fmt.Errorf("report: Run.History[%d].Time %d is outside [Run.Start, Run.End] = [%d, %d]", i, t, r.Start, r.End)
 		}
 	}
 	if err := validateCounterexample(r); err != nil {
-		return err
+		return nodeIndex{}, err
 	}
 	for i, f := range r.Faults {
 		if err := validateFault(ix, f); err != nil {
-			return fmt.Errorf("report: Run.Faults[%d]%w", i, err)
+			return nodeIndex{}, fmt.Errorf("report: Run.Faults[%d]%w", i, err)
 		}
 	}
 	for i, m := range r.Messages {
 		if err := validateMessage(ix, m); err != nil {
-			return fmt.Errorf("report: Run.Messages[%d]%w", i, err)
+			return nodeIndex{}, fmt.Errorf("report: Run.Messages[%d]%w", i, err)
 		}
 	}
-	return nil
+	return ix, nil
 }
 
 func validateNodeEvent(ix nodeIndex, ev NodeEvent) error {
@@ -154,7 +160,7 @@ type nodeIndex struct {
 }
 
 func newNodeIndex(nodes []int) (nodeIndex, error) {
-	ix := nodeIndex{ids: slices.Clone(nodes), lanes: make([]int, len(nodes))}
+	ix := nodeIndex{ids: make([]int, len(nodes)), lanes: make([]int, len(nodes))}
 	for i, n := range nodes {
 		if n <= 0 {
 			return nodeIndex{}, fmt.Errorf("report: Run.Nodes[%d]: node id %d is not positive", i, n)

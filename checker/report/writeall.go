@@ -22,20 +22,22 @@ const (
 // and renamed into place, so a reader never sees a half-written report and
 // a failure leaves any earlier version intact. It stops at the first error.
 func WriteAll(dir string, r *Run) error {
-	if err := r.Validate(); err != nil {
+	p, err := prepare(r)
+	if err != nil {
 		return err
 	}
+	plots := newPlotInputs(p)
 	files := []struct {
 		name  string
-		write func(io.Writer, *Run) error
+		write func(io.Writer) error
 	}{
-		{SummaryFile, WriteSummary},
-		{LatencyFile, WriteLatencyPlot},
-		{RateFile, WriteRatePlot},
-		{TimelineFile, WriteTimeline},
+		{SummaryFile, func(w io.Writer) error { return writeSummary(w, r) }},
+		{LatencyFile, plots.writeLatency},
+		{RateFile, plots.writeRate},
+		{TimelineFile, p.writeTimeline},
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, f.name), func(w io.Writer) error { return f.write(w, r) }); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}
 	}
@@ -44,40 +46,40 @@ func WriteAll(dir string, r *Run) error {
 
 // writeFileAtomic writes path through a temporary sibling, synced and
 // renamed over path; on any error the temporary file is removed.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("report: %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, removeIfExists(tmp.Name()))
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err = write(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("report: %s: %w", path, err)
+	err = fill(tmp, write)
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err = bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("report: %s: %w", path, err)
+	if err != nil {
+		return errors.Join(fmt.Errorf("report: %s: %w", path, err), removeIfExists(tmp.Name()))
 	}
 	return nil
+}
+
+// fill writes f through a buffer, makes it readable by all (CreateTemp
+// makes it private; reports are meant to be shared), syncs it so that the
+// rename never exposes an empty file after a machine crash, and closes it.
+func fill(f *os.File, write func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err := write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func removeIfExists(path string) error {

@@ -98,7 +98,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	etcdDir := fs.String("etcd-logs", filepath.Join("histories", "testdata", "porcupine", "jepsen"), "directory of porcupine's Jepsen etcd logs to time checking on (skipped if absent)")
 	jsonOut := fs.Bool("json", false, "print the table as one JSON object")
 	if done, err := parseArgs(fs, args, "bench [flags]", stdout, stderr); done || err != nil {
-		return exitUsage, err
+		return exitValid, err
 	}
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))

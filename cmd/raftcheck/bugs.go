@@ -136,11 +136,9 @@ func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, trials, maxSeeds int
 	fmt.Fprintf(w, "| Bug | Layer | What breaks | Scenario that exposes it | Caught by | Median seeds to first catch | Simulated time to catch (median) | Caught in |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---:|---:|---:|\n")
 	for _, m := range ms {
-		seeds := "—"
+		seeds := fmt.Sprintf("> %d", maxSeeds)
 		if v, ok := m.MedianSeeds(); ok {
 			seeds = strconv.FormatFloat(v, 'f', -1, 64)
-		} else {
-			seeds = fmt.Sprintf("> %d", maxSeeds)
 		}
 		at := "—"
 		if m.Caught() > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("--format: %v", err)
 		}
 	}
-	if *model != "" && !contains(checker.Models(), *model) {
+	if *model != "" && !slices.Contains(checker.Models(), *model) {
 		return exitUsage, usagef("--model: %q is not one of %s", *model, strings.Join(checker.Models(), ", "))
 	}
 	to := timeout.D()
@@ -178,15 +179,6 @@ func worse(a, b int) int {
 		return b
 	}
 	return a
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func writeHTML(path string, lin *checker.LinResult) error {

@@ -297,9 +297,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"replay", "nope"}, nil, "nope"},
 		{[]string{"replay", "afile"}, nil, "afile"},
 		{[]string{"serve", "--store", "nope"}, nil, "--store"},
+		{[]string{"serve", "--store", "afile", "--port", "0"}, nil, "--store: afile is not a directory"},
 		{[]string{"serve", "--port", "70000"}, nil, "--port"},
 		{[]string{"faults", "x"}, nil, "no arguments"},
 		{[]string{"scenarios", "x"}, nil, "no arguments"},
+		{[]string{"version", "x"}, nil, "no arguments"},
+		{[]string{"sweep", "--count", "2", "--trace", "t.jsonl"}, nil, "--trace: sweep runs many seeds"},
+		{[]string{"suite", "--seeds-per", "1", "--trace", "t.jsonl"}, nil, "--trace: suite runs many seeds"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -48,7 +48,7 @@ func (v durationValue) Type() string { return "duration" }
 
 func parseDuration(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f < 0 || f > 1e9 {
+		if !(f >= 0 && f <= 1e9) { // NaN too: its conversion to an integer is undefined
 			return 0, fmt.Errorf("%s seconds is out of range", s)
 		}
 		return time.Duration(f * float64(time.Second)), nil
@@ -122,7 +122,6 @@ type runFlags struct {
 	logLevel string
 	jsonOut  bool
 	nemesis  string
-	seed     uint64
 }
 
 func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
@@ -180,6 +179,16 @@ func (rf *runFlags) finish(fs *pflag.FlagSet) error {
 	}
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
+	}
+	return nil
+}
+
+// manyRuns rejects the run flags that name one run's output, for commands
+// that run many seeds (sweep, suite): every run would write the same --trace
+// file at once, interleaving their records.
+func (rf *runFlags) manyRuns(cmd string) error {
+	if rf.cfg.TracePath != "" {
+		return usagef("--trace: %s runs many seeds, which would all write %s; trace one seed with `raftcheck run --seed N --trace FILE`", cmd, rf.cfg.TracePath)
 	}
 	return nil
 }

@@ -44,3 +44,23 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 		assert.NotNil(t, fs.Lookup(f.Name), "--%s is not a run flag", f.Name)
 	}
 }
+
+// TestParseDuration: Go durations and bare seconds parse; negative, huge and
+// NaN seconds and other words are errors that quote the input.
+func TestParseDuration(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"60", time.Minute}, {"1.5", 1500 * time.Millisecond}, {"0", 0}, {"90s", 90 * time.Second}, {"1.5m", 90 * time.Second}, {"150ms", 150 * time.Millisecond},
+	} {
+		got, err := parseDuration(c.in)
+		require.NoError(t, err, c.in)
+		assert.Equal(t, c.want, got, c.in)
+	}
+	for _, in := range []string{"-1", "1e10", "NaN", "nan", "+Inf", "soon", ""} {
+		_, err := parseDuration(in)
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), in, "the error quotes the input")
+	}
+}

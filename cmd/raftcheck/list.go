@@ -9,9 +9,22 @@ import (
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
-func cmdFaults(args []string, stdout, _ io.Writer) (int, error) {
-	if len(args) > 0 {
-		return exitUsage, usagef("faults takes no arguments")
+// noArgs parses the arguments of a command that takes none but --help;
+// done reports that --help printed the synopsis.
+func noArgs(name string, args []string, stdout, stderr io.Writer) (done bool, err error) {
+	fs := newFlagSet(name)
+	if done, err := parseArgs(fs, args, name, stdout, stderr); done || err != nil {
+		return done, err
+	}
+	if fs.NArg() > 0 {
+		return false, usagef("%s takes no arguments", name)
+	}
+	return false, nil
+}
+
+func cmdFaults(args []string, stdout, stderr io.Writer) (int, error) {
+	if done, err := noArgs("faults", args, stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FAULT\tCATEGORY\tDESCRIPTION")
@@ -22,9 +35,9 @@ func cmdFaults(args []string, stdout, _ io.Writer) (int, error) {
 	return exitValid, tw.Flush()
 }
 
-func cmdScenarios(args []string, stdout, _ io.Writer) (int, error) {
-	if len(args) > 0 {
-		return exitUsage, usagef("scenarios takes no arguments")
+func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
+	if done, err := noArgs("scenarios", args, stdout, stderr); done || err != nil {
+		return exitValid, err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tDESCRIPTION")

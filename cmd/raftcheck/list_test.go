@@ -77,3 +77,15 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommandHelp: `<command> --help` prints the command's synopsis on
+// stdout and exits 0, for every command.
+func TestEveryCommandHelp(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range commands() {
+		r := cli(t, dir, nil, c.name, "--help")
+		assert.Equal(t, exitValid, r.code, "%s --help: %s", c.name, r)
+		assert.True(t, strings.HasPrefix(r.stdout, "Usage: raftcheck "+c.name), "%s --help: %s", c.name, r)
+		assert.Empty(t, r.stderr, c.name)
+	}
+}

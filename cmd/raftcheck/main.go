@@ -103,7 +103,10 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 internal error.")
 }
 
-func cmdVersion(_ []string, stdout, _ io.Writer) (int, error) {
+func cmdVersion(args []string, stdout, stderr io.Writer) (int, error) {
+	if done, err := noArgs("version", args, stdout, stderr); done || err != nil {
+		return exitValid, err
+	}
 	fmt.Fprintln(stdout, "raftcheck", version)
 	return exitValid, nil
 }

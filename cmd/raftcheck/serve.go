@@ -113,8 +113,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	if *port < 0 || *port > 65535 {
 		return exitUsage, usagef("--port: %d is outside 0..65535", *port)
 	}
-	if _, err := os.Stat(*store); err != nil {
+	if fi, err := os.Stat(*store); err != nil {
 		return exitUsage, usagef("--store: %v", err)
+	} else if !fi.IsDir() {
+		return exitUsage, usagef("--store: %s is not a directory", *store)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/runs/", http.StripPrefix("/runs/", http.FileServer(http.Dir(*store))))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,9 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := rf.finish(fs); err != nil {
 		return exitUsage, usageError{err}
 	}
+	if err := rf.manyRuns("suite"); err != nil {
+		return exitUsage, err
+	}
 	if *seedsPer < 1 || *seedsPer > 100000 {
 		return exitUsage, usagef("--seeds-per: %d is outside 1..100000", *seedsPer)
 	}
@@ -46,10 +50,10 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if *only != "" {
 		var want []string
 		for _, n := range splitList(*only) {
-			if !contains(names, n) {
+			if !slices.Contains(names, n) {
 				return exitUsage, usagef("--scenarios: unknown scenario %q (known: %s)", n, strings.Join(names, ", "))
 			}
-			if !contains(want, n) {
+			if !slices.Contains(want, n) {
 				want = append(want, n)
 			}
 		}

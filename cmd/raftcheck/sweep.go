@@ -33,14 +33,7 @@ func parseSeeds(s string) ([]uint64, error) {
 		if b-a >= maxSweepSeeds {
 			return nil, fmt.Errorf("--seeds: %q is more than %d seeds", s, maxSweepSeeds)
 		}
-		out := make([]uint64, 0, b-a+1)
-		for x := a; ; x++ {
-			out = append(out, x)
-			if x == b {
-				break
-			}
-		}
-		return out, nil
+		return seedRange(a, b), nil
 	}
 	var out []uint64
 	for _, p := range splitList(s) {
@@ -54,6 +47,18 @@ func parseSeeds(s string) ([]uint64, error) {
 		return nil, fmt.Errorf("--seeds: no seeds in %q", s)
 	}
 	return out, nil
+}
+
+// seedRange returns the seeds lo..hi (lo ≤ hi, at most maxSweepSeeds of
+// them); the loop ends at hi itself, so hi may be the largest uint64.
+func seedRange(lo, hi uint64) []uint64 {
+	out := make([]uint64, 0, hi-lo+1)
+	for x := lo; ; x++ {
+		out = append(out, x)
+		if x == hi {
+			return out
+		}
+	}
 }
 
 // parseShard parses "i/n" (1-based): the shard keeps every n-th seed starting at i.
@@ -134,6 +139,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := rf.finish(fs); err != nil {
 		return exitUsage, usageError{err}
 	}
+	if err := rf.manyRuns("sweep"); err != nil {
+		return exitUsage, err
+	}
 	if _, err := newLogger(stderr, rf.logLevel); err != nil {
 		return exitUsage, err
 	}
@@ -150,7 +158,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		if *count < 1 || *count > maxSweepSeeds {
 			return exitUsage, usagef("--count: %d is outside 1..%d", *count, maxSweepSeeds)
 		}
-		seeds, _ = parseSeeds("1.." + strconv.Itoa(*count))
+		seeds = seedRange(1, uint64(*count))
 	}
 	if *shard != "" {
 		i, n, err := parseShard(*shard)

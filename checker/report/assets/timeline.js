@@ -34,7 +34,7 @@
   const tooltip = document.getElementById("tooltip");
   const view = { t0: 0, t1: duration };
   const msgWin = { t0: 0, width: 0 };
-  let drawn = { segs: 0, pauses: 0, ops: 0, faults: 0, arrows: 0, leaders: 0, twoLeaders: 0, cex: 0, groups: 0 };
+  let drawn = {}; // what the last render drew, by kind (see render)
 
   // Leadership, derived from the role segments: every span in which some
   // node was leader, and the spans in which two or more nodes believed they
@@ -106,8 +106,8 @@
     while (lo < hi) { const mid = (lo + hi) >> 1; if (arr[mid] < v) lo = mid + 1; else hi = mid; }
     return lo;
   }
-  // termShade alternates the lightness of a role colour by term, so a new
-  // term shows as a new shade even when the role stays the same.
+  // stateFill is a state's colour, its lightness alternating by term for the
+  // roles, so a new term shows as a new shade even when the role stays the same.
   function stateFill(state, term) {
     const base = STATE_FILL[state];
     if (state > 3 || term % 2 === 0) return base;

@@ -1,0 +1,23 @@
+package report
+
+// prepared is what more than one report derives from a run: WriteAll
+// derives it once for all of them rather than once per report.
+type prepared struct {
+	r      *Run
+	ix     nodeIndex   // node id → lane
+	spans  []opSpan    // client operations, in invoke order
+	faults []pageFault // fault windows by start, stacked in rows, coloured
+}
+
+// prepare validates r and derives what the reports share.
+func prepare(r *Run) (*prepared, error) {
+	ix, err := r.validate()
+	if err != nil {
+		return nil, err
+	}
+	spans, err := pairOps(r.History, r.End)
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{r: r, ix: ix, spans: spans, faults: buildFaults(r)}, nil
+}
