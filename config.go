@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -59,6 +60,7 @@ type Config struct {
 
 	// Checking.
 	CheckTimeout Duration `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
+	CheckMemory  ByteSize `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
 	Bugs         []string `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
@@ -98,6 +100,7 @@ func DefaultConfig() Config {
 		Nemesis:         []string{"partition-random-halves", "partition-isolate-leader", "crash-random", "crash-leader"},
 		NemesisInterval: Duration(5 * time.Second),
 		CheckTimeout:    Duration(60 * time.Second),
+		CheckMemory:     ByteSize(checker.DefaultMemoryLimit),
 		Store:           "store",
 		KeepMessages:    true,
 	}
@@ -197,6 +200,12 @@ func (c *Config) Validate() error {
 	}
 	if c.CheckTimeout < 0 {
 		bad("check-timeout", "must not be negative, got %s", c.CheckTimeout)
+	}
+	switch {
+	case c.CheckMemory < 0:
+		bad("check-memory", "must not be negative, got %d bytes", c.CheckMemory)
+	case c.CheckMemory != 0 && c.CheckMemory < ByteSize(checker.MinMemoryLimit):
+		bad("check-memory", "%s is under %s, which would stop every search at once (0 = no bound)", c.CheckMemory, ByteSize(checker.MinMemoryLimit))
 	}
 	if strings.ContainsAny(c.Name, `/\`) || c.Name == "" || c.Name == "." || c.Name == ".." || c.Name == "latest" {
 		bad("name", "%q must be a plain, non-empty directory name other than \"latest\"", c.Name)

@@ -48,6 +48,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"nemesis-interval", func(c *Config) { c.NemesisInterval = Duration(500 * time.Microsecond) }},
 		{"max-crashed", func(c *Config) { c.MaxCrashed = 9 }},
 		{"name", func(c *Config) { c.Name = "a/b" }},
+		{"check-memory", func(c *Config) { c.CheckMemory = -1 }},
+		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {
@@ -92,6 +94,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 	raw, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"max_time":"1.5s"`)
+	assert.Contains(t, string(raw), `"check_memory":"4GiB"`)
 	var back Config
 	require.NoError(t, json.Unmarshal(raw, &back))
 	back.Store, back.KeepMessages = cfg.Store, cfg.KeepMessages // output settings are not stored

@@ -81,6 +81,7 @@ func (c Config) Flags() []Flag {
 	add("chaos-scenario", c.ChaosScenario, "")
 	addBool("swarm", c.Swarm, false)
 	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
+	add("check-memory", c.CheckMemory.String(), d.CheckMemory.String())
 	for _, bug := range c.Bugs {
 		flags = append(flags, Flag{Name: "bug", Value: bug})
 	}

@@ -209,7 +209,9 @@ func (x *execution) addClients() error {
 		}
 		thread := i
 		var startErr error
-		_, err = x.w.AddHost(clientAddrBase+i, sim.HostConfig{}, func(h *sim.Host) (sim.Process, error) {
+		// A client talks to servers over TCP: no duplicate or reordered
+		// request can take effect after its rejection was recorded fail.
+		_, err = x.w.AddHost(clientAddrBase+i, sim.HostConfig{Stream: true}, func(h *sim.Host) (sim.Process, error) {
 			cl, err := clients.NewClient(ccfg, thread, hostEnv{h}, rng, x.rec)
 			if err != nil {
 				startErr = err

@@ -70,7 +70,7 @@ func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *chec
 	case checker.LinIllegal:
 		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
 	default:
-		t.Errorf("raftcheck: %s: linearizability unknown after %v (raise the timeout)", path, lin.Duration)
+		t.Errorf("raftcheck: %s: linearizability unknown: %s (raise the bound)", path, lin.Reason)
 	}
 	if lin.Model == "append" {
 		for _, p := range checker.CheckAppend(h) {

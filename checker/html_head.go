@@ -92,6 +92,12 @@ func (r *LinResult) pageHeader(opts HTMLOptions) (pageHead, error) {
 	case LinOK:
 		d.Badge = "linearizable"
 		d.Help = "The lines through the boxes are one linearization of the whole history. " + boxes
+		if r.infoNote != "" {
+			// The verdict's search finished; the page's own search over
+			// whole keys did not.
+			d.Summary = fmt.Sprintf("The diagram needs a second search over whole keys, and %s: it shows the partial linearizations found until then. The verdict stands.", r.infoNote)
+			d.Help = boxes
+		}
 	case LinIllegal:
 		d.Badge = "not linearizable"
 		d.Help = "Grey lines are the longest partial linearizations porcupine found; red lines, the operations that could not come next. " + boxes
@@ -100,7 +106,11 @@ func (r *LinResult) pageHeader(opts HTMLOptions) (pageHead, error) {
 		}
 	default:
 		d.Badge = "unknown"
-		d.Summary = fmt.Sprintf("The search gave up after %v without deciding: the verdict is unknown, not ok. The diagram shows the longest partial linearizations found so far.", r.Duration.Round(time.Millisecond))
+		why := fmt.Sprintf("the search gave up after %v", r.Duration.Round(time.Millisecond))
+		if r.Reason != "" {
+			why = r.Reason
+		}
+		d.Summary = fmt.Sprintf("%s%s without deciding: the verdict is unknown, not ok. The diagram shows the longest partial linearizations found so far.", strings.ToUpper(why[:1]), why[1:])
 		d.Help = boxes
 	}
 	var b bytes.Buffer
@@ -119,6 +129,9 @@ func (r *LinResult) explainHead(d *headData, opts HTMLOptions) error {
 	lines := r.Explain(opts.Roles)
 	if len(lines) == 0 {
 		d.Summary = "Porcupine found no linearization; the search for a small counterexample did not finish. Use “jump to first error” above the diagram."
+		if r.explainNote != "" {
+			d.Summary = fmt.Sprintf("Porcupine found no linearization; the search for a small counterexample did not finish (%s). Use “jump to first error” above the diagram.", r.explainNote)
+		}
 		return nil
 	}
 	d.Summary = lines[0]
@@ -180,10 +193,17 @@ func (r *LinResult) miniPage(notes []Annotation) (string, int, error) {
 		}
 		hi = max(hi, end)
 	}
+	// A handful of ops: the bounds only guard against a pathological page,
+	// which is then left out rather than drawn from an unfinished search.
 	model := r.spec.model
 	model.Partition = nil
-	// A handful of ops: the bound only guards against a pathological page.
-	_, info := porcupine.CheckOperationsVerbose(model, ops, DefaultExplainTimeout)
+	g := newGuard(r.memLimit)
+	end := g.watch()
+	res, info := porcupine.CheckOperationsVerbose(g.model(model), ops, DefaultExplainTimeout)
+	end()
+	if g.hit() || res == porcupine.Unknown {
+		return "", 0, nil
+	}
 	var near []Annotation
 	tags := make(map[string]bool)
 	for _, n := range notes {

@@ -12,8 +12,9 @@ import (
 // LinVerdict is the outcome of a linearizability check.
 type LinVerdict string
 
-// Linearizability outcomes. Unknown means the check timed out before finding
-// either a linearization or a violation; it is never reported as OK.
+// Linearizability outcomes. Unknown means the check ran out of time or
+// memory before finding either a linearization or a violation; it is never
+// reported as OK.
 const (
 	LinOK      LinVerdict = "ok"
 	LinIllegal LinVerdict = "illegal"
@@ -27,6 +28,13 @@ type LinOptions struct {
 	// Timeout bounds the porcupine search; 0 means none. A search that runs
 	// out of time yields LinUnknown.
 	Timeout time.Duration
+	// MemoryLimit bounds, in bytes, the process's heap while porcupine
+	// searches (the verdict, and the verbose and counterexample passes the
+	// reports run later): past it the search is stopped and the result is
+	// LinUnknown. 0 means DefaultMemoryLimit; negative, no bound. The heap is
+	// the whole process's, so checks running at once share the bound (see
+	// guard.go).
+	MemoryLimit int64
 	// ExplainChecks bounds how many porcupine checks the search for a minimal
 	// counterexample may run; 0 means DefaultExplainChecks, negative
 	// disables the search.
@@ -54,6 +62,8 @@ type LinResult struct {
 	Ops        int           `json:"ops"`         // operations given to porcupine
 	Partitions int           `json:"partitions"`  // independent keys
 	Duration   time.Duration `json:"duration_ns"` // wall time of the porcupine check, without the counterexample search
+	// Reason says, for an unknown result, which bound stopped the search.
+	Reason string `json:"reason,omitempty"`
 
 	// Counterexample lists, for an illegal history, the history positions
 	// (of the invokes) of a small set of operations that cannot be
@@ -76,9 +86,16 @@ type LinResult struct {
 	// first linInfo call otherwise (only the visualization needs them).
 	info     porcupine.LinearizationInfo
 	haveInfo bool
-	timeout  time.Duration
-	hist     histories.History
-	conv     *converted
+	// infoNote says why the partial linearizations are incomplete when the
+	// verbose pass was stopped ("": it finished).
+	infoNote string
+	// explainNote says why no counterexample was found for an illegal
+	// history when the memory bound stopped that search.
+	explainNote string
+	timeout     time.Duration
+	memLimit    int64 // resolved MemoryLimit: bytes, ≤ 0 for none
+	hist        histories.History
+	conv        *converted
 }
 
 // CheckLinearizable checks a history for linearizability with porcupine. An
@@ -101,7 +118,7 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	r := &LinResult{Model: name, Ops: len(conv.ops), Partitions: countKeys(conv.ops), Culprit: -1,
-		spec: spec, hist: h, conv: conv, timeout: opts.Timeout}
+		spec: spec, hist: h, conv: conv, timeout: opts.Timeout, memLimit: resolveMemoryLimit(opts.MemoryLimit)}
 	// The verdict comes from porcupine's plain search over segments of
 	// each key (segment.go), checked on every core (parallel.go). Its
 	// verbose mode also records the longest partial linearization through
@@ -115,7 +132,10 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 	} else {
 		parts = spec.model.Partition(conv.ops)
 	}
-	res := checkParts(spec.model, parts, opts.Timeout)
+	g := newGuard(r.memLimit)
+	end := g.watch()
+	res := checkParts(g, spec.model, parts, opts.Timeout)
+	end()
 	r.Duration = time.Since(start)
 	switch res {
 	case porcupine.Ok:
@@ -128,15 +148,21 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		}
 	default:
 		r.Result = LinUnknown
+		r.Reason = fmt.Sprintf("the search timed out after %v", opts.Timeout)
+		if g.hit() {
+			r.Reason = fmt.Sprintf("%s after %v", g.reason(), r.Duration.Round(time.Millisecond))
+		}
 	}
 	return r, nil
 }
 
 // linInfo returns porcupine's linearization info for the checked history,
 // running the verbose search over whole keys the first time (bounded by the
-// check's timeout; by DefaultExplainTimeout at most when the check already
-// timed out). It decides the verdict the segmented search did (see
-// segment.go), unless a bounded search times out.
+// check's timeout, by DefaultExplainTimeout at most when the check already
+// timed out, and by the check's memory bound). It decides the verdict the
+// segmented search did (see segment.go), unless a bounded search is
+// stopped; then the info holds the partial linearizations found until then
+// (genuine ones: see guard.go) and infoNote says why it is incomplete.
 func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 	if !r.haveInfo {
 		bound := r.timeout
@@ -145,7 +171,17 @@ func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 			// partial linearizations found in a shorter search will do.
 			bound = DefaultExplainTimeout
 		}
-		_, r.info = porcupine.CheckOperationsVerbose(r.spec.model, r.conv.ops, bound)
+		g := newGuard(r.memLimit)
+		end := g.watch()
+		res, info := porcupine.CheckOperationsVerbose(g.model(r.spec.model), r.conv.ops, bound)
+		end()
+		switch {
+		case g.hit():
+			r.infoNote = g.reason()
+		case res == porcupine.Unknown:
+			r.infoNote = fmt.Sprintf("the search timed out after %v", bound)
+		}
+		r.info = info
 		sortPartials(r.info.PartialLinearizations())
 		r.haveInfo = true
 	}

@@ -8,31 +8,38 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// budget bounds the porcupine checks spent looking for a small counterexample.
+// budget bounds the porcupine checks spent looking for a small
+// counterexample: their number, their time, and (through guard, whose model
+// the checks must use) the heap.
 type budget struct {
 	checks   int
 	deadline time.Time
+	guard    *searchGuard
 	// undecided is set when a check was skipped or timed out, so its "not
 	// illegal" may be wrong.
 	undecided bool
 }
 
 func (b *budget) spent() bool {
-	return b.checks <= 0 || !time.Now().Before(b.deadline)
+	return b.checks <= 0 || !time.Now().Before(b.deadline) || b.guard.hit()
 }
 
 // illegal reports whether porcupine proves ops (one partition) illegal
-// within the budget. Running out of budget or time counts as "not proven".
+// within the budget. Running out of budget, time or memory counts as "not
+// proven".
 func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool {
 	if b.spent() {
 		b.undecided = true
 		return false
 	}
 	b.checks--
-	switch porcupine.CheckOperationsTimeout(model, ops, time.Until(b.deadline)) {
-	case porcupine.Illegal:
+	res := porcupine.CheckOperationsTimeout(model, ops, time.Until(b.deadline))
+	switch {
+	case b.guard.hit():
+		b.undecided = true // steps may have been refused: proves nothing
+	case res == porcupine.Illegal:
 		return true
-	case porcupine.Unknown:
+	case res == porcupine.Unknown:
 		b.undecided = true
 	}
 	return false
@@ -44,10 +51,13 @@ func (r *LinResult) explain(opts LinOptions) {
 	b := &budget{
 		checks:   cmp.Or(opts.ExplainChecks, DefaultExplainChecks),
 		deadline: time.Now().Add(cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)),
+		guard:    newGuard(r.memLimit),
 	}
-	model := r.spec.model
+	info := r.linInfo() // bounded by its own guard
+	end := b.guard.watch()
+	defer end()
+	model := b.guard.model(r.spec.model)
 	model.Partition = nil // each check below is on one partition
-	info := r.linInfo()
 	partials := info.PartialLinearizations()
 	for p, ops := range r.spec.model.Partition(r.conv.ops) {
 		var longest []int
@@ -72,6 +82,9 @@ func (r *LinResult) explain(opts LinOptions) {
 		sort.Ints(r.Counterexample)
 		r.cex = set
 		return
+	}
+	if b.guard.hit() {
+		r.explainNote = b.guard.reason()
 	}
 }
 

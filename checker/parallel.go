@@ -17,8 +17,11 @@ import (
 // preparation of each partition (sorting its events) spread over the
 // workers too. The first illegal partition stops workers from starting
 // more; a partition whose search ran out of time makes the result Unknown
-// unless another is Illegal.
-func checkParts(model porcupine.Model, parts [][]porcupine.Operation, timeout time.Duration) porcupine.CheckResult {
+// unless another is Illegal. Once g stops, no partition starts and the
+// running ones unwind; an answer porcupine gave after g stopped is not the
+// model's and counts as Unknown.
+func checkParts(g *searchGuard, model porcupine.Model, parts [][]porcupine.Operation, timeout time.Duration) porcupine.CheckResult {
+	model = g.model(model)
 	model.Partition = nil // each part is checked whole
 	order := make([]int, len(parts))
 	for i := range order {
@@ -30,7 +33,8 @@ func checkParts(model porcupine.Model, parts [][]porcupine.Operation, timeout ti
 		deadline = time.Now().Add(timeout)
 	}
 	var illegal, unknown atomic.Bool
-	forEachParallel(len(order), illegal.Load, func(i int) {
+	stop := func() bool { return illegal.Load() || g.hit() }
+	forEachParallel(len(order), stop, func(i int) {
 		left := time.Duration(0)
 		if timeout > 0 {
 			if left = time.Until(deadline); left <= 0 {
@@ -38,13 +42,21 @@ func checkParts(model porcupine.Model, parts [][]porcupine.Operation, timeout ti
 				return
 			}
 		}
-		switch porcupine.CheckOperationsTimeout(model, parts[order[i]], left) {
-		case porcupine.Illegal:
+		res := porcupine.CheckOperationsTimeout(model, parts[order[i]], left)
+		switch {
+		case g.hit():
+			// Steps may have been refused (see guard.go): the answer
+			// proves nothing, even if it is Illegal.
+			unknown.Store(true)
+		case res == porcupine.Illegal:
 			illegal.Store(true)
-		case porcupine.Unknown:
+		case res == porcupine.Unknown:
 			unknown.Store(true)
 		}
 	})
+	if g.hit() && !illegal.Load() {
+		unknown.Store(true) // partitions may have been left unchecked
+	}
 	switch {
 	case illegal.Load():
 		return porcupine.Illegal

@@ -23,16 +23,16 @@ func TestCheckParts(t *testing.T) {
 	stale := &linOp{kind: opGet, key: "0", outStr: "x 9 9 y", call: 1, done: 2}
 	bad = append(bad, porcupine.Operation{ClientId: 99, Input: stale, Output: stale, Call: 1, Return: 2})
 
-	assert.Equal(t, porcupine.Ok, checkParts(spec.model, nil, 0), "no parts")
-	assert.Equal(t, porcupine.Ok, checkParts(spec.model, [][]porcupine.Operation{good, good, good}, 0))
+	assert.Equal(t, porcupine.Ok, checkParts(newGuard(0), spec.model, nil, 0), "no parts")
+	assert.Equal(t, porcupine.Ok, checkParts(newGuard(0), spec.model, [][]porcupine.Operation{good, good, good}, 0))
 	for i := range 4 {
 		parts := [][]porcupine.Operation{good, good, good, good}
 		parts[i] = bad
-		assert.Equal(t, porcupine.Illegal, checkParts(spec.model, parts, 0), "illegal part %d", i)
+		assert.Equal(t, porcupine.Illegal, checkParts(newGuard(0), spec.model, parts, 0), "illegal part %d", i)
 	}
 	hard := hardHistory(14)
 	hconv, err := convert(hard, registerSpec(), true)
 	require.NoError(t, err)
-	assert.Equal(t, porcupine.Unknown, checkParts(registerSpec().model, [][]porcupine.Operation{good[:0], hconv.ops}, 20*time.Millisecond),
+	assert.Equal(t, porcupine.Unknown, checkParts(newGuard(0), registerSpec().model, [][]porcupine.Operation{good[:0], hconv.ops}, 20*time.Millisecond),
 		"a search that runs out of time")
 }

@@ -51,8 +51,8 @@ type Result struct {
 
 // Combine turns the checks' outcomes into a verdict: any violation (an
 // illegal history, a cheap-check problem, a broken invariant, failed
-// liveness) makes it invalid; otherwise a linearizability check that timed
-// out makes it unknown; otherwise it is valid. Every violation and every
+// liveness) makes it invalid; otherwise a linearizability check that ran
+// out of time or memory makes it unknown; otherwise it is valid. Every violation and every
 // undecided check adds a reason.
 func Combine(c Checks) Result {
 	r := Result{
@@ -76,7 +76,11 @@ func Combine(c Checks) Result {
 			}
 		case LinUnknown:
 			undecided = true
-			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: unknown, the search gave up after %v", c.Lin.Duration))
+			why := fmt.Sprintf("the search gave up after %v", c.Lin.Duration)
+			if c.Lin.Reason != "" {
+				why = c.Lin.Reason
+			}
+			r.Reasons = append(r.Reasons, "linearizability: unknown, "+why)
 		case LinOK:
 		default:
 			undecided = true

@@ -38,7 +38,7 @@ func benchmarkOps(b *testing.B, workload string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		env.now += 1000
-		resp.ClientID, resp.Seq = env.last.ClientID, env.last.Seq
+		resp.ClientID, resp.Seq, resp.Attempt = env.last.ClientID, env.last.Seq, env.last.Attempt
 		switch workload {
 		case Register:
 			resp.Value = "3"

@@ -44,6 +44,11 @@ type Stats struct {
 	Info     int // operations completed info (outcome unknown)
 	Requests int // requests sent, retries included
 	Stale    int // responses to requests the client no longer waits for
+	// Earlier counts outcomes (ok, cas-mismatch, leader-changed,
+	// session-expired) taken from the answer to an earlier attempt of the
+	// operation in flight: they describe the operation, whichever attempt
+	// carried them. Rejections of an earlier attempt are Stale.
+	Earlier int
 }
 
 // Client is one simulated client thread. The simulator calls Receive and Fire
@@ -73,8 +78,8 @@ type Client struct {
 }
 
 // requestSlab hands out Requests in chunks. A sent Request may be held by the
-// network and the server, so each operation gets a fresh one, which its
-// retries resend unchanged.
+// network and the server, so each attempt gets a fresh one: the operation's
+// request with the attempt's number.
 type requestSlab struct {
 	chunk []kvstore.Request
 }
@@ -93,10 +98,10 @@ func (s *requestSlab) next() *kvstore.Request {
 type inflight struct {
 	active   bool
 	spec     opSpec
-	req      *kvstore.Request // immutable once sent
-	attempts int              // requests sent
-	target   int              // server of the latest attempt
-	waiting  bool             // the latest attempt is unanswered
+	req      kvstore.Request // every attempt sends this, numbered
+	attempts int             // requests sent; the latest is Attempt attempts
+	target   int             // server of the latest attempt
+	waiting  bool            // the latest attempt is unanswered
 	// uncertain: some attempt may have been proposed (it went unanswered), so
 	// giving up cannot be recorded as a definite fail.
 	uncertain bool
@@ -223,8 +228,7 @@ func (c *Client) invoke() {
 	c.opNo++
 	c.stats.Invoked++
 	c.lastInvoke = c.env.Now()
-	req := c.reqs.next()
-	*req = kvstore.Request{
+	req := kvstore.Request{
 		ClientID: c.clientID,
 		Seq:      seq,
 		Op:       spec.kind,
@@ -240,7 +244,9 @@ func (c *Client) invoke() {
 	c.send()
 }
 
-// send sends the next attempt of the operation in flight.
+// send sends the next attempt of the operation in flight: the same
+// (ClientID, Seq) and operation, with the next Attempt number, which the
+// server echoes so a rejection is matched to the attempt it refuses.
 func (c *Client) send() {
 	o := &c.op
 	if c.leader == 0 {
@@ -250,7 +256,10 @@ func (c *Client) send() {
 	o.target = c.leader
 	o.waiting = true
 	c.stats.Requests++
-	c.env.Send(o.target, o.req)
+	req := c.reqs.next()
+	*req = o.req
+	req.Attempt = uint32(o.attempts)
+	c.env.Send(o.target, req)
 	c.env.After(c.cfg.AttemptTimeout, tag(tagAttempt, c.opNo, o.attempts))
 }
 

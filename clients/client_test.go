@@ -18,6 +18,16 @@ var (
 	casOnly   = []Weight{{"cas", 1}}
 )
 
+// assertResent asserts that retry resends the operation of first unchanged —
+// the same (ClientID, Seq), operation and arguments, so the store
+// deduplicates — as attempt number attempt.
+func assertResent(t *testing.T, first, retry kvstore.Request, attempt uint32) {
+	t.Helper()
+	assert.Equal(t, attempt, retry.Attempt, "attempt number")
+	first.Attempt, retry.Attempt = 0, 0
+	assert.Equal(t, first, retry, "the same operation: the store deduplicates")
+}
+
 func registerWith(mix []Weight) Config {
 	cfg := testConfig(Register)
 	cfg.Mix = mix
@@ -35,6 +45,7 @@ func TestOKPath(t *testing.T) {
 	assert.Equal(t, uint64(0), first.req.AckSeq)
 	assert.Equal(t, kvstore.OpPut, first.req.Op)
 	assert.Equal(t, registerKey, first.req.Key)
+	assert.Equal(t, uint32(1), first.req.Attempt)
 
 	s.l.advance(100)
 	s.reply(first.to, kvstore.Response{})
@@ -43,6 +54,7 @@ func TestOKPath(t *testing.T) {
 	assert.Equal(t, first.to, s.last().to)
 	assert.Equal(t, uint64(2), s.last().req.Seq)
 	assert.Equal(t, uint64(1), s.last().req.AckSeq)
+	assert.Equal(t, uint32(1), s.last().req.Attempt, "a new operation starts at attempt 1")
 
 	h := s.rec.History()
 	require.Len(t, h, 3)
@@ -68,7 +80,7 @@ func TestNotLeaderHintIsFollowed(t *testing.T) {
 	require.Len(t, s.env.sent, 2, "resent at once, no backoff")
 	retry := s.last()
 	assert.Equal(t, hint, retry.to)
-	assert.Equal(t, first.req, retry.req, "the same (ClientID, Seq): the store deduplicates")
+	assertResent(t, first.req, retry.req, 2)
 
 	s.reply(hint, kvstore.Response{})
 	h := s.rec.History()
@@ -90,13 +102,14 @@ func TestNotLeaderWithoutHintBacksOffToAnotherServer(t *testing.T) {
 	s.l.advance(1)
 	require.Len(t, s.env.sent, 2)
 	assert.NotEqual(t, first.to, s.last().to, "another server")
-	assert.Equal(t, first.req, s.last().req)
+	assertResent(t, first.req, s.last().req, 2)
 
 	// A hint naming an unknown address is not followed either.
 	s.reply(s.last().to, kvstore.Response{Err: kvstore.ErrNotLeader, LeaderHint: 77})
 	s.l.advance(cfg.RetryDelay)
 	require.Len(t, s.env.sent, 3)
 	assert.NotEqual(t, 77, s.last().to)
+	assertResent(t, first.req, s.last().req, 3)
 }
 
 func TestDroppedRetriesSameServer(t *testing.T) {
@@ -108,7 +121,7 @@ func TestDroppedRetriesSameServer(t *testing.T) {
 	s.l.advance(cfg.RetryDelay)
 	require.Len(t, s.env.sent, 2)
 	assert.Equal(t, first.to, s.last().to)
-	assert.Equal(t, first.req, s.last().req)
+	assertResent(t, first.req, s.last().req, 2)
 }
 
 func TestTimeoutIsInfoAndRetiresTheProcess(t *testing.T) {
@@ -121,7 +134,7 @@ func TestTimeoutIsInfoAndRetiresTheProcess(t *testing.T) {
 	s.l.advance(cfg.AttemptTimeout)
 	require.Len(t, s.env.sent, 2)
 	assert.NotEqual(t, first.to, s.env.sent[1].to)
-	assert.Equal(t, first.req, s.env.sent[1].req)
+	assertResent(t, first.req, s.env.sent[1].req, 2)
 	s.l.advance(cfg.OpTimeout - cfg.AttemptTimeout)
 
 	h := s.rec.History()
@@ -161,13 +174,14 @@ func TestTimedOutReadFails(t *testing.T) {
 func TestCASMismatchFails(t *testing.T) {
 	s := newSingle(registerWith(casOnly), 0, 7)
 	s.c.Start()
-	req := s.last().req
+	req, to := s.last().req, s.last().to
 	assert.Equal(t, kvstore.OpCAS, req.Op)
-	s.reply(3, kvstore.Response{Err: kvstore.ErrCASMismatch})
+	s.reply(to, kvstore.Response{Err: kvstore.ErrCASMismatch})
 	h := s.rec.History()
+	require.Len(t, h, 3)
 	assert.Equal(t, histories.Fail, h[1].Type)
 	assert.Equal(t, "cas-mismatch", h[1].Error)
-	assert.Equal(t, 3, h[1].Node)
+	assert.Equal(t, to, h[1].Node)
 	cas := h[0].Value.([]any)
 	assert.Equal(t, req.Expected, itoa(cas[0].(int64)))
 	assert.Equal(t, req.Value, itoa(cas[1].(int64)))
@@ -212,8 +226,71 @@ func TestOnlyRejectionsFailAfterMaxAttempts(t *testing.T) {
 	assert.Equal(t, histories.Fail, h[1].Type, "never proposed: a definite failure")
 	assert.Equal(t, "not-leader", h[1].Error)
 	assert.Equal(t, 0, s.c.Process())
-	for _, m := range s.env.sent[:cfg.MaxAttempts] {
-		assert.Equal(t, s.env.sent[0].req, m.req)
+	for i, m := range s.env.sent[:cfg.MaxAttempts] {
+		assertResent(t, s.env.sent[0].req, m.req, uint32(i+1))
+	}
+}
+
+// TestDuplicatedRejectionOfEarlierAttemptIsIgnored is the reviewer's case:
+// attempt 1 to server X is dropped; the client resends to X after
+// RetryDelay; a duplicated copy of attempt 1's rejection then arrives from X.
+// Taken for attempt 2's answer, it would end the op as a definite fail while
+// attempt 2 may be proposed. It must be ignored.
+func TestDuplicatedRejectionOfEarlierAttemptIsIgnored(t *testing.T) {
+	cfg := registerWith(writeOnly)
+	cfg.MaxAttempts = 2 // attempt 2 is the last: a rejection taken for it ends the op
+	s := newSingle(cfg, 0, 16)
+	s.c.Start()
+	first := s.last()
+	rejection := kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Err: kvstore.ErrDropped, Node: first.to, Attempt: first.req.Attempt}
+	s.c.Receive(first.to, rejection)
+	s.l.advance(cfg.RetryDelay)
+	require.Len(t, s.env.sent, 2)
+	second := s.last()
+	require.Equal(t, first.to, second.to, "dropped: resent to the same server")
+	assertResent(t, first.req, second.req, 2)
+
+	s.c.Receive(first.to, rejection) // the network's copy, late
+	assert.Len(t, s.rec.History(), 1, "attempt 2 is still unanswered")
+	assert.Equal(t, 1, s.c.Stats().Stale)
+	assert.True(t, s.c.Busy())
+
+	// Attempt 2 was proposed and applied: its answer completes the op ok.
+	s.reply(second.to, kvstore.Response{})
+	h := s.rec.History()
+	require.Len(t, h, 3)
+	assert.Equal(t, histories.OK, h[1].Type)
+	require.NoError(t, s.c.Err())
+}
+
+// An outcome is the operation's, whichever attempt carried it: a late answer
+// to attempt 1 completes the op while attempt 2 is in flight.
+func TestOutcomeOfEarlierAttemptCompletesTheOp(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mix  []Weight
+		err  kvstore.ErrKind
+		want histories.Type
+	}{
+		{"ok", writeOnly, kvstore.ErrNone, histories.OK},
+		{"cas mismatch", casOnly, kvstore.ErrCASMismatch, histories.Fail},
+		{"leader changed", writeOnly, kvstore.ErrLeaderChanged, histories.Info},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := registerWith(tc.mix)
+			s := newSingle(cfg, 0, 17)
+			s.c.Start()
+			first := s.last()
+			s.l.advance(cfg.AttemptTimeout) // attempt 1 unanswered: attempt 2 goes out
+			require.Len(t, s.env.sent, 2)
+			s.c.Receive(first.to, kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Err: tc.err, Node: first.to, Attempt: 1})
+			h := s.rec.History()
+			require.Len(t, h, 3)
+			assert.Equal(t, tc.want, h[1].Type)
+			assert.Equal(t, first.to, h[1].Node)
+			assert.Equal(t, 1, s.c.Stats().Earlier)
+			require.NoError(t, s.c.Err())
+		})
 	}
 }
 
@@ -263,36 +340,57 @@ func TestUnansweredThenRejectedIsInfo(t *testing.T) {
 }
 
 func TestStaleAndImpossibleMessages(t *testing.T) {
-	s := newSingle(registerWith(writeOnly), 0, 12)
+	cfg := registerWith(writeOnly)
+	s := newSingle(cfg, 0, 12)
 	s.c.Start()
 	first := s.last()
-	// A rejection from a server other than the latest attempt's is stale.
-	other := first.to%5 + 1
-	s.c.Receive(other, kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Err: kvstore.ErrNotLeader, Node: other})
-	assert.Len(t, s.env.sent, 1)
-	s.reply(first.to, kvstore.Response{})
+	s.reply(first.to, kvstore.Response{Err: kvstore.ErrNotLeader})
+	s.l.advance(cfg.RetryDelay)
+	require.Len(t, s.env.sent, 2)
+	second := s.last()
+	// Another copy of attempt 1's rejection is stale.
+	s.c.Receive(first.to, kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Err: kvstore.ErrNotLeader, Node: first.to, Attempt: 1})
+	assert.Len(t, s.env.sent, 2)
+	s.reply(second.to, kvstore.Response{})
 	// A duplicate of the answer is stale.
-	s.c.Receive(first.to, kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Node: first.to})
+	s.c.Receive(second.to, kvstore.Response{ClientID: first.req.ClientID, Seq: first.req.Seq, Node: second.to, Attempt: 2})
 	assert.Len(t, s.rec.History(), 3)
 	assert.Equal(t, 2, s.c.Stats().Stale)
 	require.NoError(t, s.c.Err())
 
+	// Each case runs while op 2's attempt 1, sent to req's server, is in flight.
 	for _, tc := range []struct {
 		name string
-		msg  any
+		from func(to int) int
+		msg  func(req kvstore.Request) any
 		want string
 	}{
-		{"future seq", kvstore.Response{ClientID: first.req.ClientID, Seq: 99}, "response for seq 99 from 1, the latest request is seq 2"},
-		{"other client", kvstore.Response{ClientID: 12345, Seq: 1}, "response for client 12345"},
-		{"unknown message", "hello", "unexpected message string from 1"},
-		{"nil pointer", (*kvstore.Response)(nil), "nil response from 1"},
+		{"future seq", nil, func(r kvstore.Request) any { return kvstore.Response{ClientID: r.ClientID, Seq: 99, Attempt: 1} },
+			"response for seq 99 from 1, the latest request is seq 2"},
+		{"other client", nil, func(kvstore.Request) any { return kvstore.Response{ClientID: 12345, Seq: 1} }, "response for client 12345"},
+		{"unknown message", nil, func(kvstore.Request) any { return "hello" }, "unexpected message string from 1"},
+		{"nil pointer", nil, func(kvstore.Request) any { return (*kvstore.Response)(nil) }, "nil response from 1"},
+		{"future attempt", func(to int) int { return to }, func(r kvstore.Request) any {
+			return kvstore.Response{ClientID: r.ClientID, Seq: r.Seq, Attempt: 2, Err: kvstore.ErrNotLeader}
+		}, "attempt 2 from"},
+		{"no attempt", func(to int) int { return to }, func(r kvstore.Request) any { return kvstore.Response{ClientID: r.ClientID, Seq: r.Seq} },
+			"attempt 0 from"},
+		{"answer from a server the attempt never reached", func(to int) int { return to%5 + 1 }, func(r kvstore.Request) any {
+			return kvstore.Response{ClientID: r.ClientID, Seq: r.Seq, Attempt: 1, Err: kvstore.ErrNotLeader}
+		}, "which was sent to"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSingle(registerWith(writeOnly), 0, 12)
 			s.c.Start()
-			s.c.Receive(1, kvstore.Response{ClientID: 1, Seq: 1}) // completes op 1 (pointer form below)
-			s.c.Receive(1, tc.msg)
+			s.reply(s.last().to, kvstore.Response{}) // completes op 1; op 2 goes out
+			require.NoError(t, s.c.Err())
+			from := 1
+			if tc.from != nil {
+				from = tc.from(s.last().to)
+			}
+			s.c.Receive(from, tc.msg(s.last().req))
 			assert.ErrorContains(t, s.c.Err(), tc.want)
+			assert.Len(t, s.rec.History(), 3, "nothing recorded")
 		})
 	}
 }
@@ -300,10 +398,10 @@ func TestStaleAndImpossibleMessages(t *testing.T) {
 func TestPointerResponses(t *testing.T) {
 	s := newSingle(registerWith(writeOnly), 0, 13)
 	s.c.Start()
-	req := s.last().req
-	s.c.Receive(2, &kvstore.Response{ClientID: req.ClientID, Seq: req.Seq, Node: 2})
+	req, to := s.last().req, s.last().to
+	s.c.Receive(to, &kvstore.Response{ClientID: req.ClientID, Seq: req.Seq, Node: to, Attempt: req.Attempt})
 	assert.Equal(t, histories.OK, s.rec.History()[1].Type)
-	assert.Equal(t, 2, s.rec.History()[1].Node)
+	assert.Equal(t, to, s.rec.History()[1].Node)
 }
 
 func TestBadResponseIsAnAnomaly(t *testing.T) {

@@ -14,10 +14,13 @@ import (
 // runCluster runs cfg.Threads clients against a fake 5-node cluster for d
 // nanoseconds; with faults the network loses 5 % of messages and leadership
 // moves (sometimes to nobody) every 150 ms.
-func runCluster(t *testing.T, cfg Config, d int64, faults bool, seed uint64) (histories.History, []*Client, *fakeCluster) {
+func runCluster(t *testing.T, cfg Config, d int64, faults bool, seed uint64, setup ...func(*fakeCluster)) (histories.History, []*Client, *fakeCluster) {
 	t.Helper()
 	l := &loop{}
 	f := newFakeCluster(l, 5, seed)
+	for _, s := range setup {
+		s(f)
+	}
 	rec := NewRecorder(func() int64 { return l.now })
 	var cs []*Client
 	for thread := range cfg.Threads {
@@ -45,7 +48,7 @@ func runCluster(t *testing.T, cfg Config, d int64, faults bool, seed uint64) (hi
 	for _, c := range cs {
 		c.Stop()
 	}
-	f.loss = 0
+	f.loss, f.dropped = 0, 0
 	f.leader = 1
 	l.runUntil(d + 2*cfg.OpTimeout) // let every op in flight finish
 	for _, c := range cs {
@@ -186,4 +189,41 @@ func TestClientsAreDeterministic(t *testing.T) {
 	c, _, _ := runCluster(t, cfg, 500_000_000, true, 5)
 	require.Equal(t, a, b)
 	assert.NotEqual(t, a, c)
+}
+
+// TestDuplicatedRejectionsNeverMakeAFalseFail: a rejection answers one
+// attempt. Here the leader is busy (half its answers are ErrDropped, retried
+// to the same server) and answers are duplicated, the copy arriving after the
+// retry went out: a copy of attempt k's rejection must not be taken for
+// attempt k+1's, which may be applied. Every op recorded fail (other than a
+// cas mismatch or a read) must not have been applied.
+func TestDuplicatedRejectionsNeverMakeAFalseFail(t *testing.T) {
+	cfg := clusterConfig(KV)
+	cfg.MaxAttempts = 3 // give up soon after rejections, so a false one shows
+	h, cs, f := runCluster(t, cfg, 6_000_000_000, true, 6, func(f *fakeCluster) {
+		f.dropped, f.dupResp, f.dupDelay = 0.5, 0.8, 4*cfg.RetryDelay
+	})
+	require.NoError(t, histories.Validate(h))
+	pairs, err := histories.Pairs(h)
+	require.NoError(t, err)
+	seq := map[int]uint64{} // process → Seq of its latest invoke
+	fails, stale := 0, 0
+	for _, p := range pairs {
+		if p.Invoke.Process == histories.NemesisProcess {
+			continue
+		}
+		seq[p.Invoke.Process]++
+		op := [2]uint64{uint64(p.Invoke.Process) + 1, seq[p.Invoke.Process]}
+		if p.Complete.Type != histories.Fail || p.Invoke.F == "get" {
+			continue
+		}
+		fails++
+		assert.False(t, f.ops[op], "op %v (client %d seq %d) recorded %q fail, but it was applied", *p.Invoke, op[0], op[1], p.Complete.Error)
+	}
+	for _, c := range cs {
+		stale += c.Stats().Stale
+	}
+	t.Logf("%d ops recorded fail, %d stale answers ignored", fails, stale)
+	assert.Greater(t, fails, 50, "rejections end ops often enough to catch a false fail")
+	assert.Greater(t, stale, 100, "many stale rejection copies arrived")
 }

@@ -10,7 +10,15 @@
 // operations of one process.
 //
 // An operation's requests all carry the process's (ClientID, Seq), so the
-// store applies it at most once however often it is retried. Routing:
+// store applies it at most once however often it is retried, and an Attempt
+// number (1, 2, ...) that the server echoes. A rejection (not-leader,
+// dropped) counts only for the attempt it names: a late copy for an earlier
+// attempt is ignored, or it could end the op as fail while the latest attempt
+// is being proposed. An outcome (ok, cas mismatch, leader-changed,
+// session-expired) is the operation's, whichever attempt it answers. A
+// recorded fail also assumes the transport never duplicates a request (TCP;
+// simulated clients are sim.HostConfig.Stream hosts): a duplicate could
+// reach a new leader after the rejection. Routing:
 //   - requests go to the remembered leader, or to a server drawn from the
 //     client's random stream;
 //   - not-leader with a hint: resend to the hinted leader at once; without a

@@ -109,10 +109,11 @@ func newSingle(cfg Config, thread int, seed uint64) *single {
 // last returns the latest request.
 func (s *single) last() sent { return s.env.sent[len(s.env.sent)-1] }
 
-// reply answers the latest request from server from.
+// reply answers the latest request from server from, echoing its attempt as
+// a server does.
 func (s *single) reply(from int, r kvstore.Response) {
 	req := s.last().req
-	r.ClientID, r.Seq = req.ClientID, req.Seq
+	r.ClientID, r.Seq, r.Attempt = req.ClientID, req.Seq, req.Attempt
 	if r.Node == 0 {
 		r.Node = from
 	}
@@ -123,16 +124,23 @@ func (s *single) reply(from int, r kvstore.Response) {
 // can change, sessions that deduplicate retries, and a network with latency
 // and (optionally) loss. It stands in for kvstore in the client tests.
 type fakeCluster struct {
-	l        *loop
-	rng      *rand.Rand
-	n        int
-	leader   int // 0: no leader
-	latency  int64
-	loss     float64
+	l       *loop
+	rng     *rand.Rand
+	n       int
+	leader  int // 0: no leader
+	latency int64
+	loss    float64
+	// dropped: the leader refuses this fraction of requests ErrDropped
+	// (busy). dupResp: this fraction of answers arrives twice, the copy up to
+	// dupDelay later — what a network without TCP semantics does.
+	dropped  float64
+	dupResp  float64
+	dupDelay int64
 	data     map[string]string
 	sessions map[uint64]session
 	clients  map[int]kvstore.Process
 	applied  int
+	ops      map[[2]uint64]bool // (ClientID, Seq) applied
 }
 
 type session struct {
@@ -144,6 +152,7 @@ func newFakeCluster(l *loop, n int, seed uint64) *fakeCluster {
 	return &fakeCluster{
 		l: l, rng: rand.New(rand.NewPCG(seed, 99)), n: n, leader: 1, latency: 1_000_000,
 		data: map[string]string{}, sessions: map[uint64]session{}, clients: map[int]kvstore.Process{},
+		ops: map[[2]uint64]bool{},
 	}
 }
 
@@ -159,19 +168,30 @@ func (f *fakeCluster) deliver(from, to int, msg any) {
 			return
 		}
 		f.l.at(f.l.now+f.latency+f.rng.Int64N(f.latency), func() { f.clients[from].Receive(to, &resp) })
+		if f.dupResp > 0 && f.rng.Float64() < f.dupResp {
+			f.l.at(f.l.now+f.latency+f.rng.Int64N(f.dupDelay), func() { f.clients[from].Receive(to, &resp) })
+		}
 	})
 }
 
 func (f *fakeCluster) handle(node int, req kvstore.Request) kvstore.Response {
-	resp := kvstore.Response{ClientID: req.ClientID, Seq: req.Seq, Node: node, Term: 1}
+	resp := kvstore.Response{ClientID: req.ClientID, Seq: req.Seq, Node: node, Term: 1, Attempt: req.Attempt}
 	if node != f.leader {
 		resp.Err, resp.LeaderHint = kvstore.ErrNotLeader, f.leader
 		return resp
 	}
 	if s, ok := f.sessions[req.ClientID]; ok && s.seq == req.Seq {
-		return s.resp // a retry: the first result, applied once
+		// A retry: the first result, applied once, answering this attempt.
+		r := s.resp
+		r.Attempt = req.Attempt
+		return r
+	}
+	if f.dropped > 0 && f.rng.Float64() < f.dropped {
+		resp.Err = kvstore.ErrDropped
+		return resp
 	}
 	f.applied++
+	f.ops[[2]uint64{req.ClientID, req.Seq}] = true
 	cur, found := f.data[req.Key]
 	switch req.Op {
 	case kvstore.OpGet:

@@ -42,11 +42,23 @@ func (c *Client) Receive(from int, msg any) {
 		c.stats.Stale++ // a duplicate, or an answer to an op already completed
 		return
 	}
+	o := &c.op
+	current := int(resp.Attempt) == o.attempts
+	switch {
+	case resp.Attempt == 0 || int(resp.Attempt) > o.attempts:
+		c.anomaly(fmt.Errorf("response for seq %d attempt %d from %d, the latest attempt is %d", resp.Seq, resp.Attempt, from, o.attempts))
+		return
+	case current && from != o.target:
+		c.anomaly(fmt.Errorf("response for seq %d attempt %d from %d, which was sent to %d", resp.Seq, resp.Attempt, from, o.target))
+		return
+	}
 	node := resp.Node
 	if node == 0 {
 		node = from
 	}
-	o := &c.op
+	if !current && resp.Err != kvstore.ErrNotLeader && resp.Err != kvstore.ErrDropped {
+		c.stats.Earlier++
+	}
 	switch resp.Err {
 	case kvstore.ErrNone:
 		c.leader = from
@@ -64,7 +76,12 @@ func (c *Client) Receive(from int, msg any) {
 		c.leader = 0
 		c.completeUncertain(node, resp.Err.String())
 	case kvstore.ErrNotLeader, kvstore.ErrDropped:
-		if from != o.target || !o.waiting {
+		// A rejection says only that its own attempt was not proposed:
+		// taken for a later attempt (a delayed answer from the same server),
+		// it would turn an attempt that may have been proposed into a
+		// definite fail. Outcomes above are about the operation, whichever
+		// attempt they answer (the session applies it at most once).
+		if !current || !o.waiting {
 			c.stats.Stale++ // the rejection of an earlier attempt
 			return
 		}

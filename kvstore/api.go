@@ -44,6 +44,12 @@ type Request struct {
 	// AckSeq: the client has received replies for every Seq ≤ AckSeq, so the
 	// session may forget their cached results.
 	AckSeq uint64
+	// Attempt numbers the client's sends of this (ClientID, Seq), from 1.
+	// The server echoes it in every Response to this request, so the client
+	// can tell which attempt a rejection refuses. Transport only: it is not
+	// part of the command (AppendRequest leaves it out), so every attempt
+	// proposes the same entry data.
+	Attempt uint32
 }
 
 // ErrKind classifies a failed request. The client maps it to fail or info.
@@ -88,4 +94,5 @@ type Response struct {
 	LeaderHint int    // ErrNotLeader: the address of the leader this server knows, 0 if none
 	Node       int    // the address of the server that answered
 	Term       uint64 // the answering server's term when it answered
+	Attempt    uint32 // the Request.Attempt this answers
 }

@@ -111,3 +111,16 @@ func BenchmarkRequestDecode(b *testing.B) {
 		}
 	}
 }
+
+// Attempt is transport only: every attempt of an operation proposes the same
+// entry data, so the log, the state machine and their digests never see it.
+func TestRequestCodecLeavesAttemptOut(t *testing.T) {
+	first := Request{ClientID: 5, Seq: 3, AckSeq: 2, Op: OpCAS, Key: "k", Value: "v", Expected: "e", Attempt: 1}
+	later := first
+	later.Attempt = 9
+	assert.Equal(t, AppendRequest(nil, &first), AppendRequest(nil, &later))
+	var got Request
+	require.NoError(t, DecodeRequest(AppendRequest(nil, &later), &got))
+	first.Attempt = 0
+	assert.Equal(t, first, got)
+}

@@ -5,12 +5,19 @@
 // # Wire protocol
 //
 // Peers exchange *raft.Message (a server's address is its raft id). Clients
-// send *Request; a server answers *Response with Node and Term set. A server
-// that does not lead answers ErrNotLeader with LeaderHint, the leader it knows
-// (0 if none); it never forwards. Forwarding would save the client a round
-// trip but turn a definite rejection into an unknown outcome whenever the
-// forwarded request times out, and the hint lets a client find the leader in
-// one extra message anyway.
+// send *Request; a server answers *Response with Node and Term set, and with
+// the Attempt of the request it answers (a proposal's answer carries the
+// Attempt of the request that was proposed). Attempt is transport only: it
+// is not encoded into the log entry. A server that does not lead answers
+// ErrNotLeader with LeaderHint, the leader it knows (0 if none); it never
+// forwards. Forwarding would save the client a round trip but turn a
+// definite rejection into an unknown outcome whenever the forwarded request
+// times out, and the hint lets a client find the leader in one extra message
+// anyway.
+//
+// A definite rejection is only definite if the rejected request cannot reach
+// a server again later: client traffic must not be duplicated (TCP; in the
+// simulator, client hosts are sim.HostConfig.Stream endpoints).
 //
 // # Requests and their outcomes
 //

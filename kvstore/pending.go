@@ -6,7 +6,8 @@ type proposal struct {
 	term     uint64 // term raft gave the entry: (index, term) names it uniquely
 	clientID uint64
 	seq      uint64
-	from     int // client address to answer
+	attempt  uint32 // the proposed request's Attempt, echoed in the answer
+	from     int    // client address to answer
 }
 
 // proposalQueue holds proposals ordered by index. Indices almost always arrive

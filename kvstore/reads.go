@@ -5,6 +5,7 @@ type pendingRead struct {
 	from     int
 	clientID uint64
 	seq      uint64
+	attempt  uint32 // echoed in the answer
 	key      string
 	index    uint64 // the read index, once confirmed
 }

@@ -207,13 +207,13 @@ func (s *Server) answerProposals(e *raft.Entry, isCmd bool, r result) {
 			if !isCmd || s.cmd.clientID != p.clientID || s.cmd.seq != p.seq {
 				s.anomaly(fmt.Errorf("entry %d (term %d) is not the proposal raft placed there (client %d seq %d)",
 					e.Index, e.Term, p.clientID, p.seq))
-				s.reply(p.from, p.clientID, p.seq, result{err: ErrLeaderChanged})
+				s.reply(p.from, p.clientID, p.seq, p.attempt, result{err: ErrLeaderChanged})
 				continue
 			}
-			s.reply(p.from, p.clientID, p.seq, r)
+			s.reply(p.from, p.clientID, p.seq, p.attempt, r)
 			continue
 		}
-		s.reply(p.from, p.clientID, p.seq, result{err: ErrLeaderChanged})
+		s.reply(p.from, p.clientID, p.seq, p.attempt, result{err: ErrLeaderChanged})
 	}
 }
 
@@ -236,7 +236,7 @@ func (s *Server) installSnapshot(snap *raft.Snapshot) {
 		if ss := s.sm.sessions.lookup(p.clientID); ss != nil && ss.lastSeq == p.seq && ss.cached {
 			r = ss.result
 		}
-		s.reply(p.from, p.clientID, p.seq, r)
+		s.reply(p.from, p.clientID, p.seq, p.attempt, r)
 	}
 }
 

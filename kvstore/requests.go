@@ -44,7 +44,7 @@ func (s *Server) handleRequest(from int, req *Request) {
 	switch {
 	case err == nil:
 		s.stats.Proposed++
-		s.proposals.push(proposal{index: index, term: term, clientID: req.ClientID, seq: req.Seq, from: from})
+		s.proposals.push(proposal{index: index, term: term, clientID: req.ClientID, seq: req.Seq, attempt: req.Attempt, from: from})
 	case errors.Is(err, raft.ErrNotLeader):
 		s.refuse(from, req, ErrNotLeader)
 	default:
@@ -59,6 +59,8 @@ func (s *Server) handleRequest(from int, req *Request) {
 // resent it here) was proposed by this server and is still unanswered. The
 // rejection would then be false: that proposal may yet commit, and its own
 // answer (the result, or ErrLeaderChanged) is the one the client must act on.
+// That answer echoes the proposed request's Attempt, not req's: it is an
+// outcome of the operation, which a client takes whichever attempt it names.
 func (s *Server) refuse(from int, req *Request, kind ErrKind) {
 	if s.proposals.has(req.ClientID, req.Seq) {
 		return
@@ -68,7 +70,7 @@ func (s *Server) refuse(from int, req *Request, kind ErrKind) {
 
 // reject answers req with the error kind alone.
 func (s *Server) reject(from int, req *Request, kind ErrKind) {
-	s.reply(from, req.ClientID, req.Seq, result{err: kind})
+	s.reply(from, req.ClientID, req.Seq, req.Attempt, result{err: kind})
 }
 
 // pending counts requests waiting for an answer: what MaxPending bounds.
@@ -95,18 +97,19 @@ func (s *Server) handleRead(from int, req *Request) {
 		s.reject(from, req, ErrDropped)
 		return
 	}
-	s.reads.waiting = append(s.reads.waiting, pendingRead{from: from, clientID: req.ClientID, seq: req.Seq, key: req.Key})
+	s.reads.waiting = append(s.reads.waiting, pendingRead{from: from, clientID: req.ClientID, seq: req.Seq, attempt: req.Attempt, key: req.Key})
 	s.issueReads()
 }
 
 func (s *Server) replyLocalRead(from int, req *Request) {
 	v, ok := s.sm.getString(req.Key)
 	s.stats.ReadsServed++
-	s.reply(from, req.ClientID, req.Seq, result{value: v, found: ok})
+	s.reply(from, req.ClientID, req.Seq, req.Attempt, result{value: v, found: ok})
 }
 
 // reply sends a Response to a client and counts the failures it reports.
-func (s *Server) reply(to int, clientID, seq uint64, r result) {
+// attempt is the answered request's Attempt, echoed.
+func (s *Server) reply(to int, clientID, seq uint64, attempt uint32, r result) {
 	resp := s.respSlab.next()
 	*resp = Response{
 		ClientID: clientID,
@@ -116,6 +119,7 @@ func (s *Server) reply(to int, clientID, seq uint64, r result) {
 		Found:    r.found,
 		Node:     int(s.id),
 		Term:     s.term,
+		Attempt:  attempt,
 	}
 	switch r.err {
 	case ErrNotLeader:
@@ -190,7 +194,7 @@ func (s *Server) serveReads() {
 		}
 		v, ok := s.sm.getString(r.key)
 		s.stats.ReadsServed++
-		s.reply(r.from, r.clientID, r.seq, result{value: v, found: ok})
+		s.reply(r.from, r.clientID, r.seq, r.attempt, result{value: v, found: ok})
 	}
 	clear(q.confirmed[len(kept):])
 	q.confirmed = kept
@@ -222,7 +226,7 @@ func (s *Server) failUnconfirmedReads() {
 // failReads answers every read in reads with kind and empties it.
 func (s *Server) failReads(reads *[]pendingRead, kind ErrKind) {
 	for _, r := range *reads {
-		s.reply(r.from, r.clientID, r.seq, result{err: kind})
+		s.reply(r.from, r.clientID, r.seq, r.attempt, result{err: kind})
 	}
 	clear(*reads)
 	*reads = (*reads)[:0]

@@ -3,6 +3,7 @@ package kvstore
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,24 +12,43 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// probe is a client address that records every response it gets.
+// probe is a client address that records every response it gets, and checks
+// that each echoes the Attempt of a request it sent.
 type probe struct {
-	h   *testHost
-	got []Response
+	h        *testHost
+	got      []Response
+	attempts map[[2]uint64][]uint32 // (ClientID, Seq) → attempts sent
 }
 
 func (c *cluster) addProbe(addr int) *probe {
-	p := &probe{h: &testHost{c: c, addr: addr, up: true, inc: 1}}
+	p := &probe{h: &testHost{c: c, addr: addr, up: true, inc: 1}, attempts: map[[2]uint64][]uint32{}}
 	p.h.proc = p
 	c.hosts[addr] = p.h
 	return p
 }
 
-func (p *probe) Receive(from int, msg any) { p.got = append(p.got, *msg.(*Response)) }
-func (p *probe) Fire(uint64)               {}
+func (p *probe) Receive(from int, msg any) {
+	r := *msg.(*Response)
+	if sent := p.attempts[[2]uint64{r.ClientID, r.Seq}]; !slices.Contains(sent, r.Attempt) {
+		p.h.c.t.Errorf("response from %d for client %d seq %d echoes attempt %d; attempts sent: %v", from, r.ClientID, r.Seq, r.Attempt, sent)
+	}
+	p.got = append(p.got, r)
+}
+
+func (p *probe) Fire(uint64) {}
+
+// probeAttempt is the Attempt a probe gives a request that names none:
+// distinct across the (ClientID, Seq) of a test, so an answer echoing another
+// request's attempt, or none, shows.
+func probeAttempt(clientID, seq uint64) uint32 { return uint32((clientID*7+seq)%1000) + 1 }
 
 func (p *probe) send(to int, r Request) {
 	req := r
+	if req.Attempt == 0 {
+		req.Attempt = probeAttempt(req.ClientID, req.Seq)
+	}
+	k := [2]uint64{req.ClientID, req.Seq}
+	p.attempts[k] = append(p.attempts[k], req.Attempt)
 	p.h.Send(to, &req)
 }
 
@@ -347,7 +367,7 @@ func TestReadLogGoesThroughTheLog(t *testing.T) {
 	p.send(leader, Request{ClientID: 80, Seq: 2, Op: OpGet, Key: "k"})
 	c.runFor(100 * ms)
 	require.Len(t, p.got, 2)
-	assert.Equal(t, Response{ClientID: 80, Seq: 2, Value: "v", Found: true, Node: leader, Term: p.got[1].Term}, p.got[1])
+	assert.Equal(t, Response{ClientID: 80, Seq: 2, Value: "v", Found: true, Node: leader, Term: p.got[1].Term, Attempt: probeAttempt(80, 2)}, p.got[1])
 	var gets int
 	for _, e := range c.obs.appliedByNode[uint64(leader)] {
 		var r Request

@@ -131,6 +131,17 @@ type HostConfig struct {
 	// ClockOffset and ClockDriftPPM are the local clock's initial skew.
 	ClockOffset   Time
 	ClockDriftPPM float64
+	// Stream makes the host a stream endpoint: its traffic, both ways,
+	// behaves like a TCP connection: never duplicated, never given the
+	// reorder delay, and delivered in order on each link (a copy is never due
+	// before one sent earlier on the same link, latency jitter included).
+	// Loss still applies (a connection reset loses what was in flight), and
+	// so do latency, its jitter, extra delays and partitions. Clients are
+	// stream endpoints: a real client talks to a server over TCP, and a
+	// duplicated or delayed request could take effect after its rejection
+	// was recorded as a definite failure. Network faults in the Jepsen sense
+	// act on the links between servers.
+	Stream bool
 }
 
 // Validate reports the first invalid field, named as in "net.loss".

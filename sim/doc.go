@@ -45,6 +45,14 @@
 // bounded queue and is delivered, in order, on resume. Messages are delivered
 // to whichever incarnation of the recipient is up at delivery time.
 //
+// A link with a stream endpoint at either end (HostConfig.Stream: clients)
+// behaves like a TCP connection: it never duplicates and never draws the
+// reorder delay, and it is FIFO — a message is never due before one sent
+// earlier on the same link (deliver time = max(drawn, the link's latest)).
+// Loss, latency, extra delay and partitions still apply. The skipped
+// decisions draw nothing from "net", so with duplication and reordering off
+// a run draws the same numbers with or without stream endpoints.
+//
 // # Hosts, disks, clocks
 //
 // A host's process is built by its start function from the host's disk only,

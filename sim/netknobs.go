@@ -4,11 +4,11 @@ import "fmt"
 
 // Reset restores latency, loss, duplication, reordering and extra delay to the
 // run's configuration and clears every per-link override. Blocked links stay
-// blocked (see Heal).
+// blocked (see Heal), and stream links stay FIFO for the copies in flight.
 func (n *Network) Reset() {
 	n.applyConfig(n.w.cfg.Net)
 	for i := range n.links {
-		n.links[i] = link{blocked: n.links[i].blocked}
+		n.links[i] = link{blocked: n.links[i].blocked, lastAt: n.links[i].lastAt}
 	}
 	n.w.trace.add(KindNet, 0, 0, int64(KnobReset), 0)
 }

@@ -35,6 +35,9 @@ type link struct {
 	blocked bool
 	loss    float64 // loss on this link, on top of the network's
 	extra   float64 // mean extra delay on this link (exponential), ns
+	// lastAt is when the latest copy sent on this link is due, kept for
+	// stream links only: a later copy is never due before it (FIFO).
+	lastAt Time
 }
 
 // Network carries messages between hosts. Links are directed: (a, b) and
@@ -103,20 +106,30 @@ func (n *Network) send(fi, ti, from, to int, msg any) {
 		n.w.trace.add(KindDrop, from, to, int64(DropLoss), int64(mk))
 		return
 	}
-	d := n.latency(l)
+	// A stream link (either end is a HostConfig.Stream host) behaves like a
+	// TCP connection: no duplicate, no forced reorder, FIFO. Its skipped
+	// decisions draw nothing, so with duplication and reordering off a
+	// stream link draws exactly what any other link would.
+	stream := n.w.hosts[fi].cfg.Stream || n.w.hosts[ti].cfg.Stream
+	d := n.latency(l, !stream)
+	if stream {
+		d = max(d, l.lastAt-n.w.now)
+		l.lastAt = n.w.now + d
+	}
 	n.w.trace.add(KindSend, from, to, int64(mk), int64(d))
 	n.schedule(fi, ti, d, msg, mk)
-	if n.dup > 0 && n.rng.Float64() < n.dup {
+	if !stream && n.dup > 0 && n.rng.Float64() < n.dup {
 		n.stats.Duplicated++
-		d := n.latency(l)
+		d := n.latency(l, true)
 		n.w.trace.add(KindDuplicate, from, to, int64(mk), int64(d))
 		n.schedule(fi, ti, d, msg, mk)
 	}
 }
 
 // latency draws one copy's delay on link l: base or override latency, plus
-// the extra delays of the delay fault, plus the reorder delay if drawn.
-func (n *Network) latency(l *link) Time {
+// the extra delays of the delay fault, plus the reorder delay if drawn (only
+// when reorder is set: stream links never take it).
+func (n *Network) latency(l *link, reorder bool) Time {
 	var d Time
 	if l.hasLat {
 		d = l.lat.sample(n.rng)
@@ -129,7 +142,7 @@ func (n *Network) latency(l *link) Time {
 	if l.extra > 0 {
 		d += Time(l.extra * n.rng.ExpFloat64())
 	}
-	if n.reorder > 0 && n.rng.Float64() < n.reorder {
+	if reorder && n.reorder > 0 && n.rng.Float64() < n.reorder {
 		d += 1 + Time(n.reorderDelay*n.rng.Float64())
 	}
 	return d

@@ -35,6 +35,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	model := fs.String("model", "", "model: register | kv | append (default: guessed from the operations)")
 	timeout := raftcheck.Duration(60 * time.Second)
 	fs.Var(durationValue{&timeout}, "check-timeout", "linearizability search bound per file (exceeded → unknown; 0 = none)")
+	memory := raftcheck.ByteSize(checker.DefaultMemoryLimit)
+	fs.Var(byteSizeValue{&memory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → unknown; 0 = none)")
 	out := fs.String("out", "", "write the linearizability visualization: FILE.html (one input), or a directory (DIR/linearizability.html for one input, DIR/<input name>.html for several)")
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
 	if done, err := parseArgs(fs, args, "check [flags] FILE...", stdout, stderr); done || err != nil {
@@ -78,7 +80,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	for k, in := range inputs {
 		start := time.Now()
 		r := checkResult{File: in.path, Format: in.f.String(), Model: *model}
-		lin, err := checker.CheckLinearizable(in.h, checker.LinOptions{Model: *model, Timeout: to})
+		mem := int64(memory)
+		if mem == 0 {
+			mem = -1 // the checker's "no bound"
+		}
+		lin, err := checker.CheckLinearizable(in.h, checker.LinOptions{Model: *model, Timeout: to, MemoryLimit: mem})
 		if err != nil {
 			return exitUsage, usagef("%s: %v", in.path, err)
 		}
@@ -92,6 +98,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		default:
 			r.Verdict = "unknown"
 			r.Reasons = []string{fmt.Sprintf("the search gave up after %v", lin.Duration)}
+			if lin.Reason != "" {
+				r.Reasons = []string{lin.Reason}
+			}
 		}
 		if r.Model == "append" {
 			for _, p := range checker.CheckAppend(in.h) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/histories"
 )
 
 // testdata is the histories package's shared test data.
@@ -252,6 +254,49 @@ func copyFile(t testing.TB, from, to string) {
 	require.NoError(t, os.WriteFile(to, raw, 0o644))
 }
 
+// TestCheckMemoryBound: `check --check-memory` stops a search that would
+// fill memory (porcupine's hardest kind of history: concurrent writes and
+// reads refuted only by exhausting their orders) and says unknown, with the
+// memory reason, exit 2; with no memory bound the timeout still says
+// unknown. The generous timeout is only a safety net.
+func TestCheckMemoryBound(t *testing.T) {
+	const n = 14
+	var h histories.History
+	add := func(tm int64, p int, typ histories.Type, f string, v any) {
+		h = append(h, histories.Op{Index: len(h), Time: tm, Process: p, Type: typ, F: f, Value: v})
+	}
+	for i := range n {
+		add(int64(2*i), i, histories.Invoke, "write", int64(i+1))
+		add(int64(2*i+1), n+i, histories.Invoke, "read", nil)
+	}
+	for i := range n {
+		add(int64(1000+2*i), i, histories.OK, "write", int64(i+1))
+		add(int64(1001+2*i), n+i, histories.OK, "read", int64((i*7)%n+1))
+	}
+	add(5000, 2*n, histories.Invoke, "read", nil)
+	add(5001, 2*n, histories.OK, "read", int64(-1)) // nobody wrote -1
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hard.jsonl")
+	require.NoError(t, histories.WriteFile(path, h, histories.JSONL))
+
+	for _, c := range []struct {
+		flags  []string
+		reason string
+	}{
+		{[]string{"--check-memory", "32MiB", "--check-timeout", "5m"}, "the search was stopped at the memory bound of 32MiB"},
+		{[]string{"--check-memory", "0", "--check-timeout", "300ms"}, "the search timed out after 300ms"},
+	} {
+		r := cli(t, dir, nil, append(append([]string{"check", "--json"}, c.flags...), path)...)
+		require.Equal(t, exitUnknown, r.code, "%s", r)
+		var out checkJSONOut
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+		require.Len(t, out.Results, 1)
+		assert.Equal(t, "unknown", out.Results[0].Verdict)
+		require.Len(t, out.Results[0].Reasons, 1)
+		assert.Contains(t, out.Results[0].Reasons[0], c.reason)
+	}
+}
+
 // TestUsageErrors: bad flags, values, files and arguments exit 254 with a
 // message naming the flag or the file, and print nothing on stdout.
 func TestUsageErrors(t *testing.T) {
@@ -293,6 +338,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "--format", "yaml", "x"}, nil, "--format"},
 		{[]string{"check", "--model", "bank", "x"}, nil, "--model"},
 		{[]string{"check", "--check-timeout", "soon", "x"}, nil, "--check-timeout"},
+		{[]string{"check", "--check-memory", "lots", "x"}, nil, `invalid argument "lots" for "--check-memory"`},
+		{[]string{"check", "--check-memory", "12MB", "x"}, nil, `"--check-memory" flag: "12MB" is under 16MiB`},
+		{[]string{"run", "--check-memory", "4"}, nil, `"--check-memory" flag: "4" is under 16MiB`},
+		{[]string{"sweep", "--check-memory", "-1GiB"}, nil, `"--check-memory" flag: a size must not be negative`},
+		{[]string{"suite", "--check-memory", "1.5XB"}, nil, `invalid argument "1.5XB" for "--check-memory"`},
 		{[]string{"replay"}, nil, "replay"},
 		{[]string{"replay", "nope"}, nil, "nope"},
 		{[]string{"replay", "afile"}, nil, "afile"},

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/raftcheck/raftcheck"
+	"github.com/raftcheck/raftcheck/checker"
 )
 
 // normalize lets the original brief's spellings work: underscores become dashes
@@ -59,6 +60,32 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// byteSizeValue is a flag that takes a memory size ("4GiB", "512MiB", a bare
+// number of bytes; "0" or "none" for no bound) and refuses sizes under
+// checker.MinMemoryLimit, which would stop every search at once.
+type byteSizeValue struct{ b *raftcheck.ByteSize }
+
+func (v byteSizeValue) String() string {
+	if v.b == nil {
+		return "0"
+	}
+	return v.b.String()
+}
+
+func (v byteSizeValue) Set(s string) error {
+	n, err := checker.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	if n != 0 && n < checker.MinMemoryLimit {
+		return fmt.Errorf("%q is under %s, which would stop every search at once (0 = no bound)", s, checker.FormatBytes(checker.MinMemoryLimit))
+	}
+	*v.b = raftcheck.ByteSize(n)
+	return nil
+}
+
+func (v byteSizeValue) Type() string { return "size" }
 
 // newFlagSet returns a pflag set that reports errors instead of exiting.
 func newFlagSet(name string) *pflag.FlagSet {
@@ -162,6 +189,7 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
 	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
+	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
 	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
 	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
 	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")

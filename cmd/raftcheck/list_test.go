@@ -61,10 +61,10 @@ func TestHelp(t *testing.T) {
 	assert.Contains(t, r.stdout, "Usage: raftcheck <command>")
 
 	flags := map[string][]string{
-		"run":    {"--nodes", "--max-time", "--seed", "--clients", "--rate", "--workload", "--keys", "--read-mode", "--nemesis", "--nemesis-interval", "--chaos", "--chaos-scenario", "--swarm", "--message-drop-rate", "--message-dup-rate", "--latency", "--latency-dist", "--prevote", "--check-quorum", "--snapshot-every", "--recovery-time", "--check-timeout", "--store", "--json", "--trace", "--log-level"},
+		"run":    {"--nodes", "--max-time", "--seed", "--clients", "--rate", "--workload", "--keys", "--read-mode", "--nemesis", "--nemesis-interval", "--chaos", "--chaos-scenario", "--swarm", "--message-drop-rate", "--message-dup-rate", "--latency", "--latency-dist", "--prevote", "--check-quorum", "--snapshot-every", "--recovery-time", "--check-timeout", "--check-memory", "--store", "--json", "--trace", "--log-level"},
 		"sweep":  {"--seeds", "--count", "--workers", "--fail-fast", "--shard", "--keep-all", "--json"},
 		"suite":  {"--seeds-per", "--scenarios", "--fail-fast", "--json"},
-		"check":  {"--format", "--model", "--out", "--check-timeout", "--json"},
+		"check":  {"--format", "--model", "--out", "--check-timeout", "--check-memory", "--json"},
 		"replay": {"--json", "--store"},
 		"serve":  {"--store", "--host", "--port"},
 	}
