@@ -44,10 +44,10 @@ type Config struct {
 	// Network and disks.
 	Latency         Duration `json:"latency"` // mean one-way latency
 	LatencyStddev   Duration `json:"latency_stddev"`
-	LatencyDist     string   `json:"latency_dist"` // constant | uniform | normal | exponential | lognormal
-	MessageDropRate float64  `json:"message_drop_rate"`
-	MessageDupRate  float64  `json:"message_dup_rate"`
-	ReorderRate     float64  `json:"reorder_rate"`
+	LatencyDist     string   `json:"latency_dist"`      // constant | uniform | normal | exponential | lognormal
+	MessageDropRate float64  `json:"message_drop_rate"` // every message, client traffic included (a connection reset)
+	MessageDupRate  float64  `json:"message_dup_rate"`  // node-to-node messages; client traffic is never duplicated (TCP)
+	ReorderRate     float64  `json:"reorder_rate"`      // node-to-node messages; client links are FIFO (TCP)
 	SyncLatency     Duration `json:"sync_latency"`
 	DiskCrashMode   string   `json:"disk_crash_mode"` // lose-unsynced | keep-prefix | tear-last
 
