@@ -132,6 +132,17 @@ var bugCatalog = []Bug{
 		// Without the bug raft refuses lease reads without CheckQuorum.
 		control: func(c *Config) { c.CheckQuorum = true },
 		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
+	{Name: "lease-wall-clock", Layer: "kvstore",
+		Breaks:   "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
+		Exposure: "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",
+		Checker:  "linearizability",
+		Catches:  []string{FindLinearizability},
+		Budget:   20,
+		expose: func(c *Config) {
+			c.Nodes, c.ReadMode = 3, "lease"
+			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "clock-bump"}, millis(1000)
+		},
+		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.LeaseWallClock = true }},
 	{Name: "no-dedup", Layer: "kvstore",
 		Breaks:   "retried requests apply twice: duplicated appends",
 		Exposure: "the append workload on a lossy network: lost replies make clients retry",

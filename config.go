@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,7 +145,13 @@ func (c *Config) Validate() error {
 		bad("op-timeout", "must be positive, got %s", c.OpTimeout)
 	}
 	switch c.ReadMode {
-	case "readindex", "log", "lease", "local":
+	case "readindex", "log", "local":
+	case "lease":
+		// Raft refuses it too, but only when a node starts; say it up front.
+		// The lease-without-checkquorum planted bug is the one way past it.
+		if !c.CheckQuorum && !slices.Contains(c.Bugs, "lease-without-checkquorum") {
+			bad("read-mode", "lease reads need CheckQuorum (--check-quorum): a leader cut off from a quorum must step down before its lease can end")
+		}
 	default:
 		bad("read-mode", "%q is not one of readindex, log, lease, local", c.ReadMode)
 	}

@@ -33,6 +33,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"key-dist", func(c *Config) { c.KeyDist = "pareto" }},
 		{"op-timeout", func(c *Config) { c.OpTimeout = 0 }},
 		{"read-mode", func(c *Config) { c.ReadMode = "quorum" }},
+		{"read-mode", func(c *Config) { c.ReadMode, c.CheckQuorum = "lease", false }},
 		{"tick-interval", func(c *Config) { c.TickInterval = 0 }},
 		{"heartbeat-ticks", func(c *Config) { c.HeartbeatTicks = 0 }},
 		{"election-ticks", func(c *Config) { c.ElectionTicks = c.HeartbeatTicks }},

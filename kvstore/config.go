@@ -40,6 +40,10 @@ type Bugs struct {
 	StaleLocalRead bool // the leader answers reads from local state, no ReadIndex/lease
 	NoDedup        bool // the state machine ignores sessions: retries apply twice
 	AckBeforeFsync bool // messages and replies go out before the Ready is synced
+	// LeaseWallClock: the leader turns its read lease into a deadline on its
+	// local wall clock and, once deposed, keeps answering reads until that
+	// clock passes it; a clock stepped back stretches a lease that has ended.
+	LeaseWallClock bool
 }
 
 // ServerConfig configures one replica. A node's network address equals its raft id.

@@ -85,7 +85,7 @@
 //
 // # Planted bugs
 //
-// Bugs.StaleLocalRead, Bugs.NoDedup and Bugs.AckBeforeFsync are deliberately
-// unsafe switches that prove the checkers catch real mistakes; they are off by
+// Bugs.StaleLocalRead, Bugs.NoDedup, Bugs.AckBeforeFsync and
+// Bugs.LeaseWallClock are deliberately unsafe switches that prove the checkers catch real mistakes; they are off by
 // default.
 package kvstore

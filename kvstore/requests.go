@@ -85,6 +85,11 @@ func (s *Server) handleRead(from int, req *Request) {
 		// possibly stale state.
 		s.replyLocalRead(from, req)
 		return
+	case s.wallLease() && s.applied >= s.commit:
+		// Planted bug (LeaseWallClock): served on the strength of a deadline
+		// on the local clock, even by a node that no longer leads.
+		s.replyLocalRead(from, req)
+		return
 	case s.role != raft.Leader:
 		s.reject(from, req, ErrNotLeader)
 		return
@@ -99,6 +104,31 @@ func (s *Server) handleRead(from int, req *Request) {
 	}
 	s.reads.waiting = append(s.reads.waiting, pendingRead{from: from, clientID: req.ClientID, seq: req.Seq, attempt: req.Attempt, key: req.Key})
 	s.issueReads()
+}
+
+// wallLease reports whether Bugs.LeaseWallClock's lease holds now: the
+// deadline alone decides, whether this node still leads or not.
+func (s *Server) wallLease() bool {
+	if !s.cfg.Bugs.LeaseWallClock || s.cfg.ReadMode != ReadLease {
+		return false
+	}
+	return s.env.Now() < s.leaseUntil
+}
+
+// setWallLease extends Bugs.LeaseWallClock's deadline on every tick of a
+// leader. Raft's lease lapses at the tick LeaseTicksLeft ticks from now, so
+// each new deadline is exact on this host's clock, drift included, and
+// without clock steps the latest never outlasts raft's lease. But a deadline
+// is only ever pushed later: once the clock is stepped back by d, the
+// deadline set before the step holds d longer than raft's lease, and a
+// leader deposed meanwhile still answers reads.
+func (s *Server) setWallLease() {
+	if !s.cfg.Bugs.LeaseWallClock || s.cfg.ReadMode != ReadLease || s.role != raft.Leader {
+		return
+	}
+	if left := s.node.LeaseTicksLeft(); left > 0 {
+		s.leaseUntil = max(s.leaseUntil, s.env.Now()+int64(left)*s.cfg.TickInterval)
+	}
 }
 
 func (s *Server) replyLocalRead(from int, req *Request) {

@@ -42,6 +42,9 @@ type Server struct {
 	snapIndex uint64 // index of the snapshot on disk (0: none)
 	logLast   uint64 // index of the last entry written to the log file
 	ticks     uint64
+	// leaseUntil is the local-clock deadline of Bugs.LeaseWallClock's lease
+	// (0: none).
+	leaseUntil int64
 
 	// The Ready being handled: taken from raft, not yet advanced.
 	inReady bool
@@ -190,6 +193,7 @@ func (s *Server) Fire(tag uint64) {
 	case tagTick:
 		s.ticks++
 		s.node.Tick()
+		s.setWallLease()
 		s.retryReads()
 		s.env.After(s.cfg.TickInterval, tagTick)
 	case tagSync:
@@ -212,6 +216,9 @@ func (s *Server) ProposeConfChange(cc raft.ConfChange) error {
 
 // TransferLeadership asks this server, if it leads, to hand leadership to to.
 func (s *Server) TransferLeadership(to uint64) error {
+	// The target may win an election that ignores leases: raft drops its
+	// lease, and so does Bugs.LeaseWallClock's deadline.
+	s.leaseUntil = 0
 	err := s.node.TransferLeadership(to)
 	s.step()
 	if err != nil {

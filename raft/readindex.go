@@ -216,3 +216,25 @@ func (n *Node) leaseHeld() bool {
 		n.transferee == None &&
 		n.ticks-n.reads.leaseTick < uint64(n.cfg.ElectionTicks-2)
 }
+
+// LeaseTicksLeft returns how many more ticks this node's read lease lasts: 0
+// unless it leads with ReadOnlyLeaseBased, holds a lease and has committed an
+// entry of its term (until then its commit index may lag the last leader's).
+// The lease lapses at the tick that brings the count to 0, so a caller that
+// serves reads from it without calling ReadIndex must ask again on every tick
+// and every read: turning the count into a wall-clock deadline trusts a clock
+// that an operator or NTP may step backwards (kvstore's LeaseWallClock
+// planted bug does exactly that).
+func (n *Node) LeaseTicksLeft() uint64 {
+	if n.role != Leader || !n.leaseHeld() {
+		return 0
+	}
+	if t, _ := n.log.term(n.log.committed); t != n.term {
+		return 0
+	}
+	used := n.ticks - n.reads.leaseTick
+	if limit := uint64(n.cfg.ElectionTicks - 2); used < limit {
+		return limit - used
+	}
+	return 0 // reached only under LeaseWithoutCheckQuorum: its endless lease counts no ticks
+}

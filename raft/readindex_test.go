@@ -168,3 +168,33 @@ func TestReadQueueStaysBoundedUnderSteadyReads(t *testing.T) {
 	}
 	assert.Greater(t, answered, 3000, "the reads were answered as the rounds were confirmed")
 }
+
+// LeaseTicksLeft counts down with the leader's ticks and reaches 0 exactly
+// when leaseHeld turns false; followers and transferring leaders have none.
+func TestLeaseTicksLeft(t *testing.T) {
+	c := newCluster(t, 3, withLease())
+	l := c.elect(1)
+	c.tick(1)
+	require.True(t, l.leaseHeld())
+	assert.Zero(t, c.nodes[2].LeaseTicksLeft(), "a follower holds no lease")
+
+	c.isolate(1)
+	left := l.LeaseTicksLeft()
+	require.Positive(t, left)
+	for left > 0 {
+		require.True(t, l.leaseHeld(), "lease held with %d ticks left", left)
+		l.Tick()
+		c.stabilize()
+		require.Equal(t, left-1, l.LeaseTicksLeft(), "one tick uses one tick of lease")
+		left--
+	}
+	assert.False(t, l.leaseHeld(), "0 ticks left: the lease has lapsed")
+	require.Equal(t, Leader, l.role, "still leader, still no lease")
+
+	c2 := newCluster(t, 3, withLease())
+	l2 := c2.elect(1)
+	c2.tick(1)
+	require.Positive(t, l2.LeaseTicksLeft())
+	require.NoError(t, l2.TransferLeadership(2))
+	assert.Zero(t, l2.LeaseTicksLeft(), "a transfer ends the lease")
+}

@@ -19,7 +19,7 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	want.Seed, want.Name, want.Nodes = 77, "rt", 7
 	want.MaxTime, want.RecoveryTime = ms(12500), ms(7000)
 	want.Workload, want.Clients, want.Rate, want.Keys, want.KeyDist, want.OpTimeout = "append", 4, 3.5, 3, "zipf", ms(1500)
-	want.ReadMode, want.PreVote, want.CheckQuorum = "lease", false, false
+	want.ReadMode, want.PreVote, want.CheckQuorum = "log", false, false
 	want.TickInterval, want.HeartbeatTicks, want.ElectionTicks = ms(10), 3, 30
 	want.SnapshotEvery, want.MaxSessions = 50, 64
 	want.Latency, want.LatencyStddev, want.LatencyDist = ms(3), ms(1), "uniform"
