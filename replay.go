@@ -138,6 +138,9 @@ func LoadRun(path string) (*Result, Config, error) {
 	if sr.Version != resultsVersion || sr.Result == nil {
 		return nil, Config{}, fmt.Errorf("%s: not a raftcheck results file (raftcheck_results %d, want %d)", path, sr.Version, resultsVersion)
 	}
+	if !validTraceHash(sr.Result.TraceHash) {
+		return nil, Config{}, fmt.Errorf("%s: trace_hash: %q is not 16 hexadecimal digits, so there is nothing to confirm a replay against", path, sr.Result.TraceHash)
+	}
 	if err := sr.Config.Validate(); err != nil {
 		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)
 	}
@@ -158,4 +161,18 @@ func jsonErrorLine(raw []byte, err error) int {
 	}
 	off = min(max(off, 0), int64(len(raw)))
 	return 1 + bytes.Count(raw[:off], []byte("\n"))
+}
+
+// validTraceHash reports whether s is a trace hash as Result.TraceHash
+// writes it: 16 lower-case hexadecimal digits.
+func validTraceHash(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

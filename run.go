@@ -199,9 +199,9 @@ func (x *execution) addClients() error {
 	ccfg.KeyDist = x.cfg.KeyDist
 	ccfg.Rate = x.cfg.Rate
 	ccfg.OpTimeout = int64(x.cfg.OpTimeout)
-	if ccfg.AttemptTimeout > ccfg.OpTimeout {
-		ccfg.AttemptTimeout = ccfg.OpTimeout
-	}
+	// A short --op-timeout shortens the per-attempt waits with it.
+	ccfg.AttemptTimeout = min(ccfg.AttemptTimeout, ccfg.OpTimeout)
+	ccfg.RetryDelay = min(ccfg.RetryDelay, ccfg.OpTimeout)
 	for i := 0; i < x.cfg.Clients; i++ {
 		rng, err := x.w.Stream(fmt.Sprintf("client/%d", i))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,6 +116,18 @@ func TestStoreLayoutAndReplay(t *testing.T) {
 	again, err := Run(rcfg)
 	require.NoError(t, err)
 	assert.Equal(t, res.TraceHash, again.TraceHash, "replay must reproduce the run")
+
+	// A results.json whose trace hash was damaged is bad input, not a
+	// replay that failed to reproduce.
+	raw, err := os.ReadFile(filepath.Join(res.Store, "results.json"))
+	require.NoError(t, err)
+	for _, bad := range []string{"", "zz", strings.ToUpper(res.TraceHash)} {
+		path := filepath.Join(t.TempDir(), "results.json")
+		require.NoError(t, os.WriteFile(path, bytes.ReplaceAll(raw, []byte(`"`+res.TraceHash+`"`), []byte(`"`+bad+`"`)), 0o644))
+		_, _, err := LoadRun(path)
+		require.Error(t, err, "trace hash %q", bad)
+		assert.Contains(t, err.Error(), "trace_hash")
+	}
 
 	summary, err := os.ReadFile(filepath.Join(res.Store, "summary.txt"))
 	require.NoError(t, err)

@@ -40,11 +40,16 @@ type LivenessResult struct {
 	LeaderAt    int64  `json:"leader_at"`
 	Leader      int    `json:"leader"`
 	LeaderTerm  uint64 `json:"leader_term"`
+	// Idle lists the threads that invoked nothing in the recovery window and
+	// had no operation outstanding at its end (paced too slowly to be
+	// tested): they are not counted as failures.
+	Idle []int `json:"idle,omitempty"`
 }
 
 // CheckLiveness checks that the cluster recovered after the final heal: a
-// leader appears within LeaderBound, and every client thread completes an ok
-// operation within the recovery window.
+// leader appears within LeaderBound, and every client thread that tried
+// completes an ok operation within the recovery window (see
+// LivenessResult.Idle for threads that did not try).
 func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOptions) (LivenessResult, error) {
 	switch {
 	case opts.RecoveryWindow < 0:
@@ -86,13 +91,24 @@ func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOption
 	type tally struct{ invoked, ok, fail, info, pending int }
 	tallies := make([]tally, opts.Threads)
 	done := make([]bool, opts.Threads)
+	// busy: the thread invoked in the window, or had an op outstanding at its
+	// end. A thread that was neither was idle by its own pacing (a low
+	// --rate): it offers no evidence either way, so it is not held to the
+	// window — but a thread stuck on an op invoked before the heal is.
+	busy := make([]bool, opts.Threads)
 	deadline := H + opts.RecoveryWindow
 	for _, p := range pairs {
 		inv := &h[p.inv]
-		if inv.Process < 0 || inv.Time < H {
+		if inv.Process < 0 || inv.Time > deadline {
 			continue
 		}
 		th := inv.Process % opts.Threads
+		if inv.Time >= H || p.done < 0 || h[p.done].Time > deadline {
+			busy[th] = true
+		}
+		if inv.Time < H {
+			continue
+		}
 		t := &tallies[th]
 		t.invoked++
 		if p.done < 0 {
@@ -113,6 +129,10 @@ func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOption
 	}
 	for th, ok := range done {
 		if ok {
+			continue
+		}
+		if !busy[th] {
+			r.Idle = append(r.Idle, th)
 			continue
 		}
 		t := tallies[th]

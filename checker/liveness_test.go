@@ -71,8 +71,35 @@ func TestLivenessNoLeader(t *testing.T) {
 	r, err := CheckLiveness(nil, tl, LivenessOptions{HealTime: 100, LeaderBound: 10, RecoveryWindow: 10, Threads: 1})
 	require.NoError(t, err)
 	assert.Equal(t, LivenessFailed, r.Status)
+	require.Len(t, r.Reasons, 1)
 	assert.Contains(t, r.Reasons[0], "no node became leader after the final heal at 100ns")
-	assert.Contains(t, r.Reasons[1], "thread 0 completed no ok operation")
+	assert.Equal(t, []int{0}, r.Idle, "thread 0 invoked nothing: idle, not failed")
+}
+
+// A thread paced too slowly to invoke in the window is idle, not failed; a
+// thread stuck on an op invoked before the heal is failed, whether the op
+// never completes or completes after the window.
+func TestLivenessIdleAndStuckThreads(t *testing.T) {
+	opts := LivenessOptions{HealTime: 100, LeaderBound: 50, RecoveryWindow: 100, Threads: 3}
+	h := fromCalls(
+		call{p: 0, f: "read", start: 10, end: 20},  // thread 0: done long before the heal, then idle
+		call{p: 1, f: "read", start: 90, end: -1},  // thread 1: stuck from before the heal
+		call{p: 2, f: "read", start: 90, end: 250}, // thread 2: completes after the window
+	)
+	r, err := CheckLiveness(h, recoveryRoles(t), opts)
+	require.NoError(t, err)
+	assert.Equal(t, LivenessFailed, r.Status)
+	assert.Equal(t, []int{0}, r.Idle)
+	require.Len(t, r.Reasons, 2)
+	assert.Contains(t, r.Reasons[0], "thread 1 completed no ok operation")
+	assert.Contains(t, r.Reasons[1], "thread 2 completed no ok operation")
+
+	// An op invoked after the window is no evidence: the thread was idle in it.
+	h = fromCalls(call{p: 0, f: "read", start: 260, end: 270})
+	r, err = CheckLiveness(h, recoveryRoles(t), LivenessOptions{HealTime: 100, LeaderBound: 50, RecoveryWindow: 100, Threads: 1})
+	require.NoError(t, err)
+	assert.Equal(t, LivenessOK, r.Status)
+	assert.Equal(t, []int{0}, r.Idle)
 }
 
 func TestLivenessBadInput(t *testing.T) {

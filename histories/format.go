@@ -75,6 +75,8 @@ func Read(r io.Reader, name string, f Format) (History, Format, error) {
 // Parse reads a history from data in format f (Auto: detect it). name is the
 // file name used in error messages.
 func Parse(data []byte, name string, f Format) (History, Format, error) {
+	// Editors on Windows may start a UTF-8 file with a byte order mark.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if f == Auto {
 		var err error
 		if f, err = Detect(data); err != nil {

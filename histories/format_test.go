@@ -107,3 +107,23 @@ func TestWritePropagatesWriterErrors(t *testing.T) {
 	assert.ErrorContains(t, Write(&buf, h, Format(42)), "unknown format")
 	assert.True(t, strings.HasPrefix(Op{Process: 1, Type: Invoke, F: "w", Value: 7}.String(), "{:index 0, :process 1, :type 1"))
 }
+
+// A UTF-8 byte order mark at the start of a file is skipped, whatever the
+// format, and line numbers in errors still count from the first line.
+func TestParseSkipsByteOrderMark(t *testing.T) {
+	bom := "\xef\xbb\xbf"
+	for _, src := range []string{
+		`{"raftcheck_history":1}` + "\n" + `{"index":0,"process":0,"type":"invoke","f":"read","time":1}` + "\n",
+		"{:process 0, :type :invoke, :f :read, :value nil}\n",
+	} {
+		plain, pf, err := Parse([]byte(src), "x", Auto)
+		require.NoError(t, err)
+		h, f, err := Parse([]byte(bom+src), "x", Auto)
+		require.NoError(t, err, "%q", src)
+		assert.Equal(t, pf, f)
+		assert.Equal(t, plain, h)
+	}
+	_, _, err := Parse([]byte(bom+"{:process 0, :type}\n"), "x.edn", EDN)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "x.edn:1:")
+}

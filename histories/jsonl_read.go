@@ -172,7 +172,7 @@ func (s *jsonScanner) process() (int, error) {
 		return 0, err
 	}
 	if v < NemesisProcess || v > math.MaxInt {
-		return 0, fmt.Errorf("expected a process id ≥ 0 or \"nemesis\", got %d", v)
+		return 0, fmt.Errorf("expected a process id ≥ 0, or \"nemesis\" (also written -1), got %d", v)
 	}
 	return int(v), nil
 }

@@ -67,7 +67,7 @@ func TestJSONLErrors(t *testing.T) {
 		{"missing process", hdr + `{"type":"invoke","f":"w"}`, `h.jsonl:2: missing field "process"`},
 		{"missing f", hdr + `{"type":"invoke","process":1}`, `missing field "f"`},
 		{"empty f", hdr + `{"type":"invoke","process":1,"f":""}`, `field "f": must not be empty`},
-		{"bad process", hdr + `{"process":-2,"type":"invoke","f":"w"}`, `expected a process id ≥ 0 or "nemesis", got -2`},
+		{"bad process", hdr + `{"process":-2,"type":"invoke","f":"w"}`, `expected a process id ≥ 0, or "nemesis" (also written -1), got -2`},
 		{"process name", hdr + `{"process":"n1","type":"invoke","f":"w"}`, `expected an integer or "nemesis", got "n1"`},
 		{"index mismatch", hdr + good + `{"index":0,"process":1,"type":"invoke","f":"w"}`, `h.jsonl:3: field "index": is 0, want the operation's position 1`},
 		{"duplicate", hdr + `{"process":0,"process":1,"type":"invoke","f":"w"}`, `duplicate field "process"`},

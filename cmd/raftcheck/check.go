@@ -27,6 +27,9 @@ type checkResult struct {
 	Seconds  float64  `json:"seconds"`
 	HTML     string   `json:"html,omitempty"`
 	Problems []string `json:"problems,omitempty"`
+	// Error: the file could not be read or checked (Verdict "error"), or its
+	// visualization could not be written (the verdict stands).
+	Error string `json:"error,omitempty"`
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -61,32 +64,33 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	// Read every file first: bad input is reported before any checking starts.
-	type input struct {
-		path string
-		h    histories.History
-		f    histories.Format
-	}
-	var inputs []input
-	for _, path := range files {
+	// A file that cannot be read or checked is reported with an error and
+	// the others are still checked: nothing computed is lost. The exit code
+	// is then 254, as for any bad input.
+	var results []checkResult
+	worst, badInput, htmlFailed := exitValid, false, false
+	for k, path := range files {
+		start := time.Now()
+		r := checkResult{File: path, Model: *model}
+		fail := func(err error) {
+			r.Verdict, r.Error, badInput = "error", err.Error(), true
+			fmt.Fprintf(stderr, "raftcheck check: %v\n", err)
+			results = append(results, r)
+		}
 		h, got, err := histories.ReadFile(path, f)
 		if err != nil {
-			return exitUsage, usageError{err}
+			fail(err)
+			continue
 		}
-		inputs = append(inputs, input{path, h, got})
-	}
-	var results []checkResult
-	worst := exitValid
-	for k, in := range inputs {
-		start := time.Now()
-		r := checkResult{File: in.path, Format: in.f.String(), Model: *model}
+		r.Format = got.String()
 		mem := int64(memory)
 		if mem == 0 {
 			mem = -1 // the checker's "no bound"
 		}
-		lin, err := checker.CheckLinearizable(in.h, checker.LinOptions{Model: *model, Timeout: to, MemoryLimit: mem})
+		lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: *model, Timeout: to, MemoryLimit: mem})
 		if err != nil {
-			return exitUsage, usagef("%s: %v", in.path, err)
+			fail(fmt.Errorf("%s: %w", path, err))
+			continue
 		}
 		r.Model, r.Ops, r.Seconds = lin.Model, lin.Ops, time.Since(start).Seconds()
 		switch lin.Result {
@@ -103,27 +107,33 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 		if r.Model == "append" {
-			for _, p := range checker.CheckAppend(in.h) {
+			for _, p := range checker.CheckAppend(h) {
 				r.Verdict = "invalid"
 				r.Problems = append(r.Problems, p.String())
 			}
 		}
 		if htmlPaths != nil {
 			if err := writeHTML(htmlPaths[k], lin); err != nil {
-				return exitInternal, err
+				r.Error, htmlFailed = err.Error(), true
+				fmt.Fprintf(stderr, "raftcheck check: %s: %v\n", path, err)
+			} else {
+				r.HTML = htmlPaths[k]
 			}
-			r.HTML = htmlPaths[k]
 		}
 		worst = worse(worst, verdictCode(r.Verdict))
 		results = append(results, r)
 	}
+	code := checkExitCode(worst, badInput, htmlFailed)
 	if *jsonOut {
 		if err := writeJSON(stdout, map[string]any{"results": results}); err != nil {
 			return exitInternal, err
 		}
-		return worst, nil
+		return code, nil
 	}
 	for _, r := range results {
+		if r.Verdict == "error" {
+			continue // already on stderr: stdout carries verdicts only
+		}
 		fmt.Fprintf(stdout, "%-8s %s (%s, model %s, %d ops, %.2fs)\n", strings.ToUpper(r.Verdict), r.File, r.Format, r.Model, r.Ops, r.Seconds)
 		for _, s := range append(r.Reasons, r.Problems...) {
 			fmt.Fprintf(stdout, "         - %s\n", s)
@@ -131,8 +141,25 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if r.HTML != "" {
 			fmt.Fprintf(stdout, "         visualization: %s\n", r.HTML)
 		}
+		if r.Error != "" {
+			fmt.Fprintf(stdout, "         visualization not written: %s\n", r.Error)
+		}
 	}
-	return worst, nil
+	return code, nil
+}
+
+// checkExitCode: an unreadable input makes 254 (Jepsen's bad input), a
+// visualization that could not be written 255 — unless a history was
+// invalid, which is the news that matters: then 1, as `run` does when its
+// store cannot be written.
+func checkExitCode(worst int, badInput, htmlFailed bool) int {
+	switch {
+	case badInput:
+		return exitUsage
+	case htmlFailed && worst != exitInvalid:
+		return exitInternal
+	}
+	return worst
 }
 
 // htmlOutputs resolves --out into one HTML path per input (nil: --out not

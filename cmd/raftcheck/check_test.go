@@ -184,11 +184,18 @@ func TestCheckMalformedLine(t *testing.T) {
 			lines[c.line-1] = c.garbage
 			path := filepath.Join(dir, "bad"+filepath.Ext(c.src))
 			require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644))
-			// The bad file comes second: inputs are all read before any is checked.
+			// The bad file comes second: the good one is still checked and
+			// reported (nothing computed is lost), the bad one is an error
+			// naming file and line, and the exit code says bad input.
 			r := cli(t, dir, nil, "check", "--json", good, path)
 			assert.Equal(t, exitUsage, r.code, "%s", r)
 			assert.Contains(t, r.stderr, c.want)
-			assert.Empty(t, r.stdout, "nothing checked, nothing printed")
+			var out struct{ Results []checkResult }
+			decodeOne(t, r.stdout, &out)
+			require.Len(t, out.Results, 2)
+			assert.Equal(t, "valid", out.Results[0].Verdict)
+			assert.Equal(t, "error", out.Results[1].Verdict)
+			assert.Contains(t, out.Results[1].Error, c.want)
 		})
 	}
 }
@@ -364,5 +371,29 @@ func TestUsageErrors(t *testing.T) {
 				assert.Empty(t, r.stdout, "errors go to stderr")
 			}
 		})
+	}
+}
+
+// TestCheckOutUnwritable: a visualization that cannot be written loses no
+// verdict: an invalid history still prints its verdict and exits 1; a valid
+// one exits 255 (an internal failure), its verdict printed too.
+func TestCheckOutUnwritable(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("needs /proc: a directory no file can be created in")
+	}
+	dir := t.TempDir()
+	jepsen := filepath.Join(testdata, "porcupine", "jepsen")
+	for _, c := range []struct {
+		file, verdict string
+		code          int
+	}{{"etcd_000.log", "invalid", exitInvalid}, {"etcd_002.log", "valid", exitInternal}} {
+		r := cli(t, dir, nil, "check", "--json", "--out", "/proc/x.html", filepath.Join(jepsen, c.file))
+		assert.Equal(t, c.code, r.code, "%s", r)
+		var out struct{ Results []checkResult }
+		decodeOne(t, r.stdout, &out)
+		require.Len(t, out.Results, 1)
+		assert.Equal(t, c.verdict, out.Results[0].Verdict)
+		assert.Contains(t, out.Results[0].Error, "--out")
+		assert.Empty(t, out.Results[0].HTML)
 	}
 }
