@@ -10,6 +10,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker/report"
 	"github.com/raftcheck/raftcheck/clients"
+	"github.com/raftcheck/raftcheck/histories"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -279,17 +280,18 @@ func (f *simFaults) Record(ev nemesis.Event) {
 		value = "nodes " + strings.Join(targets, ",")
 	}
 	now := int64(f.w.Now())
-	kind := sim.KindFaultStop
+	kind, name := sim.KindFaultStop, ""
 	if ev.Start {
-		kind = sim.KindFaultStart
-		f.rec.Nemesis("start-"+ev.Fault, value)
+		kind, name = sim.KindFaultStart, "start-"+ev.Fault
+		f.rec.Nemesis(name, value)
 		// The nemesis blocks a partition's links just before recording its
 		// start, so the links blocked since the last event are this fault's.
 		f.open = append(f.open, len(f.windows))
 		f.windows = append(f.windows, report.FaultWindow{Fault: ev.Fault, Start: now, End: -1, Targets: append([]int(nil), ev.Targets...), Detail: ev.Detail,
 			Links: append([][2]int(nil), f.blocked...)})
 	} else {
-		f.rec.Nemesis("stop-"+ev.Fault, value)
+		name = "stop-" + ev.Fault
+		f.rec.Nemesis(name, value)
 		for i, wi := range f.open {
 			if f.windows[wi].Fault == ev.Fault {
 				f.windows[wi].End = now
@@ -303,7 +305,10 @@ func (f *simFaults) Record(ev nemesis.Event) {
 	if len(ev.Targets) > 0 {
 		first = ev.Targets[0]
 	}
-	f.w.Trace().Emit(kind, first, len(ev.Targets), int64(faultCode(ev.Fault)), 0)
+	// Y is the digest of the nemesis op the history holds, so the trace hash
+	// covers what it says (the detail and every target), not only its kind.
+	op := histories.Op{Process: histories.NemesisProcess, Type: histories.Info, F: name, Value: value}
+	f.w.Trace().Emit(kind, first, len(ev.Targets), int64(faultCode(ev.Fault)), int64(op.Digest()))
 }
 
 // closeWindows ends every fault window still open at t (the final heal).

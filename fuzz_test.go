@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftcheck/raftcheck/histories"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -33,7 +34,8 @@ func fuzzConfig(seed uint64, mask uint32, nodes, workload uint8) Config {
 
 // FuzzRun fuzzes the seed and the fault mix of short runs: a run never
 // errors or panics, its verdict is one of valid, invalid, unknown, and the
-// same input run twice gives the same trace hash, verdict and op counts.
+// same input run twice gives the same history, trace hash, verdict and op
+// counts.
 // `make fuzz` explores; plain `go test` runs the checked-in corpus
 // (testdata/fuzz/FuzzRun) and the seeds added here.
 func FuzzRun(f *testing.F) {
@@ -42,7 +44,7 @@ func FuzzRun(f *testing.F) {
 	f.Add(uint64(3), uint32(0xffffffff), uint8(2), uint8(2)) // everything, 7 nodes, append
 	f.Fuzz(func(t *testing.T, seed uint64, mask uint32, nodes, workload uint8) {
 		cfg := fuzzConfig(seed, mask, nodes, workload)
-		a, err := Run(cfg)
+		xa, a, err := execute(cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: %v", ReplayCommand(cfg), err)
 		}
@@ -54,9 +56,12 @@ func FuzzRun(f *testing.F) {
 		if a.Verdict != Valid {
 			t.Logf("%s: %s: %v", ReplayCommand(cfg), a.Verdict, a.Reasons)
 		}
-		b, err := Run(cfg)
+		xb, b, err := execute(cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: second run: %v", ReplayCommand(cfg), err)
+		}
+		if d := histories.Diff(xa.history(), xb.history()); d != "" {
+			t.Fatalf("%s is not deterministic: histories differ: %s", ReplayCommand(cfg), d)
 		}
 		if a.TraceHash != b.TraceHash || a.Verdict != b.Verdict || a.Stats.Ops != b.Stats.Ops || a.Stats.Events != b.Stats.Events {
 			t.Fatalf("%s is not deterministic: trace %s then %s, verdict %s then %s, ops %+v then %+v",

@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/histories"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -108,11 +109,31 @@ func (o *observer) CommitAdvanced(node uint64, commit uint64) {
 	o.w.Trace().Emit(sim.KindCommit, int(node), 0, int64(commit), 0)
 }
 
-// Applied implements kvstore.Observer.
+// Applied implements kvstore.Observer. The trace record carries the entry's
+// digest, so two runs that apply different commands hash differently: A the
+// node, B the entry's term, X its index, Y its digest (entryDigest).
 func (o *observer) Applied(node uint64, e raft.Entry) {
-	o.inv.Apply(o.now(), int(node), e.Index, e.Term, entryDigest(&e))
+	d := entryDigest(&e)
+	o.inv.Apply(o.now(), int(node), e.Index, e.Term, d)
 	o.conf.applied(&e)
-	o.w.Trace().Emit(sim.KindApply, int(node), 0, int64(e.Index), int64(e.Term))
+	o.w.Trace().Emit(sim.KindApply, int(node), int(e.Term), int64(e.Index), int64(d))
+}
+
+// traceOp puts a client operation in the trace as the recorder takes it, so
+// the trace hash covers the history's contents and not only its timing: an
+// invoke is KindInvoke, a completion (ok, fail, info) KindComplete, each with
+// A the process, B the node that answered (0 for an invoke or no answer), X
+// the op's history index and Y its digest (histories.Op.Digest: f, key,
+// value, type, error, node). Nemesis ops are left to the fault records
+// (simFaults.Record), which carry their digest.
+func (o *observer) traceOp(op *histories.Op) {
+	switch {
+	case op.Process == histories.NemesisProcess:
+	case op.Type == histories.Invoke:
+		o.w.Trace().Emit(sim.KindInvoke, op.Process, 0, int64(op.Index), int64(op.Digest()))
+	default:
+		o.w.Trace().Emit(sim.KindComplete, op.Process, op.Node, int64(op.Index), int64(op.Digest()))
+	}
 }
 
 // Recovered implements kvstore.Observer. Only a start after a crash is a

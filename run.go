@@ -144,6 +144,7 @@ func prepare(cfg Config) (_ *execution, err error) {
 		return nil, err
 	}
 	x.rec = clients.NewRecorder(func() int64 { return int64(x.w.Now()) })
+	x.rec.OnOp(x.obs.traceOp)
 	if err := x.addClients(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -28,8 +29,10 @@ func quick(seed uint64) Config {
 }
 
 // TestDeterminismStandardRun: the same seed gives the same trace hash, event
-// count and history; 50 seeds of the standard run, each twice (the Makefile
-// runs this test again under GOMAXPROCS=1).
+// count, op counts and history, op for op; 50 seeds of the standard run, each
+// twice (the Makefile runs this test again under GOMAXPROCS=1). Comparing the
+// histories, and not only the hash, catches a nondeterminism the hash might
+// not see.
 func TestDeterminismStandardRun(t *testing.T) {
 	n := 50
 	if testing.Short() {
@@ -39,17 +42,62 @@ func TestDeterminismStandardRun(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		cfg := DefaultConfig()
 		cfg.Seed, cfg.Store = seed, ""
-		a, err := Run(cfg)
+		xa, a, err := execute(cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
-		b, err := Run(cfg)
+		xb, b, err := execute(cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
-		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d is not deterministic", seed)
-		require.Equal(t, a.Stats.Events, b.Stats.Events, "seed %d", seed)
-		require.Equal(t, a.Stats.Ops, b.Stats.Ops, "seed %d", seed)
+		requireSameRun(t, xa, a, xb, b, "seed %d", seed)
 		if prev, dup := hashes[a.TraceHash]; dup {
 			t.Fatalf("seeds %d and %d share trace hash %s", prev, seed, a.TraceHash)
 		}
 		hashes[a.TraceHash] = seed
+	}
+}
+
+// requireSameRun fails the test unless two executions of one config agree:
+// the history op for op, then the trace hash, event count, verdict and op
+// counts. The history comes first: its difference says what diverged.
+func requireSameRun(t *testing.T, xa *execution, a *Result, xb *execution, b *Result, msgAndArgs ...any) {
+	t.Helper()
+	if d := histories.Diff(xa.history(), xb.history()); d != "" {
+		require.Fail(t, "histories differ: "+d, msgAndArgs...)
+	}
+	require.Equal(t, a.TraceHash, b.TraceHash, msgAndArgs...)
+	require.Equal(t, a.Stats.Events, b.Stats.Events, msgAndArgs...)
+	require.Equal(t, a.Verdict, b.Verdict, msgAndArgs...)
+	require.Equal(t, a.Stats.Ops, b.Stats.Ops, msgAndArgs...)
+}
+
+// TestTraceHashSeesHistory: two runs whose events are the same but whose
+// operations differ (the same seed with 1 key or 10: every draw, message and
+// timer is the same, only the key names in the ops and commands differ) have
+// different trace hashes. Before client invokes, completions and the applied
+// commands went into the trace, their hashes were equal.
+func TestTraceHashSeesHistory(t *testing.T) {
+	tests := []struct {
+		workload string
+		keys     [2]int
+	}{
+		{"kv", [2]int{1, 10}},
+		{"kv", [2]int{2, 3}},
+		{"append", [2]int{1, 10}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/keys=%d,%d", tt.workload, tt.keys[0], tt.keys[1]), func(t *testing.T) {
+			var xs [2]*execution
+			var rs [2]*Result
+			for i, keys := range tt.keys {
+				cfg := DefaultConfig()
+				cfg.Seed, cfg.Store, cfg.MaxTime = 3, "", Duration(10*time.Second)
+				cfg.Workload, cfg.Keys = tt.workload, keys
+				var err error
+				xs[i], rs[i], err = execute(cfg, time.Now())
+				require.NoError(t, err)
+			}
+			require.Equal(t, rs[0].Stats.Events, rs[1].Stats.Events, "the key count should change only the ops' contents")
+			require.NotEmpty(t, histories.Diff(xs[0].history(), xs[1].history()), "the key count must change the history")
+			assert.NotEqual(t, rs[0].TraceHash, rs[1].TraceHash, "different histories, same trace hash")
+		})
 	}
 }
 

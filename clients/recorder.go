@@ -27,6 +27,7 @@ type Recorder struct {
 	open    []openOp          // the in-flight invoke of each process; at most one per live thread
 	dropped int               // invokes and nemesis events refused at the limit
 	err     error             // first misuse
+	onOp    func(op *histories.Op)
 }
 
 type openOp struct {
@@ -41,6 +42,13 @@ func NewRecorder(now func() int64) *Recorder {
 // SetLimit sets the bound on recorded invokes and nemesis events (n ≥ 1).
 func (r *Recorder) SetLimit(n int) {
 	r.limit = max(n, 1)
+}
+
+// OnOp makes fn see every op as it is recorded (nil turns it off), e.g. to
+// fold the history into a run's trace hash. fn runs inside Invoke, Complete
+// and Nemesis; it must not keep op, nor call the recorder.
+func (r *Recorder) OnOp(fn func(op *histories.Op)) {
+	r.onOp = fn
 }
 
 // chunkBits sets the chunk size: 4096 ops, about 400 KB.
@@ -158,6 +166,9 @@ func (r *Recorder) add(op histories.Op) int {
 	last := &r.chunks[len(r.chunks)-1]
 	*last = append(*last, op)
 	r.n++
+	if r.onOp != nil {
+		r.onOp(&(*last)[len(*last)-1])
+	}
 	return op.Index
 }
 

@@ -74,3 +74,26 @@ func TestRecorderLimit(t *testing.T) {
 	assert.NoError(t, histories.Validate(r.History()))
 	assert.EqualError(t, r.Err(), "recorder: limit of 2 ops reached: 2 invokes and nemesis events dropped")
 }
+
+// TestRecorderOnOp: the hook sees every recorded op, as recorded (index and
+// time set), and nothing the recorder refuses.
+func TestRecorderOnOp(t *testing.T) {
+	var now int64
+	r := NewRecorder(func() int64 { return now })
+	r.SetLimit(3)
+	var seen histories.History
+	r.OnOp(func(op *histories.Op) { seen = append(seen, *op) })
+	now = 5
+	r.Invoke(0, "put", "k", "v")
+	r.Nemesis("start-crash-random", "nodes 1")
+	now = 6
+	r.Complete(0, histories.OK, "v", 2, "")
+	r.Invoke(1, "get", "k", nil) // refused: the limit is 3
+	assert.Equal(t, r.History(), seen)
+	require.Len(t, seen, 3)
+	assert.Equal(t, histories.Op{Index: 2, Process: 0, Type: histories.OK, F: "put", Key: "k", Value: "v", Time: 6, Node: 2}, seen[2])
+	r.OnOp(nil)
+	r.SetLimit(10)
+	r.Invoke(1, "get", "k", nil)
+	assert.Len(t, seen, 3, "a nil hook is off")
+}
