@@ -67,8 +67,8 @@ var bugCatalog = []Bug{
 	{Name: "no-persist-vote", Layer: "raft",
 		Breaks:   "a restarted node forgets its vote and votes twice in one term: two leaders",
 		Exposure: "kill -9 storm during slow elections: a random node crashes every ~20 ms and comes back at the next action; 30 ms exponential latency, 160-320 ms election timeout, no PreVote or CheckQuorum (whose boot quiet would mask it)",
-		Checker:  "invariant: election-safety",
-		Catches:  []string{checker.ElectionSafety},
+		Checker:  "invariant: single-vote (the second grant in a term), election-safety",
+		Catches:  []string{checker.SingleVote, checker.ElectionSafety},
 		Budget:   100,
 		expose: func(c *Config) {
 			c.MaxTime = Duration(20 * time.Second)

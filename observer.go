@@ -45,7 +45,7 @@ func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
 	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
 	// Only the kinds record looks at: deliveries, timers, writes and syncs
 	// are most records and need no call.
-	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
+	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindCorrupt, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
 	if keepMsgs {
 		kinds = append(kinds, sim.KindDrop, sim.KindDeliver)
 	}
@@ -138,12 +138,18 @@ func (o *observer) traceOp(op *histories.Op) {
 
 // Recovered implements kvstore.Observer. Only a start after a crash is a
 // restart for the invariants; the first boot is not.
-func (o *observer) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64) {
+func (o *observer) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, lastTerm uint64) {
 	if !o.crashed[node] {
 		return
 	}
 	o.crashed[node] = false
-	o.inv.Restart(o.now(), int(node), checker.Recovered{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit, SnapIndex: snapIndex, LastIndex: lastIndex})
+	o.inv.Restart(o.now(), int(node), checker.Recovered{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit,
+		SnapIndex: snapIndex, LastIndex: lastIndex, LastTerm: lastTerm})
+}
+
+// VoteGranted implements kvstore.Observer.
+func (o *observer) VoteGranted(node uint64, term, candidate uint64) {
+	o.inv.Vote(o.now(), int(node), term, candidate)
 }
 
 // Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
@@ -183,6 +189,10 @@ func (o *observer) record(r sim.Record) {
 	case sim.KindWipe:
 		if o.isNode(r.A) {
 			o.inv.Wipe(int64(r.At), r.A)
+		}
+	case sim.KindCorrupt:
+		if o.isNode(r.A) {
+			o.inv.Corrupt(int64(r.At), r.A)
 		}
 	case sim.KindRestart:
 		// X is the incarnation: the first boot (1) is not a restart.

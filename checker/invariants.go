@@ -30,9 +30,13 @@ const (
 	// MonotonicCommit: a node's commit index never decreases while it runs.
 	MonotonicCommit = "monotonic-commit"
 	// DurableState: a node restarts with at least the term, and in that term
-	// the vote, it had durably recorded (§5.1: persist before responding).
+	// the vote, it had durably recorded, and with the log it had synced
+	// (§5.1: persist before responding). A disk the run damaged or wiped on
+	// purpose is not held to it.
 	DurableState = "durable-state"
-	// SingleVote: a node votes for at most one candidate per term (§5.2).
+	// SingleVote: a node votes for at most one candidate per term (§5.2):
+	// neither its durable votes nor the vote replies it sends (remembered or
+	// not) name two candidates in one term.
 	SingleVote = "single-vote"
 	// Observation: the reported changes are impossible for any Raft node (a
 	// gap in a log, a commit beyond the log's end, a role change while
@@ -69,13 +73,18 @@ type Recovered struct {
 	Term, Vote, Commit uint64 // durable hard state
 	SnapIndex          uint64 // the log starts after this index
 	LastIndex          uint64 // last index in the recovered log
+	// LastTerm is the term of the entry at LastIndex (the snapshot's term
+	// when the log is empty after it). With LastIndex it tells apart two
+	// equally long logs a crash may have left; 0 with LastIndex > 0 means
+	// unknown (then only the index is matched).
+	LastTerm uint64
 }
 
 // Invariants checks Raft's safety properties online, from each node's
 // observable changes, as a run goes. Call its methods in time order, and for
 // one node in the order the node's state changes: role change, then log
-// writes (Append, Snapshot), then Durable, Commit, Apply — the order of a
-// Ready. Memory grows with the longest log and the number of terms; each
+// writes (Append, Snapshot), then Durable, Vote, Commit, Apply — the order
+// of a Ready. Memory grows with the longest log and the number of terms; each
 // call costs O(entries it carries) amortized.
 //
 // The zero value is not ready; use [NewInvariants].
@@ -168,6 +177,12 @@ func (c *Invariants) live(t int64, id int, what string) *nodeState {
 	return n
 }
 
+// voteRec is a vote a node granted.
+type voteRec struct {
+	candidate uint64
+	t         int64
+}
+
 type leaderRec struct {
 	node int
 	t    int64
@@ -184,6 +199,14 @@ type nodeState struct {
 	durKnown        bool
 	durTerm, durVot uint64
 	durAt           int64
+
+	// votes is every vote the node was seen to grant (a vote reply sent),
+	// term → candidate. It outlives restarts: a vote, once sent, counts
+	// whether or not the node remembers it.
+	votes map[uint64]voteRec
+	// corrupt: the run damaged the node's disk on purpose since its last
+	// start, so its next restart is not held to the log it had synced.
+	corrupt bool
 
 	commit  uint64
 	applied uint64
@@ -209,6 +232,18 @@ func (n *nodeState) at(i uint64) *logRec {
 		return nil
 	}
 	return &n.log[i-n.first-1]
+}
+
+// termAt is the term of the entry at index i, the log's base included (0 when
+// the log does not hold it).
+func (n *nodeState) termAt(i uint64) uint64 {
+	if i == n.first {
+		return n.firstTerm
+	}
+	if r := n.at(i); r != nil {
+		return r.term
+	}
+	return 0
 }
 
 // chainAt is the chain hash of the log up to index i (0 when unknown).

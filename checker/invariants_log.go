@@ -88,16 +88,12 @@ func (c *Invariants) Append(t int64, node int, entries []Entry) {
 func (c *Invariants) checkOverwrite(t int64, n *nodeState, entries []Entry) {
 	from := entries[0].Index
 	if n.lead != 0 {
-		if entries[0].Term > n.lead {
-			// Entries of a newer term: the node has learnt of a newer leader
-			// and is no longer leader of its term.
-			n.lead = 0
-		} else {
-			old := n.at(from)
-			c.violate(LeaderAppendOnly, t, []int{n.id}, []uint64{n.lead}, from,
-				"node %d, leader of term %d, overwrote its log from index %d (held up to %d; index %d had term %d, now term %d)",
-				n.id, n.lead, from, n.last(), from, old.term, entries[0].Term)
-		}
+		// Only a reported role change ends a leadership: a node that still
+		// leads may not replace its log, whatever the new entries' term.
+		old := n.at(from)
+		c.violate(LeaderAppendOnly, t, []int{n.id}, []uint64{n.lead}, from,
+			"node %d, leader of term %d, overwrote its log from index %d (held up to %d; index %d had term %d, now term %d)",
+			n.id, n.lead, from, n.last(), from, old.term, entries[0].Term)
 	}
 	for _, e := range entries {
 		if e.Index > n.commit || e.Index > n.last() {
@@ -185,6 +181,14 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 			"node %d installed a snapshot at index %d, not after its log start %d", node, index, n.first)
 		return
 	}
+	cr := c.peek(index)
+	if cr != nil && cr.committed.set && cr.committed.term != term {
+		// A snapshot holds only committed state: its last entry must be the
+		// one committed at its index.
+		c.violate(CommitSafety, t, []int{cr.committed.node, node}, []uint64{cr.committed.term, term}, index,
+			"node %d installed a snapshot ending at index %d with term %d, but index %d was committed as term %d by node %d at %v",
+			node, index, term, index, cr.committed.term, cr.committed.node, durationOf(cr.committed.t))
+	}
 	n.unsynced.noteAll(n)
 	if r := n.at(index); r != nil && r.term == term {
 		// The log already holds the snapshot's last entry: keep what follows.
@@ -194,6 +198,9 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 	} else {
 		n.log = nil
 		n.first, n.firstTerm, n.base = index, term, c.lookupChain(index, term)
+		if n.base == 0 && cr != nil && cr.committed.set && cr.committed.term == term {
+			n.base = cr.committed.chain
+		}
 	}
 	n.commit = max(n.commit, index)
 	n.applied = max(n.applied, index)

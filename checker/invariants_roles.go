@@ -121,6 +121,41 @@ func (c *Invariants) Durable(t int64, node int, term, vote uint64) {
 	n.unsynced.clear() // every log write before the sync is durable too
 }
 
+// Vote records that node granted its vote in term to candidate: a vote
+// reply went out (a pre-vote is no vote). A node grants at most one candidate
+// per term, whether or not it remembered the first grant (a vote never made
+// durable is forgotten in a crash, yet the candidate counted it).
+func (c *Invariants) Vote(t int64, node int, term, candidate uint64) {
+	n := c.live(t, node, "granted a vote")
+	if n == nil {
+		return
+	}
+	if prev, ok := n.votes[term]; ok && prev.candidate != candidate {
+		c.violate(SingleVote, t, []int{node, int(prev.candidate), int(candidate)}, []uint64{term}, 0,
+			"node %d granted its vote in term %d to node %d (at %v) and then to node %d", node, term, prev.candidate, durationOf(prev.t), candidate)
+		return
+	}
+	if n.durKnown && n.durTerm == term && n.durVot != 0 && n.durVot != candidate {
+		c.violate(SingleVote, t, []int{node, int(n.durVot), int(candidate)}, []uint64{term}, 0,
+			"node %d granted its vote in term %d to node %d, having durably voted for node %d", node, term, candidate, n.durVot)
+	}
+	if n.votes == nil {
+		n.votes = make(map[uint64]voteRec)
+	}
+	if _, ok := n.votes[term]; !ok {
+		n.votes[term] = voteRec{candidate: candidate, t: t}
+	}
+}
+
+// Corrupt records that the run damaged node's durable data on purpose (a
+// disk fault): until it restarts, a log shorter than what it had synced is
+// the fault's doing, not the node's, and is not reported.
+func (c *Invariants) Corrupt(t int64, node int) {
+	if n := c.node(t, node); n != nil {
+		n.corrupt = true
+	}
+}
+
 // Crash records that node went down, losing its volatile state.
 func (c *Invariants) Crash(t int64, node int) {
 	n := c.node(t, node)
@@ -146,6 +181,7 @@ func (c *Invariants) Wipe(t int64, node int) {
 		return
 	}
 	n.durKnown, n.durTerm, n.durVot = false, 0, 0
+	n.votes, n.corrupt = nil, false // its votes are forgotten by design
 	// The node rejoins with an empty log, whose chain hash is known: its
 	// new entries are checked against the other logs' prefixes again.
 	n.log, n.first, n.firstTerm, n.base = nil, 0, 0, genesisChain
@@ -156,7 +192,9 @@ func (c *Invariants) Wipe(t int64, node int) {
 // Restart records that node came back with the state rec rebuilt from its
 // disk: a new incarnation, starting as a follower. Its term must not be
 // below what it had durably recorded (a lost term or vote write is how a
-// node votes twice in a term).
+// node votes twice in a term), and its log must be the one it had synced or
+// one its writes since left — told apart by rec's last index and term —
+// unless the run damaged its disk (Corrupt) or wiped it (Wipe).
 func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 	n := c.node(t, node)
 	if n == nil {
@@ -174,14 +212,38 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 	}
 	// The crash may have lost the writes since the last sync, truncations
 	// included: start from the state that ends where the recovered log does.
-	n.unsynced.rollBack(n, rec.LastIndex)
+	out, syncedLast, maxLast := n.unsynced.rollBack(n, rec.LastIndex, rec.LastTerm)
+	forgotten, corrupt := n.unsynced.lost, n.corrupt
 	n.unsynced.clear()
-	if rec.LastIndex > n.last() {
+	n.corrupt = false
+	switch {
+	case out != rollNone, forgotten:
+		// A state since the last sync, or the writes since are too many to
+		// tell which states there were.
+	case rec.LastIndex > maxLast:
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.LastIndex,
-			"node %d recovered a log up to index %d but had only written up to %d", node, rec.LastIndex, n.last())
-	} else if rec.LastIndex >= n.first {
+			"node %d recovered a log up to index %d but had only written up to %d", node, rec.LastIndex, maxLast)
+	case corrupt:
+		// The run damaged the disk on purpose: what survived is its doing.
+	case rec.LastIndex <= syncedLast:
+		// Not a state any crash can leave: the disk lost or replaced entries
+		// the node had synced (and so may have acknowledged).
+		c.violate(DurableState, t, []int{node}, []uint64{rec.Term, rec.LastTerm}, rec.LastIndex,
+			"node %d restarted with its log ending at index %d (term %d), but had synced its log up to index %d (term %d there)",
+			node, rec.LastIndex, rec.LastTerm, syncedLast, n.termAt(rec.LastIndex))
+	case rec.LastIndex > syncedLast && rec.LastTerm != 0:
+		c.violate(Observation, t, []int{node}, []uint64{rec.Term, rec.LastTerm}, rec.LastIndex,
+			"node %d recovered a log ending at index %d (term %d), which none of its writes since its last sync left", node, rec.LastIndex, rec.LastTerm)
+	}
+	switch {
+	case rec.LastIndex > n.last():
+		n.forget(rec.LastIndex, rec.LastTerm)
+	case rec.LastIndex >= n.first:
 		n.log = n.log[:rec.LastIndex-n.first]
-	} else {
+		if rec.LastTerm != 0 && n.termAt(rec.LastIndex) != rec.LastTerm {
+			n.forget(rec.LastIndex, rec.LastTerm)
+		}
+	default:
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, rec.LastIndex,
 			"node %d recovered a log ending at index %d, before its snapshot at %d", node, rec.LastIndex, n.first)
 	}

@@ -289,14 +289,34 @@ func TestInvariantsKeepFirstViolation(t *testing.T) {
 	assert.Contains(t, vs[0].String(), "election-safety at 2ns: nodes 1 and 2")
 }
 
-// TestInvariantsStepDownOnNewerEntries: a leader receiving entries of a newer
-// term has stepped down, even if the role change is reported later.
-func TestInvariantsStepDownOnNewerEntries(t *testing.T) {
-	c := NewInvariants()
-	c.Role(1, 1, RoleLeader, 2)
-	c.Append(1, 1, ents(1, 2, 2))
-	c.Append(2, 1, ents(2, 3))
-	assert.Empty(t, c.Violations())
+// TestInvariantsLeaderOverwrittenByNewerTerm: only a reported role change
+// ends a leadership. A leader whose log is overwritten — even by entries of
+// a newer term — while it still leads breaks leader append-only; after it
+// reports stepping down the same write is a follower's legal truncation.
+func TestInvariantsLeaderOverwrittenByNewerTerm(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		stepDown bool // the node reports becoming a follower of term 3 first
+		want     []string
+	}{
+		{"still leading", false, []string{LeaderAppendOnly}},
+		{"stepped down first", true, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewInvariants()
+			c.Role(1, 1, RoleLeader, 2)
+			c.Append(1, 1, ents(1, 2, 2))
+			if tc.stepDown {
+				c.Role(2, 1, RoleFollower, 3)
+			}
+			c.Append(2, 1, ents(2, 3))
+			var got []string
+			for _, v := range c.Violations() {
+				got = append(got, v.Invariant)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }
 
 // TestInvariantsLongLog: a 100k-entry log in batches, replicated to five
@@ -334,11 +354,12 @@ func TestInvariantsCountsEveryCompletenessBreach(t *testing.T) {
 	c.Append(1, 1, ents(1, 1))
 	c.Commit(2, 1, 1)
 	c.Role(3, 2, RoleLeader, 2) // an empty log: the first breach
-	c.Snapshot(4, 3, 1, 5)
+	c.Snapshot(4, 3, 1, 5)      // also a commit-safety breach, of its own
 	c.Role(5, 3, RoleLeader, 6)
 	vs := c.Violations()
-	require.Len(t, vs, 1, "%v", vs)
+	require.Len(t, vs, 2, "%v", vs)
 	assert.Equal(t, LeaderCompleteness, vs[0].Invariant)
+	assert.Equal(t, CommitSafety, vs[1].Invariant)
 	assert.Equal(t, []int{2, 1}, vs[0].Nodes, "the first breach keeps the evidence")
 	assert.Equal(t, 2, vs[0].Count)
 
@@ -348,8 +369,10 @@ func TestInvariantsCountsEveryCompletenessBreach(t *testing.T) {
 	c.Commit(2, 1, 1)
 	c.Snapshot(4, 3, 1, 5)
 	c.Role(5, 3, RoleLeader, 6)
-	require.Len(t, c.Violations(), 1)
-	assert.Equal(t, []int{3, 1}, c.Violations()[0].Nodes)
+	require.Len(t, c.Violations(), 2)
+	assert.Equal(t, CommitSafety, c.Violations()[0].Invariant)
+	assert.Equal(t, LeaderCompleteness, c.Violations()[1].Invariant)
+	assert.Equal(t, []int{3, 1}, c.Violations()[1].Nodes)
 }
 
 // TestInvariantsWipedNodeChecked: a node whose disk was wiped rejoins with

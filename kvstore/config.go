@@ -89,14 +89,21 @@ type Observer interface {
 	LogCompacted(node uint64, meta raft.SnapshotMeta)
 	// Synced: hs (and every log write before it) is durable.
 	Synced(node uint64, hs raft.HardState)
-	// CommitAdvanced: the node's commit index rose to commit.
+	// CommitAdvanced: the node's commit index changed to commit. It only
+	// ever rises in a correct node; every change raft hands over is
+	// reported, a fall included, so a checker can see one.
 	CommitAdvanced(node uint64, commit uint64)
+	// VoteGranted: the node sent candidate a granted vote (MsgVoteResp, not
+	// a pre-vote) for term.
+	VoteGranted(node uint64, term, candidate uint64)
 	// Applied: the node's state machine applied e.
 	Applied(node uint64, e raft.Entry)
 	// Recovered: the node (re)started from its disk with this durable state
-	// (all zero for an empty disk). Called on every successful start, the
-	// first boot included.
-	Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64)
+	// (all zero for an empty disk): the hard state, the snapshot's index, and
+	// the log's last index and the term there (the snapshot's when the log
+	// holds nothing after it). Called on every successful start, the first
+	// boot included.
+	Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, lastTerm uint64)
 	// Anomaly: an impossible state or a protocol error, with context. In
 	// simulation this is a found bug.
 	Anomaly(node uint64, term uint64, err error)

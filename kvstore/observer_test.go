@@ -138,7 +138,11 @@ func (o *recObserver) Applied(node uint64, e raft.Entry) {
 	o.appliedByNode[node] = append(o.appliedByNode[node], e)
 }
 
-func (o *recObserver) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex uint64) {
+func (o *recObserver) VoteGranted(node uint64, term, candidate uint64) {
+	o.logf("n%d grants its vote in term %d to n%d", node, term, candidate)
+}
+
+func (o *recObserver) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, _ uint64) {
 	o.logf("n%d recovered %+v snapshot %d last %d", node, hs, snapIndex, lastIndex)
 	o.recovered[node] = append(o.recovered[node], recoveredEvent{hs, snapIndex, lastIndex})
 	// The node re-applies from its snapshot; its commit may restart lower.

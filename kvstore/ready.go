@@ -35,10 +35,7 @@ func (s *Server) takeReady() {
 	s.inReady = true
 	s.observeRoles(rd)
 	s.persist(rd)
-	if rd.HardState.Commit > s.commit {
-		s.commit = rd.HardState.Commit
-		s.obs.CommitAdvanced(s.id, s.commit)
-	}
+	s.observeCommit(&rd.HardState)
 	// Messages travel by pointer and raft reuses the Ready's message slice
 	// after Advance, so each gets its own copy.
 	for i := range rd.Messages {
@@ -74,6 +71,17 @@ func (s *Server) observeRoles(rd *raft.Ready) {
 	if rd.HardState.Term > s.term {
 		s.term = rd.HardState.Term
 	}
+}
+
+// observeCommit reports the commit index of a Ready's hard state whenever it
+// changes, a fall included: raft never lowers it, and a checker sees it if
+// one does.
+func (s *Server) observeCommit(hs *raft.HardState) {
+	if hs.IsEmpty() || hs.Commit == s.commit {
+		return
+	}
+	s.commit = hs.Commit
+	s.obs.CommitAdvanced(s.id, s.commit)
 }
 
 // persist writes rd's snapshot and one log batch holding its hard state and
@@ -152,6 +160,9 @@ func (s *Server) synced(tag uint64) {
 func (s *Server) finishReady() {
 	rd := &s.rd
 	for i, m := range s.rdMsgs {
+		if m.Type == raft.MsgVoteResp && !m.Reject {
+			s.obs.VoteGranted(s.id, m.Term, m.To)
+		}
 		s.env.Send(int(m.To), m)
 		s.rdMsgs[i] = nil
 	}

@@ -147,7 +147,8 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	s.logLast = st.lastIndex()
 	// Reported even for an empty disk (a first boot, or a wiped or fully lost
 	// disk): the observer decides whether it was a restart.
-	s.obs.Recovered(s.id, st.hardState, s.snapIndex, s.logLast)
+	lastTerm, _ := st.term(s.logLast)
+	s.obs.Recovered(s.id, st.hardState, s.snapIndex, s.logLast, lastTerm)
 	return s, nil
 }
 
