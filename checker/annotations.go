@@ -17,9 +17,10 @@ const (
 // NemesisAnnotations turns the nemesis ops of h into annotations for
 // [LinResult.WriteHTML]: each start-<fault> … stop-<fault> pair becomes a
 // window (a start never stopped runs to the end of the history), any other
-// nemesis op an instant. Times are in the history's time base.
+// nemesis op an instant. Times are those the checks order ops by (see
+// orderTimes), so the windows line up with the operations.
 func NemesisAnnotations(h histories.History) []Annotation {
-	at := timeBase(h)
+	at := orderTimes(h)
 	end := int64(0)
 	if len(h) > 0 {
 		end = at(len(h) - 1)

@@ -57,7 +57,7 @@ func CheckAppend(h histories.History) []Problem {
 	if err != nil {
 		return []Problem{{Check: CheckHistory, Detail: err.Error()}}
 	}
-	at := timeBase(h)
+	at := orderTimes(h)
 	reads := make(map[string][]appendRead)
 	writes := make(map[string][]appendWrite)
 	var out []Problem

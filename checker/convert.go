@@ -21,8 +21,8 @@ type converted struct {
 
 // convert pairs each client invoke with its completion (Jepsen's process
 // model: one op in flight per process) and turns the pairs into porcupine
-// operations:
-//   - ok: returns at its completion time with its output;
+// operations, timed by orderTimes so that real-time order is history order:
+//   - ok: returns at its completion with its output;
 //   - info, or no completion at all: returns at infinity with an unknown
 //     output, so the model accepts any result while still applying the
 //     effect;
@@ -38,7 +38,7 @@ func convert(h histories.History, spec *modelSpec, dropUnobserved bool) (*conver
 		return nil, err
 	}
 	c := &converted{useIndex: !hasTimes(h)}
-	at := timeBase(h)
+	at := orderTimes(h)
 	c.infinity = int64(len(h))
 	if len(h) > 0 {
 		c.infinity = max(c.infinity, at(len(h)-1)+1)
@@ -71,6 +71,9 @@ func convert(h histories.History, spec *modelSpec, dropUnobserved bool) (*conver
 		if o.unknown && (o.kind == opRead || o.kind == opGet) {
 			continue
 		}
+		// Times in history order (orderTimes): an op whose completion
+		// precedes another's invoke in the history returns strictly before
+		// it is called, even at the same virtual instant.
 		ret := c.infinity
 		if !o.unknown {
 			ret = at(p.done)

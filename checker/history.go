@@ -113,11 +113,26 @@ func checkTimes(h histories.History) error {
 	return nil
 }
 
-// timeBase returns the time of the op at a position: its Time, or its
-// position when the history carries no times.
-func timeBase(h histories.History) func(int) int64 {
-	if hasTimes(h) {
-		return func(i int) int64 { return h[i].Time }
+// orderTimes returns the time the checks order the op at a position by. Real-
+// time order is history order, as in Jepsen and Knossos: an op completed
+// before another is invoked exactly when its completion comes first in the
+// history, whatever the time fields say. Histories are written in the
+// simulator's event order, and a closed-loop client invokes its next op at
+// the very instant its previous one completed; porcupine treats equal times as
+// overlapping, so raw times would let a process's own ops run concurrently
+// (a read could then miss the write its own process just finished).
+//
+// The times are strictly increasing in position, t'_0 = t_0 and t'_i =
+// max(t_i, t'_{i-1}+1): they stay on the time field's scale (nanoseconds,
+// for the visualization), and a history without times (all zero) is ordered
+// by position. Every check that compares op times uses them.
+func orderTimes(h histories.History) func(int) int64 {
+	ts := make([]int64, len(h))
+	for i := range h {
+		ts[i] = h[i].Time
+		if i > 0 {
+			ts[i] = max(ts[i], ts[i-1]+1)
+		}
 	}
-	return func(i int) int64 { return int64(i) }
+	return func(i int) int64 { return ts[i] }
 }

@@ -25,7 +25,7 @@ type benchRow struct {
 	Value  float64 `json:"value"`
 	Unit   string  `json:"unit"`
 	Target string  `json:"target,omitempty"` // e.g. "≥ 2000000"
-	Status string  `json:"status,omitempty"` // ok | MISS when there is a target
+	Status string  `json:"status,omitempty"` // ok | MISS when there is a target; skipped when not measured
 	Note   string  `json:"note,omitempty"`
 }
 
@@ -95,7 +95,7 @@ func (b *bencher) step(what string) bool {
 func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("bench")
 	quick := fs.Bool("quick", false, "a smoke run of the whole table in seconds: less work per measure, no 25- to 101-node runs")
-	etcdDir := fs.String("etcd-logs", filepath.Join("histories", "testdata", "porcupine", "jepsen"), "directory of porcupine's Jepsen etcd logs to time checking on (skipped if absent)")
+	etcdFlag := fs.String("etcd-logs", "", "directory of porcupine's Jepsen etcd logs to time checking on (default: "+defaultEtcdLogs+" under the working directory, else under the module root; the row is skipped without logs)")
 	jsonOut := fs.Bool("json", false, "print the table as one JSON object")
 	if done, err := parseArgs(fs, args, "bench [flags]", stdout, stderr); done || err != nil {
 		return exitValid, err
@@ -107,11 +107,16 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	if *quick {
 		plan = quickPlan()
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return exitInternal, fmt.Errorf("bench: finding the etcd logs: %w", err)
+	}
+	etcdDir := findEtcdLogs(*etcdFlag, wd)
 	ctx, interrupted, stop := interruptContext(stderr)
 	defer stop()
 	b := &bencher{ctx: ctx, stderr: stderr}
 	loadStart := loadAverage()
-	if err := b.run(plan, *etcdDir); err != nil {
+	if err := b.run(plan, etcdDir); err != nil {
 		return exitInternal, err
 	}
 	gogc := debug.SetGCPercent(100)
@@ -142,8 +147,53 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitValid, nil
 }
 
+// defaultEtcdLogs is where porcupine's Jepsen etcd logs live in the
+// repository.
+var defaultEtcdLogs = filepath.Join("histories", "testdata", "porcupine", "jepsen")
+
+// etcdSource is the directory bench times the etcd logs of, and whether the
+// user named it.
+type etcdSource struct {
+	dir   string // "" when no logs were found
+	given bool
+}
+
+// findEtcdLogs picks the etcd logs' directory: flag when set (even without
+// logs: the row then says so); else defaultEtcdLogs under the working
+// directory wd, else under the module root (the nearest directory from wd up
+// holding a go.mod), the first of them that holds *.log files; else none.
+func findEtcdLogs(flag, wd string) etcdSource {
+	if flag != "" {
+		return etcdSource{dir: flag, given: true}
+	}
+	cands := []string{filepath.Join(wd, defaultEtcdLogs)}
+	if root, ok := moduleRoot(wd); ok {
+		cands = append(cands, filepath.Join(root, defaultEtcdLogs))
+	}
+	for _, d := range cands {
+		if files, _ := filepath.Glob(filepath.Join(d, "*.log")); len(files) > 0 {
+			return etcdSource{dir: d}
+		}
+	}
+	return etcdSource{}
+}
+
+// moduleRoot is the nearest directory from dir up that holds a go.mod.
+func moduleRoot(dir string) (string, bool) {
+	for {
+		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
+			return dir, true
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", false
+		}
+		dir = up
+	}
+}
+
 // run takes every measure of plan in turn, stopping early on Ctrl-C.
-func (b *bencher) run(plan benchPlan, etcdDir string) error {
+func (b *bencher) run(plan benchPlan, etcd etcdSource) error {
 	if err := b.micro(plan); err != nil {
 		return err
 	}
@@ -192,8 +242,8 @@ func (b *bencher) run(plan benchPlan, etcdDir string) error {
 		b.add(fmt.Sprintf("scaling: %d nodes", n), 1000*medianOf(s, wall), "ms wall", nil,
 			fmt.Sprintf("%s events/s, %s events, %.0f ns/event", humanNum(medianOf(s, eventsPerSec)), humanNum(ev), 1e9/medianOf(s, eventsPerSec)))
 	}
-	if b.step("checking the Jepsen etcd logs") {
-		if err := b.etcdLogs(etcdDir, plan.etcdReps); err != nil {
+	if b.step(etcdRow) {
+		if err := b.etcdLogs(etcd, plan.etcdReps); err != nil {
 			return err
 		}
 	}
@@ -240,7 +290,7 @@ func (b *bencher) sweep(std raftcheck.Config, n int) {
 	for i := range jobs {
 		cfg := std
 		cfg.Seed = uint64(1000 + i)
-		jobs[i] = job{Index: i, Label: fmt.Sprintf("seed %d", cfg.Seed), Cfg: cfg}
+		jobs[i] = job{Index: i, Cfg: cfg}
 	}
 	start := time.Now()
 	done, failed := 0, 0
@@ -258,11 +308,24 @@ func (b *bencher) sweep(std raftcheck.Config, n int) {
 		fmt.Sprintf("%d seeds on %d workers, %d not valid", done, runtime.GOMAXPROCS(0), failed))
 }
 
-// etcdLogs times reading and checking every log in dir (median of reps).
-func (b *bencher) etcdLogs(dir string, reps int) error {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+// etcdRow names the etcd logs' measure.
+const etcdRow = "checking the Jepsen etcd logs"
+
+// etcdLogs times reading and checking every log in src's directory (median of
+// reps). Without logs the row is still printed, marked skipped, with how to
+// point bench at them.
+func (b *bencher) etcdLogs(src etcdSource, reps int) error {
+	var files []string
+	if src.dir != "" {
+		files, _ = filepath.Glob(filepath.Join(src.dir, "*.log"))
+	}
 	if len(files) == 0 {
-		fmt.Fprintf(b.stderr, "bench: no etcd logs in %s: skipped\n", dir)
+		note := "skipped: no logs (use --etcd-logs DIR)"
+		if src.given {
+			note = fmt.Sprintf("skipped: no logs in %s", src.dir)
+		}
+		fmt.Fprintf(b.stderr, "bench: %s: %s\n", etcdRow, note)
+		b.rows = append(b.rows, benchRow{Name: etcdRow, Unit: "ms total", Status: "skipped", Note: note})
 		return nil
 	}
 	sort.Strings(files)
@@ -287,7 +350,7 @@ func (b *bencher) etcdLogs(dir string, reps int) error {
 		times = append(times, time.Since(start).Seconds())
 	}
 	slices.Sort(times)
-	b.add("checking the Jepsen etcd logs", 1000*times[len(times)/2], "ms total", nil,
+	b.add(etcdRow, 1000*times[len(times)/2], "ms total", nil,
 		fmt.Sprintf("%d files read and checked (%d not linearizable), verdicts only; median of %d", len(files), illegal, reps))
 	return nil
 }
@@ -391,7 +454,11 @@ func printBench(w io.Writer, rows []benchRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEASURE\tVALUE\tUNIT\tTARGET\tSTATUS\tNOTE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, humanNum(r.Value), r.Unit, r.Target, r.Status, r.Note)
+		v, unit := humanNum(r.Value), r.Unit
+		if r.Status == "skipped" {
+			v, unit = "-", ""
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, v, unit, r.Target, r.Status, r.Note)
 	}
 	return tw.Flush()
 }

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -76,13 +78,94 @@ func TestBenchQuickTable(t *testing.T) {
 	assert.Regexp(t, `(?m)^standard seed: events/s +\S+ +events/s +≥ 2\.00M +(ok|MISS)\b`, text.String())
 }
 
-// TestBenchNoEtcdLogs: a directory without logs skips that measure, and says so.
+// TestBenchNoEtcdLogs: without logs the measure's row is still there, marked
+// skipped, saying how to name the logs (or which named directory had none).
 func TestBenchNoEtcdLogs(t *testing.T) {
-	var stderr bytes.Buffer
-	b := &bencher{ctx: context.Background(), stderr: &stderr}
-	require.NoError(t, b.etcdLogs(t.TempDir(), 1))
-	assert.Empty(t, b.rows)
-	assert.Contains(t, stderr.String(), "no etcd logs in")
+	empty := t.TempDir()
+	cases := []struct {
+		name string
+		src  etcdSource
+		note string
+	}{
+		{"none found", etcdSource{}, "skipped: no logs (use --etcd-logs DIR)"},
+		{"named directory without logs", etcdSource{dir: empty, given: true}, "skipped: no logs in " + empty},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			b := &bencher{ctx: context.Background(), stderr: &stderr}
+			require.NoError(t, b.etcdLogs(c.src, 1))
+			require.Len(t, b.rows, 1)
+			assert.Equal(t, benchRow{Name: etcdRow, Unit: "ms total", Status: "skipped", Note: c.note}, b.rows[0])
+			assert.Contains(t, stderr.String(), c.note)
+			var text bytes.Buffer
+			require.NoError(t, printBench(&text, b.rows))
+			assert.Regexp(t, `(?m)^checking the Jepsen etcd logs +- +skipped +`+regexp.QuoteMeta(c.note)+`$`, text.String())
+		})
+	}
+}
+
+// TestFindEtcdLogs: --etcd-logs wins; else the logs under the working
+// directory, else under the module root found from it; else none.
+func TestFindEtcdLogs(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/m\n"), 0o644))
+	logs := filepath.Join(root, defaultEtcdLogs)
+	require.NoError(t, os.MkdirAll(logs, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(logs, "etcd_000.log"), nil, 0o644))
+	deep := filepath.Join(root, "cmd", "tool")
+	require.NoError(t, os.MkdirAll(deep, 0o755))
+	// A working directory holding its own copy of the logs, inside the module.
+	local := filepath.Join(root, "copy")
+	require.NoError(t, os.MkdirAll(filepath.Join(local, defaultEtcdLogs), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(local, defaultEtcdLogs, "etcd_001.log"), nil, 0o644))
+	// A module without the logs.
+	bare := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bare, "go.mod"), []byte("module example.com/bare\n"), 0o644))
+
+	cases := []struct {
+		name, flag, wd string
+		want           etcdSource
+	}{
+		{"the flag wins", "/elsewhere", deep, etcdSource{dir: "/elsewhere", given: true}},
+		{"at the module root", "", root, etcdSource{dir: logs}},
+		{"from a subdirectory: the module root", "", deep, etcdSource{dir: logs}},
+		{"the working directory first", "", local, etcdSource{dir: filepath.Join(local, defaultEtcdLogs)}},
+		{"a module without logs", "", bare, etcdSource{}},
+		{"outside any module", "", t.TempDir(), etcdSource{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, findEtcdLogs(c.flag, c.wd))
+		})
+	}
+}
+
+// TestBenchEtcdLogsFromAnywhere: bench finds the repository's etcd logs from
+// a subdirectory of the module, and outside it prints the row as skipped
+// instead of dropping it.
+func TestBenchEtcdLogsFromAnywhere(t *testing.T) {
+	row := func(t *testing.T, dir string) benchRow {
+		t.Helper()
+		r := cli(t, dir, nil, "bench", "--quick", "--json")
+		require.Equal(t, exitValid, r.code, "%s", r)
+		var out benchJSONOut
+		decodeOne(t, r.stdout, &out)
+		require.NotEmpty(t, out.Rows)
+		last := out.Rows[len(out.Rows)-1]
+		require.Equal(t, etcdRow, last.Name)
+		return last
+	}
+	wd, err := os.Getwd() // cmd/raftcheck: the module root is two levels up
+	require.NoError(t, err)
+	in := row(t, wd)
+	assert.Positive(t, in.Value)
+	assert.Empty(t, in.Status)
+	assert.Contains(t, in.Note, "80 files read and checked")
+
+	out := row(t, t.TempDir())
+	assert.Equal(t, "skipped", out.Status)
+	assert.Equal(t, "skipped: no logs (use --etcd-logs DIR)", out.Note)
 }
 
 // TestBenchTargets: a figure past its target is a MISS, naming the bound.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/raftcheck/raftcheck"
@@ -12,10 +13,20 @@ import (
 // job is one run of a sweep or suite.
 type job struct {
 	Index int // position in the job list
+	// Label names a suite's run ("<scenario> seed <n>"); it is empty in a
+	// plain sweep, where the seed alone names the run.
 	Label string
 	Cfg   raftcheck.Config
 	// KeepAll stores every run, not only failing ones.
 	KeepAll bool
+}
+
+// name is how messages refer to the job: its label, or "seed <n>".
+func (j job) name() string {
+	if j.Label != "" {
+		return j.Label
+	}
+	return "seed " + strconv.FormatUint(j.Cfg.Seed, 10)
 }
 
 // outcome is a finished job.

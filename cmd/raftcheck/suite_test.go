@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,6 +57,7 @@ func TestSuiteFailing(t *testing.T) {
 	require.NotEmpty(t, out.Failures)
 	for _, f := range out.Failures {
 		assert.Contains(t, f.Replay, "--read-mode local --chaos-scenario ")
+		assert.Regexp(t, `^\w+ seed `+strconv.FormatUint(f.Seed, 10)+`$`, f.Label, "a suite failure names its scenario")
 		if f.Error == "" { // else writing the reports failed (counted in errors)
 			assert.FileExists(t, dir+"/"+f.Store+"/results.json")
 		}

@@ -107,9 +107,11 @@ type sweepSummary struct {
 
 // sweepFailure is one seed that was not valid or hit an error.
 type sweepFailure struct {
-	Seed    uint64   `json:"seed"`
-	Label   string   `json:"label,omitempty"` // suite: "<scenario> seed <n>"
-	Verdict string   `json:"verdict"`         // invalid | unknown | error (could not run) | valid (reports failed)
+	Seed uint64 `json:"seed"`
+	// Label is the suite's name of the run ("<scenario> seed <n>"); a plain
+	// sweep has none, so its failures carry no "label" key.
+	Label   string   `json:"label,omitempty"`
+	Verdict string   `json:"verdict"` // invalid | unknown | error (could not run) | valid (reports failed)
 	Reasons []string `json:"reasons"`
 	Replay  string   `json:"replay"`
 	Store   string   `json:"store,omitempty"` // the run's reports
@@ -183,7 +185,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	for k, s := range seeds {
 		cfg := rf.cfg
 		cfg.Seed = s
-		jobs[k] = job{Index: k, Label: "seed " + strconv.FormatUint(s, 10), Cfg: cfg, KeepAll: *keepAll}
+		jobs[k] = job{Index: k, Cfg: cfg, KeepAll: *keepAll}
 	}
 	sum, err := sweepJobs(jobs, *workers, *failFast, *progress, stderr)
 	if err != nil {
@@ -264,7 +266,7 @@ func sweepJobsWith(jobs []job, workers int, failFast, progress bool, stderr io.W
 			sum.Errors++
 			runErrors++
 			if firstErr == nil {
-				firstErr = fmt.Errorf("%s: %w", o.Label, o.Err)
+				firstErr = fmt.Errorf("%s: %w", o.name(), o.Err)
 			}
 			sum.Failures = append(sum.Failures, sweepFailure{Seed: o.Cfg.Seed, Label: o.Label, Verdict: "error",
 				Reasons: []string{o.Err.Error()}, Replay: raftcheck.ReplayCommand(o.Cfg), Error: o.Err.Error(), index: o.Index})
@@ -338,7 +340,7 @@ func printSweep(w io.Writer, s *sweepSummary) {
 	width := len("SEED")
 	for i, f := range s.Failures {
 		labels[i] = strconv.FormatUint(f.Seed, 10)
-		if f.Label != "" && !strings.HasPrefix(f.Label, "seed ") {
+		if f.Label != "" {
 			labels[i] = f.Label
 		}
 		width = max(width, len(labels[i]))

@@ -29,6 +29,7 @@ type sweepJSONOut struct {
 	WallSeconds float64 `json:"wall_seconds"`
 	Failures    []struct {
 		Seed    uint64   `json:"seed"`
+		Label   string   `json:"label"`
 		Verdict string   `json:"verdict"`
 		Reasons []string `json:"reasons"`
 		Replay  string   `json:"replay"`
@@ -61,12 +62,45 @@ func TestSweepJSON(t *testing.T) {
 	assert.Equal(t, sweepJSONOut{Seeds: 6, Planned: 6, Valid: 6, WallSeconds: out.WallSeconds, Failures: out.Failures}, out)
 	assert.Positive(t, out.WallSeconds)
 	assert.NoDirExists(t, filepath.Join(dir, "store"), "passing seeds leave no reports without --keep-all")
+}
 
-	// With the progress bar on, it goes to stderr: stdout is still one object.
-	r = cli(t, dir, nil, "sweep", "--count", "3", "--max-time", "3s", "--json")
-	require.Equal(t, exitValid, r.code, "%s", r)
+// progressFrame is one frame of the sweep's progress bar, e.g. "sweep (6
+// failing)  63% |…| (19/30) [0s:0s]": the running failure count, the
+// count done, and [elapsed:eta].
+var progressFrame = regexp.MustCompile(`sweep \((\d+) failing\)\s+\d+% \|[^|]*\| \((\d+)/(\d+)\) \[[0-9hms.]+:[0-9hms.]+\]`)
+
+// TestSweepProgress: --progress draws the bar on stderr with the running
+// failure count and [elapsed:eta], while stdout stays exactly one JSON
+// object; without it (stderr is not a terminal here) stderr has no bar.
+func TestSweepProgress(t *testing.T) {
+	dir := t.TempDir()
+	// One worker: seed 1 (invalid with local reads) finishes first, and the
+	// bar's first frame, never throttled, is drawn when it does.
+	args := []string{"sweep", "--count", "4", "--workers", "1", "--read-mode", "local", "--store", "", "--json"}
+	r := cli(t, dir, nil, append(args, "--progress")...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	var out sweepJSONOut
 	decodeOne(t, r.stdout, &out)
-	assert.Equal(t, 3, out.Valid)
+	assert.Equal(t, 4, out.Seeds)
+	require.Positive(t, out.Invalid)
+	require.Equal(t, uint64(1), out.Failures[0].Seed, "seed 1 fails with local reads")
+
+	frames := progressFrame.FindAllStringSubmatch(r.stderr, -1)
+	require.NotEmpty(t, frames, "no progress bar on stderr:\n%q", r.stderr)
+	assert.Equal(t, []string{"1", "0", "4"}, frames[0][1:], "the first frame: seed 1 failing, none counted yet, of 4")
+	last := 0
+	for _, f := range frames {
+		n, err := strconv.Atoi(f[1])
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, n, last, "the failing count never drops")
+		assert.LessOrEqual(t, n, out.Invalid+out.Unknown)
+		last = n
+	}
+
+	r = cli(t, dir, nil, args...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	decodeOne(t, r.stdout, &out)
+	assert.NotContains(t, r.stderr, "failing)", "no bar when stderr is not a terminal")
 }
 
 // TestSweepFailingSeedsGetReports: failing seeds are stored with full
@@ -82,6 +116,14 @@ func TestSweepFailingSeedsGetReports(t *testing.T) {
 	assert.Equal(t, 6, out.Seeds)
 	assert.Equal(t, 6, out.Valid+out.Invalid+out.Unknown)
 	require.Len(t, out.Failures, out.Invalid+out.Unknown)
+	// Each failure has the README's keys; "label" is the suite's alone.
+	var raw struct {
+		Failures []map[string]json.RawMessage `json:"failures"`
+	}
+	decodeOne(t, r.stdout, &raw)
+	for _, f := range raw.Failures {
+		assert.Equal(t, sorted("seed", "verdict", "reasons", "replay", "store"), keysOf(f))
+	}
 	var stored []string
 	for i, f := range out.Failures {
 		if i > 0 {
