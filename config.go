@@ -3,6 +3,7 @@ package raftcheck
 import (
 	"errors"
 	"fmt"
+	"github.com/raftcheck/raftcheck/clients"
 	"slices"
 	"strings"
 	"time"
@@ -25,11 +26,15 @@ type Config struct {
 	RecoveryTime Duration `json:"recovery_time"` // simulated time after the final heal
 
 	// Workload.
-	Workload  string   `json:"workload"`   // register | kv | append
-	Clients   int      `json:"clients"`    // client threads
-	Rate      float64  `json:"rate"`       // ops/s per client; 0 = closed loop (saturating)
-	Keys      int      `json:"keys"`       // kv and append workloads
-	KeyDist   string   `json:"key_dist"`   // uniform | zipf
+	Workload string  `json:"workload"` // register | kv | append
+	Clients  int     `json:"clients"`  // client threads
+	Rate     float64 `json:"rate"`     // ops/s per client; 0 = closed loop (saturating)
+	Keys     int     `json:"keys"`     // kv and append workloads
+	KeyDist  string  `json:"key_dist"` // uniform | zipf
+	// Mix is the operation mix as "op=weight,...", e.g. "get=2,put=1,delete=1"
+	// (kv: get put append delete; register: read write cas; append: append
+	// read); "" is the workload's default.
+	Mix       string   `json:"mix,omitempty"`
 	OpTimeout Duration `json:"op_timeout"` // a client gives up on an op after this
 
 	// Raft and the store.
@@ -140,6 +145,11 @@ func (c *Config) Validate() error {
 	case "uniform", "zipf":
 	default:
 		bad("key-dist", "%q is not one of uniform, zipf", c.KeyDist)
+	}
+	if clients.WorkloadOps(c.Workload) != nil {
+		if _, err := parseMix(c.Mix, c.Workload); err != nil {
+			bad("mix", "%v", err)
+		}
 	}
 	if c.OpTimeout <= 0 {
 		bad("op-timeout", "must be positive, got %s", c.OpTimeout)

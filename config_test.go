@@ -32,6 +32,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"keys", func(c *Config) { c.Keys = 0 }},
 		{"key-dist", func(c *Config) { c.KeyDist = "pareto" }},
 		{"op-timeout", func(c *Config) { c.OpTimeout = 0 }},
+		{"mix", func(c *Config) { c.Mix = "get=1,cas=1" }},
+		{"mix", func(c *Config) { c.Mix = "get=0" }},
 		{"read-mode", func(c *Config) { c.ReadMode = "quorum" }},
 		{"read-mode", func(c *Config) { c.ReadMode, c.CheckQuorum = "lease", false }},
 		{"tick-interval", func(c *Config) { c.TickInterval = 0 }},

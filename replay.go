@@ -54,6 +54,7 @@ func (c Config) Flags() []Flag {
 	add("rate", f(c.Rate), f(d.Rate))
 	add("keys", i(c.Keys), i(d.Keys))
 	add("key-dist", c.KeyDist, d.KeyDist)
+	add("mix", c.Mix, d.Mix)
 	add("op-timeout", dur(c.OpTimeout), dur(d.OpTimeout))
 	add("read-mode", c.ReadMode, d.ReadMode)
 	addBool("prevote", c.PreVote, d.PreVote)

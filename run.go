@@ -198,6 +198,11 @@ func (x *execution) addClients() error {
 	ccfg.Servers = append([]int(nil), x.c.nodes...)
 	ccfg.Keys = x.cfg.Keys
 	ccfg.KeyDist = x.cfg.KeyDist
+	mix, err := parseMix(x.cfg.Mix, x.cfg.Workload)
+	if err != nil {
+		return fmt.Errorf("mix: %w", err)
+	}
+	ccfg.Mix = mix
 	ccfg.Rate = x.cfg.Rate
 	ccfg.OpTimeout = int64(x.cfg.OpTimeout)
 	// A short --op-timeout shortens the per-attempt waits with it.

@@ -106,8 +106,9 @@ func DefaultMix(workload string) []Weight {
 	return nil
 }
 
-// workloadOps lists the operations each workload can issue.
-func workloadOps(workload string) []string {
+// WorkloadOps lists the operations a workload can issue (nil for an unknown
+// workload): what a Mix may name.
+func WorkloadOps(workload string) []string {
 	switch workload {
 	case Register:
 		return []string{"read", "write", "cas"}
@@ -129,7 +130,7 @@ func (c Config) mix() []Weight {
 
 // Validate checks every field and names the first bad one.
 func (c Config) Validate() error {
-	ops := workloadOps(c.Workload)
+	ops := WorkloadOps(c.Workload)
 	if ops == nil {
 		return fmt.Errorf("clients: Workload: unknown workload %q (want register, kv or append)", c.Workload)
 	}

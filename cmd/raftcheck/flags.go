@@ -165,6 +165,7 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "ops/s per client (0 = closed loop, saturating)")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "keys for the kv and append workloads")
 	fs.StringVar(&c.KeyDist, "key-dist", c.KeyDist, "uniform | zipf")
+	fs.StringVar(&c.Mix, "mix", c.Mix, "operation mix as op=weight,..., e.g. get=2,put=1,delete=1 (default: the workload's)")
 	fs.Var(durationValue{&c.OpTimeout}, "op-timeout", "a client gives up on an operation after this")
 	fs.StringVar(&c.ReadMode, "read-mode", c.ReadMode, "readindex | log | lease | local (local is deliberately unsafe)")
 	fs.BoolVar(&c.PreVote, "prevote", c.PreVote, "Raft PreVote")

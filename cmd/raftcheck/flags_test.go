@@ -29,6 +29,7 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	want.ChaosScenario, want.Swarm = "split_brain", true
 	want.CheckTimeout, want.Bugs = ms(9000), []string{"no-dedup", "ack-before-fsync"}
 	want.CheckMemory = 1536 << 20
+	want.Mix = "append=3,read=1"
 	require.NoError(t, want.Validate())
 
 	fs := newFlagSet("run")
