@@ -309,6 +309,19 @@ func (f *simFaults) Record(ev nemesis.Event) {
 	// covers what it says (the detail and every target), not only its kind.
 	op := histories.Op{Process: histories.NemesisProcess, Type: histories.Info, F: name, Value: value}
 	f.w.Trace().Emit(kind, first, len(ev.Targets), int64(faultCode(ev.Fault)), int64(op.Digest()))
+	// Every target gets a record of its own (A the node, B its position, X
+	// the fault, Y 1 at start, 0 at stop), so a trace names all of them
+	// whatever the detail says.
+	for i, t := range ev.Targets {
+		f.w.Trace().Emit(sim.KindFaultTarget, t, i, int64(faultCode(ev.Fault)), int64(b2i(ev.Start)))
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // closeWindows ends every fault window still open at t (the final heal).

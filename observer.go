@@ -15,6 +15,8 @@ import (
 type observer struct {
 	w   *sim.World
 	inv *checker.Invariants
+	// unknownPeer counts messages refused as from outside a configuration.
+	unknownPeer uint64
 
 	nodeEvents []report.NodeEvent
 	messages   []report.Message // node-to-node messages, when kept
@@ -153,6 +155,10 @@ func (o *observer) VoteGranted(node uint64, term, candidate uint64) {
 }
 
 // Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
+// UnknownPeer counts messages a node refused as from outside its
+// configuration; Stats.MessagesUnknownPeer reports them.
+func (o *observer) UnknownPeer(uint64, uint64, uint64) { o.unknownPeer++ }
+
 func (o *observer) Anomaly(node uint64, term uint64, err error) {
 	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
 	if len(o.anomalies) < maxAnomalies {

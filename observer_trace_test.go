@@ -110,3 +110,49 @@ func TestTraceOpRecords(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 }
+
+// TestTraceFaultTargets: a fault's start and stop records are followed by one
+// record per target, so the trace names every target even when the detail
+// does not.
+func TestTraceFaultTargets(t *testing.T) {
+	tw := newTraceWorld(t)
+	var got []sim.Record
+	tw.w.Trace().SetSink(func(r sim.Record) { got = append(got, r) }, sim.KindFaultStart, sim.KindFaultStop, sim.KindFaultTarget)
+	tw.f.Record(nemesis.Event{Fault: "crash-majority", Start: true, Targets: []int{2, 4, 5}, Detail: "crashed a majority"})
+	tw.f.Record(nemesis.Event{Fault: "crash-majority", Start: false, Targets: []int{2, 4, 5}})
+	require.Len(t, got, 8)
+	code := int64(faultCode("crash-majority"))
+	for i, start := range []bool{true, false} {
+		head := got[4*i]
+		want := sim.KindFaultStop
+		if start {
+			want = sim.KindFaultStart
+		}
+		assert.Equal(t, want, head.Kind)
+		for j, node := range []int{2, 4, 5} {
+			r := got[4*i+1+j]
+			assert.Equal(t, sim.KindFaultTarget, r.Kind)
+			assert.Equal(t, node, r.A)
+			assert.Equal(t, j, r.B)
+			assert.Equal(t, code, r.X)
+			assert.Equal(t, int64(b2i(start)), r.Y)
+		}
+	}
+}
+
+// TestUnknownPeerMessagesCounted: messages a node refuses as from outside its
+// configuration are counted in the result, not dropped silently — there are
+// some around membership changes and none without them.
+func TestUnknownPeerMessagesCounted(t *testing.T) {
+	cfg := quick(3)
+	cfg.MaxTime = Duration(60e9)
+	cfg.Nemesis = []string{"member-churn"}
+	res, err := Run(cfg)
+	require.NoError(t, err)
+	assert.Positive(t, res.Stats.MessagesUnknownPeer)
+
+	cfg.Nemesis = []string{"crash-random", "partition-random-halves"}
+	res, err = Run(cfg)
+	require.NoError(t, err)
+	assert.Zero(t, res.Stats.MessagesUnknownPeer)
+}

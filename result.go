@@ -55,7 +55,10 @@ type Stats struct {
 	MessagesDelivered  uint64 `json:"messages_delivered"`
 	MessagesDropped    uint64 `json:"messages_dropped"`
 	MessagesDuplicated uint64 `json:"messages_duplicated"`
-	FaultEvents        int    `json:"fault_events"`
+	// MessagesUnknownPeer counts node-to-node messages a node refused as
+	// from outside its configuration (around membership changes).
+	MessagesUnknownPeer uint64 `json:"messages_unknown_peer"`
+	FaultEvents         int    `json:"fault_events"`
 }
 
 // OpStats counts client operations by outcome.

@@ -104,6 +104,10 @@ type Observer interface {
 	// holds nothing after it). Called on every successful start, the first
 	// boot included.
 	Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, lastTerm uint64)
+	// UnknownPeer: the node refused a message from a node outside its
+	// configuration (a removed node, or one not yet added: expected around
+	// membership changes, and counted so it is never silent).
+	UnknownPeer(node uint64, from uint64, term uint64)
 	// Anomaly: an impossible state or a protocol error, with context. In
 	// simulation this is a found bug.
 	Anomaly(node uint64, term uint64, err error)

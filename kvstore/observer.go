@@ -14,4 +14,5 @@ func (nopObserver) CommitAdvanced(uint64, uint64)                            {}
 func (nopObserver) VoteGranted(uint64, uint64, uint64)                       {}
 func (nopObserver) Applied(uint64, raft.Entry)                               {}
 func (nopObserver) Recovered(uint64, raft.HardState, uint64, uint64, uint64) {}
+func (nopObserver) UnknownPeer(uint64, uint64, uint64)                       {}
 func (nopObserver) Anomaly(uint64, uint64, error)                            {}

@@ -138,6 +138,10 @@ func (o *recObserver) Applied(node uint64, e raft.Entry) {
 	o.appliedByNode[node] = append(o.appliedByNode[node], e)
 }
 
+func (o *recObserver) UnknownPeer(node, from, term uint64) {
+	o.logf("n%d refused a message from n%d (term %d): not in its configuration", node, from, term)
+}
+
 func (o *recObserver) VoteGranted(node uint64, term, candidate uint64) {
 	o.logf("n%d grants its vote in term %d to n%d", node, term, candidate)
 }

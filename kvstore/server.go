@@ -172,6 +172,7 @@ func (s *Server) Receive(from int, msg any) {
 		} else if err := s.node.Step(*m); err != nil {
 			if errors.Is(err, raft.ErrUnknownPeer) {
 				s.stats.UnknownPeer++ // a removed or not yet added node: expected
+				s.obs.UnknownPeer(s.id, m.From, m.Term)
 			} else {
 				s.anomaly(fmt.Errorf("step %v from %d: %w", m.Type, m.From, err))
 			}

@@ -44,6 +44,7 @@ const (
 	KindFaultStart                  // a nemesis fault began
 	KindFaultStop                   // a nemesis fault ended
 	KindAnomaly                     // an impossible state: a found bug
+	KindFaultTarget                 // one target of the fault start/stop just recorded
 	// KindUser is the first kind free for other uses: KindUser+n, n < 192.
 	KindUser Kind = 64
 )
@@ -56,7 +57,7 @@ var kindNames = [...]string{
 	KindLink: "link", KindNet: "net",
 	KindRole: "role", KindCommit: "commit", KindApply: "apply", KindInvoke: "invoke",
 	KindComplete: "complete", KindFaultStart: "fault-start", KindFaultStop: "fault-stop",
-	KindAnomaly: "anomaly",
+	KindAnomaly: "anomaly", KindFaultTarget: "fault-target",
 }
 
 // String returns the record kind's JSON name ("deliver", "user+3").
