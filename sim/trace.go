@@ -36,15 +36,15 @@ const (
 // Application record kinds, emitted by other packages through Trace.Emit. The
 // engine never emits them; their A, B, X, Y are defined by the emitter.
 const (
-	KindRole       Kind = 32 + iota // a node's role/term/leader changed
-	KindCommit                      // a node's commit index advanced
-	KindApply                       // a node applied an entry
-	KindInvoke                      // a client invoked an operation
-	KindComplete                    // a client operation completed
-	KindFaultStart                  // a nemesis fault began
-	KindFaultStop                   // a nemesis fault ended
-	KindAnomaly                     // an impossible state: a found bug
-	KindFaultTarget                 // one target of the fault start/stop just recorded
+	KindRole        Kind = 32 + iota // a node's role/term/leader changed
+	KindCommit                       // a node's commit index advanced
+	KindApply                        // a node applied an entry
+	KindInvoke                       // a client invoked an operation
+	KindComplete                     // a client operation completed
+	KindFaultStart                   // a nemesis fault began
+	KindFaultStop                    // a nemesis fault ended
+	KindAnomaly                      // an impossible state: a found bug
+	KindFaultTarget                  // one target of the fault start/stop just recorded
 	// KindUser is the first kind free for other uses: KindUser+n, n < 192.
 	KindUser Kind = 64
 )
