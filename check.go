@@ -46,7 +46,9 @@ func (x *execution) check(start time.Time) (*Result, error) {
 				Detail: fmt.Sprintf("nemesis %s at %v: %s", a.Kind, time.Duration(a.Time), a.Detail)})
 		}
 	}
-	if x.cfg.RecoveryTime > 0 {
+	// A truncated history has no ops after the clients stopped: liveness
+	// would fail for want of them.
+	if x.cfg.RecoveryTime > 0 && x.truncated == "" {
 		election := x.cfg.TickInterval.D() * time.Duration(x.cfg.ElectionTicks)
 		live, err := checker.CheckLiveness(h, x.obs.inv.Roles(), checker.LivenessOptions{
 			HealTime:       int64(x.healTime),
@@ -81,6 +83,12 @@ func (x *execution) check(start time.Time) (*Result, error) {
 	stats.TraceHash = x.traceHash()
 	checks.Stats = stats
 	cr := checker.Combine(checks)
+	if x.truncated != "" {
+		cr.Reasons = append(cr.Reasons, x.truncated)
+		if cr.Verdict == checker.Valid {
+			cr.Verdict = checker.Unknown
+		}
+	}
 
 	wall := time.Since(start)
 	res := &Result{

@@ -138,6 +138,17 @@ func (c *Config) Validate() error {
 	if c.Rate < 0 {
 		bad("rate", "must not be negative, got %g", c.Rate)
 	}
+	// A paced run's history can be predicted: refuse one that would overflow
+	// the recorder rather than cut it short (a closed loop, --rate 0, cannot
+	// be predicted; its run stops recording at the limit, verdict unknown).
+	if c.Rate > 0 && c.MaxTime > 0 && c.RecoveryTime >= 0 {
+		span := time.Duration(c.MaxTime + c.RecoveryTime).Seconds()
+		// Each op is two records: its invoke and its completion.
+		if ops := 2 * float64(c.Clients) * c.Rate * span; ops > float64(maxOps) {
+			bad("rate", "--clients %d at --rate %g ops/s for %v (--max-time %v + --recovery-time %v) would record about %.3g ops, over the limit of %d; use fewer --clients, a lower --rate, or a shorter --max-time",
+				c.Clients, c.Rate, time.Duration(c.MaxTime+c.RecoveryTime), c.MaxTime, c.RecoveryTime, ops, maxOps)
+		}
+	}
 	if c.Keys < 1 || c.Keys > 100000 {
 		bad("keys", "%d is outside 1..100000", c.Keys)
 	}

@@ -27,6 +27,9 @@ const (
 	setupStep  = 10 * sim.Millisecond
 )
 
+// maxOps bounds the ops a run records (a variable so tests can lower it).
+var maxOps = clients.DefaultMaxOps
+
 // ErrInternal marks failures of raftcheck itself rather than of the system under
 // test (the CLI exits 255 on them).
 var ErrInternal = errors.New("internal error")
@@ -49,6 +52,9 @@ type execution struct {
 	setupTime, healTime, stopTime, endTime sim.Time
 	trace                                  *bufio.Writer
 	traceFile                              *os.File
+	// truncated explains a history cut short by the recorder's limit ("" if
+	// it was not): the verdict is then at best unknown.
+	truncated string
 }
 
 // Run executes one seeded run of cfg: simulate, check, and (when cfg.Store is
@@ -144,6 +150,7 @@ func prepare(cfg Config) (_ *execution, err error) {
 		return nil, err
 	}
 	x.rec = clients.NewRecorder(func() int64 { return int64(x.w.Now()) })
+	x.rec.SetLimit(maxOps)
 	x.rec.OnOp(x.obs.traceOp)
 	if err := x.addClients(); err != nil {
 		return nil, err
@@ -285,8 +292,14 @@ func (x *execution) simulate() (err error) {
 		return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.cfg.Seed, err)
 	}
 	x.endTime = x.w.Now()
-	if err := x.rec.Err(); err != nil {
+	if err := x.rec.Misuse(); err != nil {
 		return fmt.Errorf("%w: history: %v", ErrInternal, err)
+	}
+	if dropped, at := x.rec.Overflow(); dropped > 0 {
+		// The clients stopped when the recorder filled: what was recorded is
+		// checked, but it is not the whole run.
+		x.truncated = fmt.Sprintf("history truncated: the limit of %d recorded ops was reached %v into the run (--max-time %v, --recovery-time %v); the clients stopped there and %d invokes and nemesis events went unrecorded, so the rest of the run is unchecked and liveness is skipped; to stay under the limit use fewer --clients, a --rate (ops/s per client), or a shorter --max-time",
+			x.rec.Limit(), time.Duration(max(at-int64(x.setupTime), 0)).Round(time.Millisecond), x.cfg.MaxTime, x.cfg.RecoveryTime, dropped)
 	}
 	for i, cl := range x.clients {
 		if err := cl.Err(); err != nil {

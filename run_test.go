@@ -257,3 +257,45 @@ func TestTraceFile(t *testing.T) {
 	assert.NoFileExists(t, bad.TracePath)
 	assert.Less(t, fds()-before, 20, "every failed run leaked its trace file's descriptor")
 }
+
+// TestRunRecorderLimit: a closed-loop run that fills the recorder is not an
+// internal error: recording stops at the limit, the recorded prefix is
+// checked, and the verdict is unknown with a reason naming the limit and the
+// flags that stay under it. Liveness, which the stopped clients would fail,
+// is skipped.
+func TestRunRecorderLimit(t *testing.T) {
+	defer func(n int) { maxOps = n }(maxOps)
+	maxOps = 3000
+	cfg := quick(1)
+	cfg.Rate = 0
+	cfg.MaxTime = Duration(5 * time.Second)
+	res, err := Run(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, Unknown, res.Verdict, "%v", res.Reasons)
+	assert.Equal(t, "skipped", res.Liveness)
+	assert.NotEqual(t, "skipped", res.Linearizability, "the recorded prefix is checked")
+	require.NotEmpty(t, res.Reasons)
+	last := res.Reasons[len(res.Reasons)-1]
+	for _, want := range []string{"limit of 3000 recorded ops", "--clients", "--rate", "--max-time"} {
+		assert.Contains(t, last, want)
+	}
+	assert.GreaterOrEqual(t, res.Stats.Ops.Invoked, 1000)
+}
+
+// TestValidatePredictsRecorderLimit: a paced run whose schedule alone would
+// overflow the recorder is refused up front, naming the flags.
+func TestValidatePredictsRecorderLimit(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Clients, cfg.Rate, cfg.MaxTime = 1000, 1000, Duration(60*time.Second)
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, want := range []string{"rate:", "--clients 1000", "--rate 1000", "--max-time", "limit of"} {
+		assert.ErrorContains(t, err, want)
+	}
+	cfg = DefaultConfig()
+	cfg.Rate = 0 // closed loop: cannot be predicted
+	cfg.Clients = 1000
+	assert.NoError(t, cfg.Validate())
+	cfg = DefaultConfig()
+	assert.NoError(t, cfg.Validate())
+}

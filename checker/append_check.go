@@ -78,7 +78,7 @@ func CheckAppend(h histories.History) []Problem {
 		case "append":
 			v, ok := asInt(inv.Value)
 			if !ok {
-				add(Problem{Check: CheckHistory, Key: inv.Key, Ops: []int{p.inv}, Detail: fmt.Sprintf("op %d: append of %T %v, want an integer", p.inv, inv.Value, inv.Value)})
+				add(Problem{Check: CheckHistory, Key: inv.Key, Ops: []int{p.inv}, Detail: fmt.Sprintf("op %d: append of %s, want an integer", p.inv, histories.DescribeValue(inv.Value))})
 				continue
 			}
 			w := appendWrite{inv: p.inv, done: -1, val: v}
@@ -94,7 +94,7 @@ func CheckAppend(h histories.History) []Problem {
 			}
 			vals, ok := intList(h[p.done].Value)
 			if !ok {
-				add(Problem{Check: CheckHistory, Key: inv.Key, Ops: []int{p.done}, Detail: fmt.Sprintf("op %d: read returned %v, want a list of integers", p.done, h[p.done].Value)})
+				add(Problem{Check: CheckHistory, Key: inv.Key, Ops: []int{p.done}, Detail: fmt.Sprintf("op %d: read returned %s, want a list of integers", p.done, histories.DescribeValue(h[p.done].Value))})
 				continue
 			}
 			reads[inv.Key] = append(reads[inv.Key], appendRead{inv: p.inv, done: p.done, vals: vals})

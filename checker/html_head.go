@@ -84,7 +84,7 @@ func (r *LinResult) pageHeader(opts HTMLOptions) (pageHead, error) {
 	if r.spec.name != ModelRegister {
 		keys = strings.Replace(keys, "partition", "key", 1)
 	}
-	d.Facts = fmt.Sprintf("model %s · %d operations checked · %s · porcupine took %v", r.Model, r.Ops, keys, r.Duration.Round(time.Millisecond))
+	d.Facts = fmt.Sprintf("model %s · %d %s checked · %s · porcupine took %v", r.Model, r.Ops, pluralS(r.Ops, "operation"), keys, r.Duration.Round(time.Millisecond))
 	const boxes = "Each row is a client process (a fresh process takes a thread after an op of unknown outcome); " +
 		"boxes span an operation's call and return; the rows under the clients are annotations (faults, crashes, leaders). " +
 		"Hover a box for its linearization, click to pin it. Time is warped so every box fits its text."

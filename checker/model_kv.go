@@ -75,7 +75,7 @@ func parseKVOp(inv, done *histories.Op, o *linOp) error {
 		}
 		s, ok := done.Value.(string)
 		if !ok {
-			return fmt.Errorf("op %d: get returned %T %v, want a string or nil", done.Index, done.Value, done.Value)
+			return fmt.Errorf("op %d: get returned %s, want a string or nil", done.Index, histories.DescribeValue(done.Value))
 		}
 		o.outStr = s
 	case "put", "append":
@@ -85,7 +85,7 @@ func parseKVOp(inv, done *histories.Op, o *linOp) error {
 		}
 		s, ok := inv.Value.(string)
 		if !ok {
-			return fmt.Errorf("op %d: %s of %T %v, want a string", inv.Index, inv.F, inv.Value, inv.Value)
+			return fmt.Errorf("op %d: %s of %s, want a string", inv.Index, inv.F, histories.DescribeValue(inv.Value))
 		}
 		o.str = s
 		if o.kind == opPut {

@@ -79,26 +79,26 @@ func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
 		}
 		n, ok := asInt(done.Value)
 		if !ok {
-			return fmt.Errorf("op %d: read returned %T %v, want an integer or nil", done.Index, done.Value, done.Value)
+			return fmt.Errorf("op %d: read returned %s, want an integer or nil", done.Index, histories.DescribeValue(done.Value))
 		}
 		o.outNum = n
 	case "write":
 		o.kind = opWrite
 		n, ok := asInt(inv.Value)
 		if !ok {
-			return fmt.Errorf("op %d: write of %T %v, want an integer", inv.Index, inv.Value, inv.Value)
+			return fmt.Errorf("op %d: write of %s, want an integer", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		o.num = n
 	case "cas":
 		o.kind = opCAS
 		pair, ok := inv.Value.([]any)
 		if !ok || len(pair) != 2 {
-			return fmt.Errorf("op %d: cas value %v, want [old new]", inv.Index, inv.Value)
+			return fmt.Errorf("op %d: cas of %s, want a list [old new]", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		old, ok1 := asInt(pair[0])
 		nw, ok2 := asInt(pair[1])
 		if !ok1 || !ok2 {
-			return fmt.Errorf("op %d: cas value %v, want two integers", inv.Index, inv.Value)
+			return fmt.Errorf("op %d: cas of %s, want a list of two integers [old new]", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		o.num, o.num2 = old, nw
 	default:

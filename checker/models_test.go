@@ -297,10 +297,20 @@ func TestInvalidHistories(t *testing.T) {
 		{"string written to a register", ModelRegister, hist(
 			ev(1, 0, histories.Invoke, "write", "", "x"),
 			ev(2, 0, ok, "write", "", "x"),
-		), "op 0: write of string x, want an integer"},
+		), `op 0: write of the string "x", want an integer`},
+		{"nested list written to a register", ModelRegister, hist(
+			ev(1, 0, histories.Invoke, "write", "", []any{i64(1), []any{i64(2), []any{i64(3)}}}),
+		), "op 0: write of the list [1 [2 [3]]], want an integer"},
+		{"string read from a register", ModelRegister, hist(
+			ev(1, 0, histories.Invoke, "read", "", nil),
+			ev(2, 0, ok, "read", "", "1"),
+		), `op 1: read returned the string "1", want an integer or nil`},
 		{"malformed cas", ModelRegister, hist(
 			ev(1, 0, histories.Invoke, "cas", "", list(1)),
-		), "op 0: cas value [1], want [old new]"},
+		), "op 0: cas of the list [1], want a list [old new]"},
+		{"integer put to kv", ModelKV, hist(
+			ev(1, 0, histories.Invoke, "put", "k", i64(1)),
+		), "op 0: put of the integer 1, want a string"},
 		{"op of another model", ModelKV, hist(
 			ev(1, 0, histories.Invoke, "cas", "k", list(1, 2)),
 		), `op 0: model kv has no operation "cas"`},

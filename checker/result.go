@@ -70,7 +70,7 @@ func Combine(c Checks) Result {
 		case LinIllegal:
 			r.Verdict = Invalid
 			r.Counterexample = c.Lin.Counterexample
-			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d operations)", c.Lin.Model, c.Lin.Ops))
+			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d %s)", c.Lin.Model, c.Lin.Ops, pluralS(c.Lin.Ops, "operation")))
 			for _, s := range c.Lin.Explain(c.Roles) {
 				r.Reasons = append(r.Reasons, "linearizability: "+s)
 			}
@@ -122,4 +122,12 @@ func (r Result) Summary() string {
 		return string(r.Verdict)
 	}
 	return fmt.Sprintf("%s: %s", r.Verdict, strings.Join(r.Reasons, "; "))
+}
+
+// pluralS is word, with an s unless n is 1 ("1 operation", "2 operations").
+func pluralS[N ~int | ~int64](n N, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

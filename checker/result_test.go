@@ -13,6 +13,7 @@ func TestCombine(t *testing.T) {
 	okLin := &LinResult{Result: LinOK}
 	unknownLin := &LinResult{Result: LinUnknown, Duration: time.Second}
 	illegalLin := &LinResult{Result: LinIllegal, Model: ModelKV, Ops: 7, Culprit: -1}
+	illegalOne := &LinResult{Result: LinIllegal, Model: ModelRegister, Ops: 1, Culprit: -1}
 	failedLive := &LivenessResult{Status: LivenessFailed, Reasons: []string{"thread 2 stuck"}}
 	okLive := &LivenessResult{Status: LivenessOK}
 	viol := Violation{Invariant: ElectionSafety, Time: 5, Evidence: "nodes 1 and 2 were both leader of term 2"}
@@ -30,6 +31,7 @@ func TestCombine(t *testing.T) {
 		{"all good", Checks{Lin: okLin, Liveness: okLive}, Valid, "ok", LivenessOK, ""},
 		{"timed out", Checks{Lin: unknownLin, Liveness: okLive}, Unknown, "unknown", LivenessOK, "linearizability: unknown, the search gave up after 1s"},
 		{"illegal", Checks{Lin: illegalLin}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model kv, 7 operations)"},
+		{"one op, singular", Checks{Lin: illegalOne}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model register, 1 operation)"},
 		{"violation beats unknown", Checks{Lin: unknownLin, Invariants: []Violation{viol}}, Invalid, "unknown", LivenessSkipped, "election-safety at 5ns: nodes 1 and 2 were both leader of term 2"},
 		{"cheap check problem", Checks{Lin: okLin, Problems: []Problem{prob}}, Invalid, "ok", LivenessSkipped, "digest: replicas differ"},
 		{"liveness failure", Checks{Lin: okLin, Liveness: failedLive}, Invalid, "ok", LivenessFailed, "liveness: thread 2 stuck"},

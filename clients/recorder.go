@@ -26,6 +26,7 @@ type Recorder struct {
 	limit   int               // bound on n for invokes and nemesis events
 	open    []openOp          // the in-flight invoke of each process; at most one per live thread
 	dropped int               // invokes and nemesis events refused at the limit
+	fullAt  int64             // time of the first refusal (valid when dropped > 0)
 	err     error             // first misuse
 	onOp    func(op *histories.Op)
 }
@@ -73,7 +74,7 @@ func (r *Recorder) op(i int) *histories.Op {
 // if the recorder is full or the call is invalid (see Err).
 func (r *Recorder) Invoke(process int, f, key string, value any) (index int) {
 	if r.Full() {
-		r.dropped++
+		r.drop()
 		return -1
 	}
 	if process < 0 {
@@ -115,7 +116,7 @@ func (r *Recorder) Complete(process int, t histories.Type, value any, node int, 
 // e.g. Nemesis("start-partition", "isolated 3 from {1,2,4,5}").
 func (r *Recorder) Nemesis(f string, value any) {
 	if r.Full() {
-		r.dropped++
+		r.drop()
 		return
 	}
 	r.add(histories.Op{Process: histories.NemesisProcess, Type: histories.Info, F: f, Value: value})
@@ -145,6 +146,30 @@ func (r *Recorder) Err() error {
 		return fmt.Errorf("recorder: limit of %d ops reached: %d invokes and nemesis events dropped", r.limit, r.dropped)
 	}
 	return nil
+}
+
+// Misuse returns the first misuse (see Err), but not the overflow of the
+// limit: a full recorder is a truncated history, not a bug.
+func (r *Recorder) Misuse() error {
+	return r.err
+}
+
+// Limit returns the bound on recorded invokes and nemesis events.
+func (r *Recorder) Limit() int {
+	return r.limit
+}
+
+// Overflow reports how many invokes and nemesis events were refused at the
+// limit and the virtual time of the first refusal (dropped == 0: none were).
+func (r *Recorder) Overflow() (dropped int, at int64) {
+	return r.dropped, r.fullAt
+}
+
+func (r *Recorder) drop() {
+	if r.dropped == 0 {
+		r.fullAt = r.now()
+	}
+	r.dropped++
 }
 
 func (r *Recorder) add(op histories.Op) int {

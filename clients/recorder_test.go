@@ -73,6 +73,29 @@ func TestRecorderLimit(t *testing.T) {
 	assert.Len(t, r.History(), 3)
 	assert.NoError(t, histories.Validate(r.History()))
 	assert.EqualError(t, r.Err(), "recorder: limit of 2 ops reached: 2 invokes and nemesis events dropped")
+	// The overflow is a truncated history, not a misuse.
+	assert.NoError(t, r.Misuse())
+	assert.Equal(t, 2, r.Limit())
+}
+
+// TestRecorderOverflow: Overflow counts the refusals and dates the first.
+func TestRecorderOverflow(t *testing.T) {
+	var now int64 = 7
+	r := NewRecorder(func() int64 { return now })
+	r.SetLimit(1)
+	dropped, _ := r.Overflow()
+	assert.Zero(t, dropped)
+	r.Invoke(0, "w", "", nil)
+	now = 9
+	r.Invoke(1, "w", "", nil)
+	now = 11
+	r.Nemesis("start", nil)
+	dropped, at := r.Overflow()
+	assert.Equal(t, 2, dropped)
+	assert.Equal(t, int64(9), at)
+	assert.NoError(t, r.Misuse())
+	r.Complete(5, histories.Invoke, nil, 0, "")
+	assert.Error(t, r.Misuse(), "a misuse is still reported when the recorder is full")
 }
 
 // TestRecorderOnOp: the hook sees every recorded op, as recorded (index and

@@ -78,9 +78,18 @@ func Parse(data []byte, name string, f Format) (History, Format, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if f == Auto {
-		var err error
-		if f, err = Detect(data); err != nil {
-			return nil, Auto, fmt.Errorf("%s: %w", name, err)
+		var (
+			err       error
+			plausible Format
+		)
+		if f, plausible, err = detect(data); err != nil {
+			if plausible == Auto {
+				return nil, Auto, fmt.Errorf("%s: %w", name, err)
+			}
+			// The input looks like one format but does not parse as it: its
+			// reader says what is wrong, and where, better than "cannot
+			// detect".
+			f = plausible
 		}
 	}
 	var (
@@ -143,40 +152,56 @@ func WriteFile(path string, h History, f Format) (err error) {
 // Detect tells the four formats apart by their first operation:
 //   - jsonl: the first line is a JSON object ({" ...);
 //   - etcd-log: the first line starts with "INFO" and jepsen.util;
-//   - knossos-kv: EDN whose first operation map has a :key and no :time;
+//   - knossos-kv: EDN whose first operation map has a :key, no :time and
+//     an :f of :get, :put or :append;
 //   - edn: any other EDN map (or vector/list of maps).
 func Detect(data []byte) (Format, error) {
+	f, _, err := detect(data)
+	return f, err
+}
+
+// detect is Detect, also naming the format the input most plausibly is when
+// it is none (EDN, for input opening an EDN map that does not parse), so
+// Parse can report that format's error.
+func detect(data []byte) (f, plausible Format, err error) {
 	p := newEDNParser(data)
 	p.skipSpace()
 	rest := data[p.pos:]
 	if len(rest) == 0 {
-		return Auto, errors.New("cannot detect the history format of empty input")
+		return Auto, Auto, errors.New("cannot detect the history format of empty input")
 	}
 	firstLine := rest
 	if nl := bytes.IndexByte(firstLine, '\n'); nl >= 0 {
 		firstLine = firstLine[:nl]
 	}
 	if first, _ := nextField(firstLine); string(first) == "INFO" {
-		return EtcdLog, nil
+		return EtcdLog, EtcdLog, nil
 	}
 	if rest[0] == '{' {
 		after := bytes.TrimLeft(rest[1:], " \t\r\n")
 		if len(after) > 0 && (after[0] == '"' || after[0] == '}') {
-			return JSONL, nil
+			return JSONL, JSONL, nil
 		}
 	}
 	// EDN: look at the first operation map.
 	if err := p.skip(0); err == nil && p.pos < len(data) && (data[p.pos] == '[' || data[p.pos] == '(') {
 		p.pos++
 	}
-	m, err := p.form(0)
-	if err != nil || m.kind != ednMap {
-		return Auto, fmt.Errorf("cannot detect the history format: the first line %s is not jsonl, edn, etcd-log or knossos-kv",
+	if err := p.skip(0); err == nil && p.pos < len(data) && data[p.pos] == '{' {
+		if after := bytes.TrimLeft(data[p.pos+1:], " \t\r\n,"); len(after) > 0 && after[0] == ':' {
+			// A map with a keyword key: EDN, whatever else is wrong.
+			plausible = EDN
+		}
+	}
+	m, ferr := p.form(0)
+	if ferr != nil || m.kind != ednMap {
+		return Auto, plausible, fmt.Errorf("cannot detect the history format: the first line %s is not jsonl, edn, etcd-log or knossos-kv",
 			quoteFound(string(bytes.TrimSpace(firstLine))))
 	}
-	o, ferr := fields(m)
-	if ferr == nil && o.key != nil && o.time == nil {
-		return KnossosKV, nil
+	o, oerr := fields(m)
+	if oerr == nil && o.key != nil && o.time == nil && o.f != nil && o.f.kind == ednKeyword &&
+		(o.f.s == "get" || o.f.s == "put" || o.f.s == "append") {
+		return KnossosKV, KnossosKV, nil
 	}
-	return EDN, nil
+	return EDN, EDN, nil
 }

@@ -40,6 +40,7 @@ func TestDetect(t *testing.T) {
 		{"edn with comment", "; hello\n{:process 0, :type :invoke, :f :read}", EDN},
 		{"edn vector", "[{:process 0, :type :invoke, :f :read, :time 1}]", EDN},
 		{"knossos", `{:process 0, :type :invoke, :f :get, :key "1", :value nil}`, KnossosKV},
+		{"edn register with key", `{:process 0, :type :invoke, :f :write, :key "1", :value 3}`, EDN},
 		{"knossos in vector", `[{:process 0, :type :invoke, :f :get, :key "1", :value nil}]`, KnossosKV},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,4 +127,40 @@ func TestParseSkipsByteOrderMark(t *testing.T) {
 	_, _, err := Parse([]byte(bom+"{:process 0, :type}\n"), "x.edn", EDN)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "x.edn:1:")
+}
+
+// TestDescribeValue: values in error messages read as the user wrote them,
+// without Go type names.
+func TestDescribeValue(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{nil, "nil"},
+		{int64(-5), "the integer -5"},
+		{"1", `the string "1"`},
+		{[]any{int64(1), []any{int64(2), []any{int64(3)}}}, "the list [1 [2 [3]]]"},
+		{[]any{"a", nil}, `the list ["a" nil]`},
+		{[]any{strings.Repeat("é", 40)}, `the list ["` + strings.Repeat("é", 29) + `...`},
+	} {
+		assert.Equal(t, tc.want, DescribeValue(tc.in))
+	}
+}
+
+// TestParseAutoReportsTheLikelyFormat: input that opens an EDN map but does
+// not parse gets the EDN reader's error, not "cannot detect"; an EDN history
+// whose ops carry :key but whose :f is not a kv one is plain EDN.
+func TestParseAutoReportsTheLikelyFormat(t *testing.T) {
+	_, _, err := Parse([]byte("{:process 0, :type :invoke, :f :write, :value 99999999999999999999, :time 1}\n"), "big.edn", Auto)
+	assert.EqualError(t, err, `big.edn:1: integer "99999999999999999999" does not fit in 64 bits`)
+	_, _, err = Parse([]byte("[ {:a"), "open.edn", Auto)
+	assert.ErrorContains(t, err, "open.edn:1: ")
+	assert.NotContains(t, err.Error(), "cannot detect")
+	_, _, err = Parse([]byte("hello\n"), "junk", Auto)
+	assert.ErrorContains(t, err, "junk: cannot detect the history format")
+
+	h, f, err := Parse([]byte("{:process 0, :type :invoke, :f :write, :key \"a\", :value 1}\n{:process 0, :type :ok, :f :write, :key \"a\", :value 1}\n"), "kw.edn", Auto)
+	require.NoError(t, err)
+	assert.Equal(t, EDN, f)
+	assert.Len(t, h, 2)
 }

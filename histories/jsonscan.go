@@ -231,8 +231,13 @@ func (s *jsonScanner) integer() (int64, error) {
 		return 0, fmt.Errorf("expected an integer, got %s", s.found())
 	}
 	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		// Quote the number alone, not the rest of the line after it.
+		end := s.i
+		for end < len(s.b) && bytes.IndexByte([]byte("+-.eE0123456789"), s.b[end]) >= 0 {
+			end++
+		}
 		s.i = start
-		return 0, fmt.Errorf("expected an integer, got the non-integer number %s", s.found())
+		return 0, fmt.Errorf("expected an integer, got the non-integer number %s", quoteFound(string(s.b[start:end])))
 	}
 	tok := s.b[start:s.i]
 	if s.i-digits > 1 && s.b[digits] == '0' {

@@ -2,6 +2,7 @@ package histories
 
 import (
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -36,6 +37,39 @@ func checkValue(v any, depth int) error {
 		return nil
 	}
 	return fmt.Errorf("unsupported value type %T (want nil, int64, string or []any)", v)
+}
+
+// maxDescribed bounds the text DescribeValue shows of a value.
+const maxDescribed = 60
+
+// DescribeValue describes v for an error message as a user wrote it, in EDN
+// syntax and without Go type names: "nil", "the integer 5", `the string "1"`,
+// "the list [1 [2 [3]]]" (long values are cut with "...").
+func DescribeValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nil"
+	case int64:
+		return "the integer " + strconv.FormatInt(v, 10)
+	case int:
+		return "the integer " + strconv.Itoa(v)
+	case string:
+		return "the string " + quoteFound(v)
+	case []any:
+		buf, err := ednSyntax.appendValue(nil, v, 0)
+		if err != nil {
+			break
+		}
+		if len(buf) > maxDescribed {
+			n := maxDescribed
+			for n > 0 && !utf8.RuneStart(buf[n]) {
+				n-- // cut between characters
+			}
+			buf = append(buf[:n:n], "..."...)
+		}
+		return "the list " + string(buf)
+	}
+	return fmt.Sprintf("the value %v", v)
 }
 
 // EqualValues reports whether a and b are the same Op.Value. A nil []any equals

@@ -305,7 +305,7 @@ func (b *bencher) sweep(std raftcheck.Config, n int) {
 		return
 	}
 	b.add("sweep: standard seeds per minute", float64(done)/el.Minutes(), "seeds/min", atLeast(600),
-		fmt.Sprintf("%d seeds on %d workers, %d not valid", done, runtime.GOMAXPROCS(0), failed))
+		fmt.Sprintf("%s on %d workers, %d not valid", plural(done, "seed"), runtime.GOMAXPROCS(0), failed))
 }
 
 // etcdRow names the etcd logs' measure.
@@ -351,7 +351,7 @@ func (b *bencher) etcdLogs(src etcdSource, reps int) error {
 	}
 	slices.Sort(times)
 	b.add(etcdRow, 1000*times[len(times)/2], "ms total", nil,
-		fmt.Sprintf("%d files read and checked (%d not linearizable), verdicts only; median of %d", len(files), illegal, reps))
+		fmt.Sprintf("%s read and checked (%d not linearizable), verdicts only; median of %d", plural(len(files), "file"), illegal, reps))
 	return nil
 }
 

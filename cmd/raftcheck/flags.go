@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,11 @@ func parseArgs(fs *pflag.FlagSet, args []string, synopsis string, stdout, stderr
 		}
 		return false, usageError{err}
 	}
+	if hook := postParse[fs.Name()]; hook != nil {
+		if err := hook(fs); err != nil {
+			return false, usageError{err}
+		}
+	}
 	return false, nil
 }
 
@@ -200,11 +206,13 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 
 // finish applies the flags that need more than a direct binding.
 func (rf *runFlags) finish(fs *pflag.FlagSet) error {
-	switch strings.TrimSpace(rf.nemesis) {
-	case "", "none":
+	switch faults := splitList(rf.nemesis); {
+	case len(faults) == 0 || len(faults) == 1 && faults[0] == "none":
 		rf.cfg.Nemesis = nil
+	case slices.Contains(faults, "none"):
+		return fmt.Errorf("--nemesis: \"none\" cannot be combined with other faults, got %q", rf.nemesis)
 	default:
-		rf.cfg.Nemesis = splitList(rf.nemesis)
+		rf.cfg.Nemesis = faults
 	}
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario

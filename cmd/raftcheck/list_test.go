@@ -58,7 +58,8 @@ func TestHelp(t *testing.T) {
 	}
 	r := cli(t, dir, nil)
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stdout, "Usage: raftcheck <command>")
+	assert.Contains(t, r.stderr, "Usage: raftcheck <command>", "a usage error goes to stderr")
+	assert.Empty(t, r.stdout)
 
 	flags := map[string][]string{
 		"run":    {"--nodes", "--max-time", "--seed", "--clients", "--rate", "--workload", "--keys", "--read-mode", "--nemesis", "--nemesis-interval", "--chaos", "--chaos-scenario", "--swarm", "--message-drop-rate", "--message-dup-rate", "--latency", "--latency-dist", "--prevote", "--check-quorum", "--snapshot-every", "--recovery-time", "--check-timeout", "--check-memory", "--store", "--json", "--trace", "--log-level"},
@@ -78,14 +79,16 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// TestEveryCommandHelp: `<command> --help` prints the command's synopsis on
-// stdout and exits 0, for every command.
+// TestEveryCommandHelp: `<command> --help` and `help <command>` print the
+// command's synopsis on stdout and exit 0, for every command.
 func TestEveryCommandHelp(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range commands() {
-		r := cli(t, dir, nil, c.name, "--help")
-		assert.Equal(t, exitValid, r.code, "%s --help: %s", c.name, r)
-		assert.True(t, strings.HasPrefix(r.stdout, "Usage: raftcheck "+c.name), "%s --help: %s", c.name, r)
-		assert.Empty(t, r.stderr, c.name)
+		for _, args := range [][]string{{c.name, "--help"}, {"help", c.name}} {
+			r := cli(t, dir, nil, args...)
+			assert.Equal(t, exitValid, r.code, "%s: %s", args, r)
+			assert.True(t, strings.HasPrefix(r.stdout, "Usage: raftcheck "+c.name), "%s: %s", args, r)
+			assert.Empty(t, r.stderr, args)
+		}
 	}
 }

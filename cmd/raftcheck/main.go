@@ -67,12 +67,30 @@ func mainWith(args []string, stdout, stderr io.Writer) (code int) {
 			code = exitInternal
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		// No command is a usage error: the usage goes with the errors.
+		printUsage(stderr)
+		return exitUsage
+	case args[0] == "-h" || args[0] == "--help":
 		printUsage(stdout)
-		if len(args) == 0 {
+		return exitValid
+	case args[0] == "help":
+		switch len(args) {
+		case 1:
+			printUsage(stdout)
+			return exitValid
+		case 2:
+			if args[1] == "help" || args[1] == "-h" || args[1] == "--help" {
+				printUsage(stdout)
+				return exitValid
+			}
+			// `help CMD` is `CMD --help`: the command's synopsis and flags.
+			args = []string{args[1], "--help"}
+		default:
+			fmt.Fprintf(stderr, "raftcheck help: takes at most one command, got %q\n", args[1:])
 			return exitUsage
 		}
-		return exitValid
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -99,7 +117,7 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun `raftcheck <command> --help` for a command's flags.")
+	fmt.Fprintln(w, "\nRun `raftcheck help <command>` or `raftcheck <command> --help` for a command's flags.")
 	fmt.Fprintln(w, "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 internal error.")
 }
 

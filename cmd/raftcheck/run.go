@@ -130,8 +130,8 @@ func writeJSON(w io.Writer, v any) error {
 // printRun prints the per-node table, the verdict with its reasons and where
 // the reports are (storeErr: writing them failed part way).
 func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
-	fmt.Fprintf(w, "seed %d: %d events, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
-		r.Seed, r.Stats.Events, r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
+	fmt.Fprintf(w, "seed %d: %s, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
+		r.Seed, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
 	if r.Swarm != nil {
 		// The profile the seed drew: what this run's nemesis actually did.
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
@@ -152,8 +152,8 @@ func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
 	o := r.Stats.Ops
 	fmt.Fprintf(w, "ops: %d invoked, %d ok, %d fail, %d info, %d pending   availability %.1f%%   latency p50 %.1f ms, p99 %.1f ms\n",
 		o.Invoked, o.OK, o.Fail, o.Info, o.Pending, 100*r.Stats.Availability, r.Stats.LatencyP50, r.Stats.LatencyP99)
-	fmt.Fprintf(w, "messages: %d sent, %d dropped, %d duplicated   faults: %d windows\n",
-		r.Stats.MessagesSent, r.Stats.MessagesDropped, r.Stats.MessagesDuplicated, r.Stats.FaultEvents)
+	fmt.Fprintf(w, "messages: %d sent, %d dropped, %d duplicated   faults: %s\n",
+		r.Stats.MessagesSent, r.Stats.MessagesDropped, r.Stats.MessagesDuplicated, plural(r.Stats.FaultEvents, "window"))
 	fmt.Fprintf(w, "linearizability: %s   invariants: %d violated   liveness: %s\n", r.Linearizability, len(r.Invariants), r.Liveness)
 	fmt.Fprintf(w, "\nverdict: %s\n", strings.ToUpper(r.Verdict))
 	for _, reason := range r.Reasons {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,8 +41,18 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := rf.manyRuns("suite"); err != nil {
 		return exitUsage, err
 	}
+	// Every scenario brings its own faults: a flag choosing faults would be
+	// silently ignored.
+	for _, name := range []string{"chaos-scenario", "nemesis", "chaos", "swarm", "nemesis-interval", "max-crashed"} {
+		if fs.Changed(name) {
+			return exitUsage, usagef("--%s: suite runs every named scenario, each with its own faults; choose scenarios with --scenarios a,b (see: raftcheck scenarios), or use `raftcheck sweep --%s ...`", name, name)
+		}
+	}
 	if *seedsPer < 1 || *seedsPer > 100000 {
 		return exitUsage, usagef("--seeds-per: %d is outside 1..100000", *seedsPer)
+	}
+	if last := rf.cfg.Seed + uint64(*seedsPer-1); last < rf.cfg.Seed {
+		return exitUsage, usagef("--seed %d with --seeds-per %d: the seeds would run past the largest seed, %d; use --seed %d or less", rf.cfg.Seed, *seedsPer, uint64(math.MaxUint64), uint64(math.MaxUint64)-uint64(*seedsPer-1))
 	}
 	var names []string
 	for _, s := range nemesis.Scenarios() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
@@ -22,29 +23,51 @@ import (
 // maxSweepSeeds bounds one sweep (a typo like 1..1e12 should not run for a year).
 const maxSweepSeeds = 10_000_000
 
-// parseSeeds parses "A..B" (inclusive) or a comma-separated list.
+// parseSeeds parses a comma-separated list of seeds and inclusive ranges
+// A..B, e.g. "1..3,5,9..10", into the seeds in the order given.
 func parseSeeds(s string) ([]uint64, error) {
-	if lo, hi, ok := strings.Cut(s, ".."); ok {
-		a, err1 := strconv.ParseUint(strings.TrimSpace(lo), 10, 64)
-		b, err2 := strconv.ParseUint(strings.TrimSpace(hi), 10, 64)
-		if err1 != nil || err2 != nil || b < a {
-			return nil, fmt.Errorf("--seeds: want A..B with A ≤ B, got %q", s)
+	var out []uint64
+	parse := func(p string) (uint64, error) {
+		v, err := strconv.ParseUint(strings.TrimSpace(p), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("--seeds: %q is not a seed (a whole number 0..%d)", strings.TrimSpace(p), uint64(math.MaxUint64))
 		}
-		if b-a >= maxSweepSeeds {
+		return v, nil
+	}
+	for _, p := range strings.Split(s, ",") {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(p, "..")
+		if !isRange {
+			v, err := parse(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		} else {
+			a, err := parse(lo)
+			if err != nil {
+				return nil, err
+			}
+			b, err := parse(hi)
+			if err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("--seeds: range %q runs backwards: want A..B with A ≤ B", strings.TrimSpace(p))
+			}
+			if b-a >= maxSweepSeeds-uint64(len(out)) {
+				return nil, fmt.Errorf("--seeds: %q is more than %d seeds", s, maxSweepSeeds)
+			}
+			out = append(out, seedRange(a, b)...)
+		}
+		if len(out) > maxSweepSeeds {
 			return nil, fmt.Errorf("--seeds: %q is more than %d seeds", s, maxSweepSeeds)
 		}
-		return seedRange(a, b), nil
-	}
-	var out []uint64
-	for _, p := range splitList(s) {
-		v, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("--seeds: %q is not a seed", p)
-		}
-		out = append(out, v)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("--seeds: no seeds in %q", s)
+		return nil, fmt.Errorf("--seeds: no seeds in %q: give A..B, a list like 1..3,5,9..10, or use --count N", s)
 	}
 	return out, nil
 }
@@ -124,7 +147,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("sweep")
 	var rf runFlags
 	addRunFlags(fs, &rf)
-	seedsFlag := fs.String("seeds", "", "seeds to run: A..B (inclusive) or a comma-separated list (default 1..count)")
+	seedsFlag := fs.String("seeds", "", "seeds to run: comma-separated seeds and inclusive ranges A..B, e.g. 1..3,5,9..10 (default 1..count)")
 	count := fs.Int("count", 100, "run seeds 1..count when --seeds is not given")
 	workers := fs.Int("workers", 0, "parallel runs (0 = GOMAXPROCS)")
 	failFast := fs.Bool("fail-fast", false, "stop starting seeds after the first one that is not valid")
@@ -150,9 +173,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	var seeds []uint64
 	var err error
 	switch {
-	case *seedsFlag != "" && fs.Changed("count"):
+	case fs.Changed("seeds") && fs.Changed("count"):
 		return exitUsage, usagef("--seeds and --count: give one or the other")
-	case *seedsFlag != "":
+	case fs.Changed("seeds"):
 		if seeds, err = parseSeeds(*seedsFlag); err != nil {
 			return exitUsage, usageError{err}
 		}
@@ -323,16 +346,24 @@ func sweepCode(s *sweepSummary) int {
 	return exitValid
 }
 
+// plural is "1 seed", "2 seeds": n and word, pluralized with an s.
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
 func printSweep(w io.Writer, s *sweepSummary) {
 	state := ""
 	switch {
 	case s.Interrupted:
-		state = fmt.Sprintf(" (interrupted: %d of %d seeds finished)", s.Seeds, s.Planned)
+		state = fmt.Sprintf(" (interrupted: %d of %s finished)", s.Seeds, plural(s.Planned, "seed"))
 	case s.Seeds < s.Planned:
-		state = fmt.Sprintf(" (stopped early: %d of %d seeds run)", s.Seeds, s.Planned)
+		state = fmt.Sprintf(" (stopped early: %d of %s run)", s.Seeds, plural(s.Planned, "seed"))
 	}
-	fmt.Fprintf(w, "%d seeds in %.1f s%s: %d valid, %d invalid, %d unknown, %d errors\n",
-		s.Seeds, s.WallSeconds, state, s.Valid, s.Invalid, s.Unknown, s.Errors)
+	fmt.Fprintf(w, "%s in %.1f s%s: %d valid, %d invalid, %d unknown, %s\n",
+		plural(s.Seeds, "seed"), s.WallSeconds, state, s.Valid, s.Invalid, s.Unknown, plural(s.Errors, "error"))
 	if len(s.Failures) == 0 {
 		return
 	}

@@ -271,7 +271,7 @@ func TestSweepInterruptText(t *testing.T) {
 	dir := t.TempDir()
 	r := interruptSweep(t, dir, filepath.Join(dir, "store"), "--workers", "1")
 	assert.Equal(t, exitUnknown, r.code, "%s", r)
-	assert.Regexp(t, `(?m)^\d+ seeds in [\d.]+ s \(interrupted: \d+ of 100000 seeds finished\): \d+ valid, 0 invalid, 0 unknown, 0 errors$`, r.stdout)
+	assert.Regexp(t, `(?m)^\d+ seeds? in [\d.]+ s \(interrupted: \d+ of 100000 seeds finished\): \d+ valid, 0 invalid, 0 unknown, 0 errors$`, r.stdout)
 }
 
 // interruptSweep starts a sweep far too long to finish, storing every run in
@@ -327,6 +327,12 @@ func TestSweepUnit(t *testing.T) {
 		{"5..5", []uint64{5}, false},
 		{" 2 .. 4 ", []uint64{2, 3, 4}, false},
 		{"7,3,9", []uint64{7, 3, 9}, false},
+		{"1..3,5,9..10", []uint64{1, 2, 3, 5, 9, 10}, false},
+		{" 4 , 1..2 ,", []uint64{4, 1, 2}, false},
+		{"", nil, true},
+		{"1..3,9..5", nil, true},
+		{"1..3,x", nil, true},
+		{"1..9999995,1..10", nil, true},
 		{"18446744073709551614..18446744073709551615", []uint64{18446744073709551614, 18446744073709551615}, false},
 		{"3..1", nil, true},
 		{"1..x", nil, true},
@@ -369,4 +375,16 @@ func TestSweepUnit(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPrintSweepPlural: counts of one are singular.
+func TestPrintSweepPlural(t *testing.T) {
+	var b bytes.Buffer
+	printSweep(&b, &sweepSummary{Seeds: 1, Planned: 1, Errors: 1, Failures: []sweepFailure{}})
+	assert.Contains(t, b.String(), "1 seed in 0.0 s: 0 valid, 0 invalid, 0 unknown, 1 error\n")
+	b.Reset()
+	printSweep(&b, &sweepSummary{Seeds: 2, Planned: 3, Valid: 2, Failures: []sweepFailure{}})
+	assert.Contains(t, b.String(), "2 seeds in 0.0 s (stopped early: 2 of 3 seeds run): 2 valid, 0 invalid, 0 unknown, 0 errors\n")
+	assert.Equal(t, "1 window", plural(1, "window"))
+	assert.Equal(t, "0 windows", plural(0, "window"))
 }
