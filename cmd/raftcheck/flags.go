@@ -110,11 +110,6 @@ func parseArgs(fs *pflag.FlagSet, args []string, synopsis string, stdout, stderr
 		}
 		return false, usageError{err}
 	}
-	if hook := postParse[fs.Name()]; hook != nil {
-		if err := hook(fs); err != nil {
-			return false, usageError{err}
-		}
-	}
 	return false, nil
 }
 
