@@ -50,8 +50,9 @@ func (n *Nemesis) startChurn(fl *fault) (Event, bool) {
 	if err := n.f.RemoveMember(x); err != nil {
 		return Event{}, false
 	}
+	n.proposedRemoval(x)
 	n.hold(fl, x)
-	fl.node, fl.wipe, fl.ok = x, wipe, true
+	fl.node, fl.wipe = x, wipe
 	back := "with its disk"
 	if wipe {
 		back = "with an empty disk"
@@ -59,13 +60,16 @@ func (n *Nemesis) startChurn(fl *fault) (Event, bool) {
 	return Event{Targets: []int{x}, Detail: fmt.Sprintf("removing %s%d from the membership; it comes back %s", note, x, back)}, true
 }
 
-// stopChurn starts adding the removed node back; the repair finishes fl.
+// stopChurn starts adding the removed node back; the repair finishes fl and
+// holds the node until then. A removal that Members does not show yet is not
+// known to have failed: it may be in flight and commit at any later time
+// (then a second fault could take down what is left of a quorum). So the
+// repair first sees it through, re-proposing it if it was lost, and only then
+// adds the node back: the cluster ends in a known configuration.
 func (n *Nemesis) stopChurn(fl *fault) (Event, bool) {
-	if slices.Contains(n.members(), fl.node) {
-		return Event{Detail: fmt.Sprintf("the removal of %d never took effect; nothing to add back", fl.node)}, true
-	}
+	inFlight := slices.Contains(n.members(), fl.node)
 	n.wipeOnAdd[n.pos(fl.node)] = fl.wipe
-	n.addTask(&task{fault: fl, node: fl.node, wipe: fl.wipe})
+	n.addTask(&task{fault: fl, node: fl.node, remove: inFlight, wipe: fl.wipe})
 	return Event{}, false
 }
 
@@ -98,7 +102,7 @@ func (n *Nemesis) ensurePolling() {
 // poll advances every repair by one step.
 func (n *Nemesis) poll() {
 	n.polling = false
-	members := slices.Clone(n.f.Members())
+	members := slices.Clone(n.members())
 	n.guardMembership(members)
 	kept := n.tasks[:0]
 	for _, t := range n.tasks {
@@ -120,6 +124,7 @@ func (n *Nemesis) stepTask(t *task, members []int) bool {
 	switch {
 	case t.remove && isMember:
 		if due && n.f.RemoveMember(t.node) == nil {
+			n.proposedRemoval(t.node)
 			t.issued = t.polls
 		}
 	case isMember && n.f.Alive(t.node):
