@@ -68,7 +68,14 @@ type recorded struct {
 	Event
 }
 
-var errNoLeader = errors.New("fake: no leader")
+var (
+	errNoLeader = errors.New("fake: no leader")
+	errPending  = errors.New("fake: a membership change is still in flight")
+)
+
+// changePending reports whether a membership change is in flight (Raft
+// accepts one at a time).
+func (fc *fakeCluster) changePending() bool { return slices.Contains(fc.inFlight, true) }
 
 func newFake(t testing.TB, n int) *fakeCluster {
 	fc := &fakeCluster{t: t, autoElect: true, corruptOK: true}
@@ -229,6 +236,9 @@ func (fc *fakeCluster) RemoveMember(node int) error {
 	if fc.membershipStuck || fc.Leader() == 0 {
 		return errNoLeader
 	}
+	if fc.changePending() {
+		return errPending
+	}
 	switch {
 	case fc.loseRemovals != 0:
 		if fc.loseRemovals > 0 {
@@ -248,6 +258,9 @@ func (fc *fakeCluster) RemoveMember(node int) error {
 func (fc *fakeCluster) AddMember(node int, wipe bool) error {
 	if fc.membershipStuck || fc.Leader() == 0 {
 		return errNoLeader
+	}
+	if fc.changePending() {
+		return errPending
 	}
 	if wipe {
 		require.False(fc.t, fc.member[node], "wiping node %d while it is a voter", node)

@@ -60,16 +60,26 @@ func (n *Nemesis) startChurn(fl *fault) (Event, bool) {
 	return Event{Targets: []int{x}, Detail: fmt.Sprintf("removing %s%d from the membership; it comes back %s", note, x, back)}, true
 }
 
-// stopChurn starts adding the removed node back; the repair finishes fl and
-// holds the node until then. A removal that Members does not show yet is not
-// known to have failed: it may be in flight and commit at any later time
-// (then a second fault could take down what is left of a quorum). So the
-// repair first sees it through, re-proposing it if it was lost, and only then
-// adds the node back: the cluster ends in a known configuration.
+// stopChurn starts adding the removed node back; the repair finishes fl.
+//
+// A removal that Members does not show yet is not known to have failed: it
+// may be in flight and commit at any later time, and if a second fault had
+// taken the node's budget slot by then, what is left could be short of a
+// quorum for good. The stop then finishes at once — the membership group is
+// free again, so other membership faults may overlap the uncertain change, as
+// a correct Raft must tolerate — but the node stays marked removing (it counts
+// against the budget) and a repair of its own sees the removal through,
+// re-proposing it if it was lost, and adds the node back, so the cluster ends
+// in a known configuration.
 func (n *Nemesis) stopChurn(fl *fault) (Event, bool) {
-	inFlight := slices.Contains(n.members(), fl.node)
 	n.wipeOnAdd[n.pos(fl.node)] = fl.wipe
-	n.addTask(&task{fault: fl, node: fl.node, remove: inFlight, wipe: fl.wipe})
+	if slices.Contains(n.members(), fl.node) {
+		if !n.hasTask(fl.node) {
+			n.addTask(&task{node: fl.node, remove: true, wipe: fl.wipe})
+		}
+		return Event{Targets: []int{fl.node}, Detail: fmt.Sprintf("the removal of %d has not taken effect yet; %d counts as down until it does and is back", fl.node, fl.node)}, true
+	}
+	n.addTask(&task{fault: fl, node: fl.node, wipe: fl.wipe})
 	return Event{}, false
 }
 

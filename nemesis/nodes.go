@@ -33,11 +33,13 @@ func (n *Nemesis) members() []int {
 func (n *Nemesis) proposedRemoval(node int) { n.removing[n.pos(node)] = true }
 
 // isDown reports whether node counts against the budget: held by a fault,
-// crashed, paused, out of the membership, or with a removal in flight that
-// may still take it out.
+// crashed, paused, out of the membership, with a removal in flight that may
+// still take it out, or under a membership repair (its membership is in
+// flux until the repair ends).
 func (n *Nemesis) isDown(i int, members []int) bool {
 	node := n.nodes[i]
-	return n.holder[i] != nil || n.removing[i] || !n.f.Alive(node) || n.f.Paused(node) || !slices.Contains(members, node)
+	return n.holder[i] != nil || n.removing[i] || !n.f.Alive(node) || n.f.Paused(node) ||
+		!slices.Contains(members, node) || n.hasTask(node)
 }
 
 // down counts the nodes that are down: crashed, paused, held by a fault or
