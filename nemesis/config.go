@@ -53,7 +53,9 @@ type Config struct {
 	// MaxActive bounds how many faults are active at once. Default 2.
 	MaxActive int `json:"max_active"`
 	// MaxCrashed bounds how many nodes may be down at once: crashed, paused,
-	// fail-stopped or removed from the membership. BudgetMinority (0, the
+	// fail-stopped, removed from the membership, or with a membership change in
+	// flight (a proposed removal not yet seen to commit, a repair under way:
+	// the change may still take the node out). BudgetMinority (0, the
 	// default) keeps a quorum up; BudgetMajority allows a bare majority down.
 	// crash-all deliberately ignores it (it starts only when every node is up).
 	MaxCrashed int `json:"max_crashed"`

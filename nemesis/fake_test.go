@@ -43,6 +43,15 @@ type fakeCluster struct {
 	corruptOK       bool // CorruptDisk finds something to corrupt
 	startCorrupt    bool // a node starts even on a corrupted disk (a recovery bug)
 	membershipStuck bool // RemoveMember and AddMember always fail
+	// removalLag: an accepted removal commits (Members stops listing the node)
+	// this long after it is proposed; 0 commits it at once.
+	removalLag int64
+	// loseRemovals: this many accepted removals are lost with their leader and
+	// never commit (-1: every one).
+	loseRemovals int
+	// inFlight[node]: a removal of node was accepted and has neither committed
+	// nor been lost: the node's membership is uncertain.
+	inFlight []bool
 
 	events []recorded
 	hook   func() // runs after every callback
@@ -59,7 +68,14 @@ type recorded struct {
 	Event
 }
 
-var errNoLeader = errors.New("fake: no leader")
+var (
+	errNoLeader = errors.New("fake: no leader")
+	errPending  = errors.New("fake: a membership change is still in flight")
+)
+
+// changePending reports whether a membership change is in flight (Raft
+// accepts one at a time).
+func (fc *fakeCluster) changePending() bool { return slices.Contains(fc.inFlight, true) }
 
 func newFake(t testing.TB, n int) *fakeCluster {
 	fc := &fakeCluster{t: t, autoElect: true, corruptOK: true}
@@ -69,6 +85,7 @@ func newFake(t testing.TB, n int) *fakeCluster {
 	size := n + 1
 	fc.alive, fc.paused, fc.member, fc.corrupt = make([]bool, size), make([]bool, size), make([]bool, size), make([]bool, size)
 	fc.restartPending, fc.cannotRestart = make([]bool, size), make([]bool, size)
+	fc.inFlight = make([]bool, size)
 	fc.offset, fc.drift = make([]int64, size), make([]float64, size)
 	fc.mode, fc.modeAtCrash, fc.syncLatency = make([]string, size), make([]string, size), make([]int64, size)
 	fc.wiped, fc.crashes, fc.restarts, fc.offsetSets = make([]int, size), make([]int, size), make([]int, size), make([]int, size)
@@ -219,12 +236,31 @@ func (fc *fakeCluster) RemoveMember(node int) error {
 	if fc.membershipStuck || fc.Leader() == 0 {
 		return errNoLeader
 	}
-	fc.member[node] = false
+	if fc.changePending() {
+		return errPending
+	}
+	switch {
+	case fc.loseRemovals != 0:
+		if fc.loseRemovals > 0 {
+			fc.loseRemovals--
+		}
+	case fc.removalLag > 0:
+		fc.inFlight[node] = true
+		fc.After(fc.removalLag, func() {
+			fc.inFlight[node] = false
+			fc.member[node] = false
+		})
+	default:
+		fc.member[node] = false
+	}
 	return nil
 }
 func (fc *fakeCluster) AddMember(node int, wipe bool) error {
 	if fc.membershipStuck || fc.Leader() == 0 {
 		return errNoLeader
+	}
+	if fc.changePending() {
+		return errPending
 	}
 	if wipe {
 		require.False(fc.t, fc.member[node], "wiping node %d while it is a voter", node)
@@ -249,6 +285,19 @@ func (fc *fakeCluster) down() int {
 	c := 0
 	for _, id := range fc.nodes {
 		if (!fc.alive[id] && !fc.restartPending[id]) || fc.paused[id] || !fc.member[id] {
+			c++
+		}
+	}
+	return c
+}
+
+// outOfService counts the nodes a correct budget must count as down: down
+// (or fail-stopped), paused, out of the membership, or with a removal in
+// flight that may still take effect.
+func (fc *fakeCluster) outOfService() int {
+	c := 0
+	for _, id := range fc.nodes {
+		if !fc.alive[id] || fc.paused[id] || !fc.member[id] || fc.inFlight[id] {
 			c++
 		}
 	}

@@ -50,8 +50,9 @@ func (n *Nemesis) startChurn(fl *fault) (Event, bool) {
 	if err := n.f.RemoveMember(x); err != nil {
 		return Event{}, false
 	}
+	n.proposedRemoval(x)
 	n.hold(fl, x)
-	fl.node, fl.wipe, fl.ok = x, wipe, true
+	fl.node, fl.wipe = x, wipe
 	back := "with its disk"
 	if wipe {
 		back = "with an empty disk"
@@ -60,11 +61,24 @@ func (n *Nemesis) startChurn(fl *fault) (Event, bool) {
 }
 
 // stopChurn starts adding the removed node back; the repair finishes fl.
+//
+// A removal that Members does not show yet is not known to have failed: it
+// may be in flight and commit at any later time, and if a second fault had
+// taken the node's budget slot by then, what is left could be short of a
+// quorum for good. The stop then finishes at once — the membership group is
+// free again, so other membership faults may overlap the uncertain change, as
+// a correct Raft must tolerate — but the node stays marked removing (it counts
+// against the budget) and a repair of its own sees the removal through,
+// re-proposing it if it was lost, and adds the node back, so the cluster ends
+// in a known configuration.
 func (n *Nemesis) stopChurn(fl *fault) (Event, bool) {
-	if slices.Contains(n.members(), fl.node) {
-		return Event{Detail: fmt.Sprintf("the removal of %d never took effect; nothing to add back", fl.node)}, true
-	}
 	n.wipeOnAdd[n.pos(fl.node)] = fl.wipe
+	if slices.Contains(n.members(), fl.node) {
+		if !n.hasTask(fl.node) {
+			n.addTask(&task{node: fl.node, remove: true, wipe: fl.wipe})
+		}
+		return Event{Targets: []int{fl.node}, Detail: fmt.Sprintf("the removal of %d has not taken effect yet; %d counts as down until it does and is back", fl.node, fl.node)}, true
+	}
 	n.addTask(&task{fault: fl, node: fl.node, wipe: fl.wipe})
 	return Event{}, false
 }
@@ -98,7 +112,7 @@ func (n *Nemesis) ensurePolling() {
 // poll advances every repair by one step.
 func (n *Nemesis) poll() {
 	n.polling = false
-	members := slices.Clone(n.f.Members())
+	members := slices.Clone(n.members())
 	n.guardMembership(members)
 	kept := n.tasks[:0]
 	for _, t := range n.tasks {
@@ -120,6 +134,7 @@ func (n *Nemesis) stepTask(t *task, members []int) bool {
 	switch {
 	case t.remove && isMember:
 		if due && n.f.RemoveMember(t.node) == nil {
+			n.proposedRemoval(t.node)
 			t.issued = t.polls
 		}
 	case isMember && n.f.Alive(t.node):

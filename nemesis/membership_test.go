@@ -94,3 +94,113 @@ func TestRepairFailureAfterHealIsAnAnomaly(t *testing.T) {
 	assert.Equal(t, x, nm.Anomalies()[0].Node)
 	assert.Empty(t, nm.Active())
 }
+
+// TestInFlightRemovalHoldsTheBudget: a member-churn stop that comes before its
+// removal is visible must not give the node's budget slot back: the removal
+// may still commit. The stop finishes (other membership faults may overlap the
+// uncertain change) but the node counts as down until the removal has been
+// seen through — re-proposed if it was lost — and the node is back.
+func TestInFlightRemovalHoldsTheBudget(t *testing.T) {
+	tests := []struct {
+		name string
+		lag  int64 // the removal commits this long after it is proposed
+		lose int   // accepted removals lost before one commits
+	}{
+		{name: "the removal commits long after the stop", lag: 3 * Second},
+		{name: "the removal commits just after the stop", lag: 10 * Millisecond},
+		{name: "the removal is lost and re-proposed", lose: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := newFake(t, 3)
+			fc.removalLag, fc.loseRemovals = tt.lag, tt.lose
+			nm := newNemesis(t, fc, Config{Faults: []string{"crash-leader", "member-churn"}, Interval: Second, Jitter: Off}, 1)
+			require.Equal(t, 1, nm.Budget())
+			churn, crash := faultNamed(t, nm, "member-churn"), faultNamed(t, nm, "crash-leader")
+
+			require.True(t, nm.startFault(churn))
+			x := churn.node
+			require.True(t, fc.member[x], "the removal is in flight")
+			require.Zero(t, nm.room(), "an in-flight removal counts against the budget")
+			fc.run(fc.now + Millisecond)
+			nm.stopFault(churn)
+			require.Len(t, fc.events, 2)
+			assert.Contains(t, fc.events[1].Detail, "has not taken effect yet")
+			require.Empty(t, nm.Active())
+			require.Zero(t, nm.room(), "stopped before the removal took effect: the node still counts")
+			require.NotContains(t, nm.healthy(), x)
+			require.False(t, nm.startFault(crash), "a crash now could leave the cluster without a quorum")
+			require.False(t, nm.startFault(churn), "no room for another removal either")
+
+			removed := false
+			fc.hook = func() {
+				removed = removed || !fc.member[x]
+				require.LessOrEqual(t, fc.outOfService(), nm.Budget(), "budget exceeded at %d", fc.now)
+			}
+			fc.run(fc.now + DefaultRepairTimeout)
+			assert.True(t, removed, "the removal was seen through")
+			assert.True(t, fc.member[x], "the node is back")
+			assert.True(t, fc.alive[x])
+			assert.Empty(t, nm.tasks)
+			assert.Equal(t, 1, nm.room(), "settled: the node counts no more")
+		})
+	}
+}
+
+// TestUncertainRemovalCountsAfterGiveUp: when the repair gives up while the
+// removal it proposed may still be in flight (no proposal was ever seen to
+// take effect), the node keeps counting against the budget.
+func TestUncertainRemovalCountsAfterGiveUp(t *testing.T) {
+	fc := newFake(t, 3)
+	fc.loseRemovals = -1
+	nm := newNemesis(t, fc, Config{Faults: []string{"member-churn"}, Interval: Second, Jitter: Off}, 1)
+	churn := faultNamed(t, nm, "member-churn")
+	require.True(t, nm.startFault(churn))
+	x := churn.node
+	nm.stopFault(churn)
+	fc.run(fc.now + DefaultRepairTimeout + Second)
+	require.Empty(t, nm.tasks, "the repair gave up")
+	assert.True(t, fc.member[x])
+	assert.Zero(t, nm.room(), "a removal that may still commit keeps counting")
+	assert.NotContains(t, nm.healthy(), x)
+
+	fc.member[x] = false // the removal commits at last
+	assert.Zero(t, nm.room(), "now out of the membership: down")
+	fc.member[x] = true // re-added (by Heal, say)
+	assert.Equal(t, 1, nm.room(), "settled: the node counts no more")
+}
+
+// TestChurnAndCorruptKeepAQuorum is the scheduler-level shape of the bug: on
+// three nodes with corrupt and member-churn at a 1 ms interval, a removal that
+// commits a few milliseconds late must never join a fail-stopped node in
+// taking two of three voters out of service.
+func TestChurnAndCorruptKeepAQuorum(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		fc := newFake(t, 3)
+		fc.removalLag = 5 * Millisecond
+		nm := newNemesis(t, fc, Config{Faults: []string{"corrupt", "member-churn"}, Interval: Millisecond}, seed)
+		fc.hook = func() {
+			require.LessOrEqual(t, fc.outOfService(), nm.Budget(), "seed %d: budget exceeded at %d", seed, fc.now)
+		}
+		require.NoError(t, nm.Start(3*Second))
+		fc.run(3 * Second)
+		fc.hook = nil
+		nm.Heal()
+		fc.run(fc.now + DefaultRepairTimeout + Second)
+		fc.requireHealthy(t)
+		requirePaired(t, fc.events)
+		require.Empty(t, nm.Anomalies(), "seed %d", seed)
+	}
+}
+
+// faultNamed returns nm's enabled fault called name.
+func faultNamed(t *testing.T, nm *Nemesis, name string) *fault {
+	t.Helper()
+	for _, fl := range nm.faults {
+		if fl.Name == name {
+			return fl
+		}
+	}
+	require.FailNow(t, "fault not enabled", name)
+	return nil
+}

@@ -44,7 +44,7 @@ type fault struct {
 	cursor  int       // rolling-restart: position in the rotation
 	flips   int       // clock-strobe: flips so far in this window; rolling-restart: steps so far
 	wipe    bool      // member-churn: re-add with an empty disk
-	ok      bool      // corrupt: something was corrupted; member-churn: removal proposed
+	ok      bool      // corrupt: something was corrupted
 }
 
 // link is a directed network link.
@@ -93,6 +93,11 @@ type Nemesis struct {
 	holder    []*fault // per node position: the fault holding the node down
 	corrupted []bool   // per node position: fail-stopped on a disk we corrupted
 	wipeOnAdd []bool   // per node position: the next re-add wipes the disk
+	// removing, per node position: a removal of the node was proposed and
+	// Members has not yet stopped listing it. Such a proposal may commit at
+	// any later time, so the node counts against the budget until it is seen
+	// out of the membership (see members).
+	removing []bool
 
 	budget  int
 	gen     uint64 // bumped by Heal: scheduler timers of an older one do nothing
@@ -156,6 +161,7 @@ func New(cfg Config, f Faults, rng *rand.Rand) (*Nemesis, error) {
 		holder:    make([]*fault, n),
 		corrupted: make([]bool, n),
 		wipeOnAdd: make([]bool, n),
+		removing:  make([]bool, n),
 		budget:    budget,
 	}
 	for _, name := range names {

@@ -16,16 +16,30 @@ func (n *Nemesis) pos(node int) int {
 	return i
 }
 
-// members returns the current voters (into a reused buffer).
+// members returns the current voters (into a reused buffer). A node it does
+// not list has no removal in flight any more: the removal took effect.
 func (n *Nemesis) members() []int {
 	n.membersBuf = append(n.membersBuf[:0], n.f.Members()...)
+	for i, node := range n.nodes {
+		if n.removing[i] && !slices.Contains(n.membersBuf, node) {
+			n.removing[i] = false
+		}
+	}
 	return n.membersBuf
 }
 
-// isDown reports whether node counts against the budget.
+// proposedRemoval notes that a removal of node was proposed: until Members
+// stops listing it, the node's membership is uncertain.
+func (n *Nemesis) proposedRemoval(node int) { n.removing[n.pos(node)] = true }
+
+// isDown reports whether node counts against the budget: held by a fault,
+// crashed, paused, out of the membership, with a removal in flight that may
+// still take it out, or under a membership repair (its membership is in
+// flux until the repair ends).
 func (n *Nemesis) isDown(i int, members []int) bool {
 	node := n.nodes[i]
-	return n.holder[i] != nil || !n.f.Alive(node) || n.f.Paused(node) || !slices.Contains(members, node)
+	return n.holder[i] != nil || n.removing[i] || !n.f.Alive(node) || n.f.Paused(node) ||
+		!slices.Contains(members, node) || n.hasTask(node)
 }
 
 // down counts the nodes that are down: crashed, paused, held by a fault or

@@ -26,6 +26,12 @@ type Disk struct {
 	syncLatency Time
 	mode        CrashMode
 	lastSync    Time // completion time of the latest sync: syncs finish in order
+
+	// synced[name] is how many leading bytes of durable[name] a completed
+	// sync made durable. The rest of a durable file (unsynced writes a crash
+	// let survive: whole, or the torn tail of tear-last) was never
+	// acknowledged to anyone until a later sync covers the file again.
+	synced map[string]int
 }
 
 type pendingWrite struct {
@@ -36,7 +42,7 @@ type pendingWrite struct {
 }
 
 func newDisk(h *Host, rng *rand.Rand) *Disk {
-	d := &Disk{h: h, rng: rng, visible: make(map[string][]byte), durable: make(map[string][]byte)}
+	d := &Disk{h: h, rng: rng, visible: make(map[string][]byte), durable: make(map[string][]byte), synced: make(map[string]int)}
 	d.syncLatency = d.defaultSyncLatency()
 	d.mode = h.cfg.CrashMode
 	if d.mode == 0 {
@@ -162,7 +168,13 @@ func (d *Disk) Sync(tag uint64) {
 func (d *Disk) persist(watermark uint64) {
 	i := 0
 	for ; i < len(d.pending) && d.pending[i].seq <= watermark; i++ {
-		d.apply(&d.pending[i], -1)
+		p := &d.pending[i]
+		d.apply(p, -1)
+		if p.op == OpRemove {
+			delete(d.synced, p.name)
+		} else {
+			d.synced[p.name] = len(d.durable[p.name])
+		}
 	}
 	d.dropPending(i)
 }
@@ -205,7 +217,13 @@ func (d *Disk) crash() (unsynced, kept, torn int) {
 		}
 	}
 	for i := range kept {
-		d.apply(&d.pending[i], -1)
+		p := &d.pending[i]
+		d.apply(p, -1)
+		// A surviving append leaves the synced prefix as it was; a surviving
+		// replacement or removal leaves nothing of the file synced.
+		if p.op != OpAppend {
+			delete(d.synced, p.name)
+		}
 	}
 	if torn > 0 {
 		d.apply(&d.pending[kept], torn)
@@ -292,13 +310,16 @@ func (d *Disk) visibleDerivesFromDurable(name string) bool {
 	return true
 }
 
-// Corrupt flips a random bit of a random non-empty durable file, choosing
-// with rng (the caller's stream, e.g. the nemesis's). ok is false when no
-// durable data exists.
+// Corrupt flips a random bit of synced data — bit rot in bytes a completed
+// sync made durable — choosing the file and the byte with rng (the caller's
+// stream, e.g. the nemesis's). Durable bytes no sync covered (unsynced writes
+// a crash let survive, such as a torn tail) are never chosen: recovery may
+// rightly drop them, so a flip there says nothing about fail-stop. ok is
+// false when no synced data exists.
 func (d *Disk) Corrupt(rng *rand.Rand) (name string, offset int, ok bool) {
-	names := make([]string, 0, len(d.durable))
-	for n, b := range d.durable {
-		if len(b) > 0 {
+	names := make([]string, 0, len(d.synced))
+	for n, k := range d.synced {
+		if k > 0 {
 			names = append(names, n)
 		}
 	}
@@ -307,7 +328,7 @@ func (d *Disk) Corrupt(rng *rand.Rand) (name string, offset int, ok bool) {
 	}
 	slices.Sort(names)
 	name = names[rng.IntN(len(names))]
-	offset = rng.IntN(len(d.durable[name]))
+	offset = rng.IntN(d.synced[name])
 	if err := d.CorruptAt(name, offset, uint(rng.IntN(8))); err != nil {
 		d.h.w.fail(fmt.Errorf("internal: %w", err))
 		return "", 0, false
@@ -321,5 +342,6 @@ func (d *Disk) Wipe() {
 	d.pending = d.pending[:0]
 	d.visible = make(map[string][]byte)
 	d.durable = make(map[string][]byte)
+	d.synced = make(map[string]int)
 	d.h.w.trace.add(KindWipe, d.h.addr, 0, 0, 0)
 }

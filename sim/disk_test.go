@@ -226,6 +226,73 @@ func TestCorrupt(t *testing.T) {
 	assert.False(t, bytes.Equal(after, b))
 }
 
+// TestCorruptHitsOnlySyncedData: Corrupt models bit rot in data a sync made
+// durable. Bytes that reached the platter only because a crash let unsynced
+// writes survive (keep-prefix, or the torn tail tear-last leaves) were never
+// acknowledged, so recovery may rightly drop them as a torn tail; flipping a
+// bit there proves nothing about fail-stop and must not happen.
+func TestCorruptHitsOnlySyncedData(t *testing.T) {
+	const syncedLog = "record-0;record-1;"
+	tests := []struct {
+		name string
+		mode CrashMode
+	}{
+		{"keep-prefix", KeepPrefix},
+		{"tear-last", TearLast},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			survived := 0
+			for seed := range uint64(300) {
+				w, h := diskHost(t, seed, HostConfig{CrashMode: tt.mode})
+				d := h.Disk()
+				d.Append("log", []byte(syncedLog))
+				d.Sync(0)
+				require.NoError(t, w.Run(w.Now()+Second))
+				d.WriteFile("meta", []byte("never synced")) // survives whole or not at all
+				for i := 2; i < 40; i++ {
+					d.Append("log", fmt.Appendf(nil, "record-%d;", i))
+				}
+				h.Crash()
+				if b, _ := d.ReadFile("log"); len(b) > len(syncedLog) {
+					survived++
+				}
+				for k := range 20 {
+					name, off, ok := d.Corrupt(rand.New(rand.NewPCG(seed, uint64(k))))
+					require.True(t, ok)
+					require.Equal(t, "log", name, "seed %d: the surviving WriteFile was never synced", seed)
+					require.Less(t, off, len(syncedLog), "seed %d: flipped a bit in unsynced data that survived the crash", seed)
+				}
+			}
+			require.Greater(t, survived, 100, "unsynced appends survive most crashes in this mode")
+		})
+	}
+
+	t.Run("a later sync covers what survived", func(t *testing.T) {
+		w, h := diskHost(t, 1, HostConfig{CrashMode: KeepPrefix})
+		d := h.Disk()
+		d.Append("log", []byte("a"))
+		d.Sync(0)
+		require.NoError(t, w.Run(w.Now()+Second))
+		d.Append("log", []byte("bbbbbbbbbb"))
+		d.Append("log", []byte("cccccccccc"))
+		h.Crash()
+		b, _ := d.ReadFile("log")
+		h.Restart(0)
+		require.NoError(t, w.Run(w.Now()+Second))
+		d.Append("log", []byte("d"))
+		d.Sync(0)
+		require.NoError(t, w.Run(w.Now()+Second))
+		seen := map[int]bool{}
+		for k := range 200 {
+			_, off, ok := d.Corrupt(rand.New(rand.NewPCG(1, uint64(k))))
+			require.True(t, ok)
+			seen[off] = true
+		}
+		assert.Len(t, seen, len(b)+1, "every byte of the file is synced now")
+	})
+}
+
 func TestWipe(t *testing.T) {
 	w, h := diskHost(t, 6, HostConfig{})
 	h.Disk().Append("log", []byte("x"))
