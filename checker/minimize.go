@@ -208,7 +208,7 @@ func (m *minimizer) prefix(k int) []porcupine.Operation {
 		}
 		if !done[i] && op.Return < m.infinity {
 			o := op.Input.(*linOp).withUnknownOutput(m.infinity)
-			if o.kind == opRead || o.kind == opGet {
+			if o.kind == opRead || o.kind == opGet || o.kind == opCASFail {
 				continue // an unknown read constrains nothing
 			}
 			op.Input, op.Output, op.Metadata, op.Return = o, o, o, m.infinity
@@ -281,7 +281,7 @@ func (m *minimizer) shrink(ops []porcupine.Operation, keep int) ([]porcupine.Ope
 
 func dropPass(o *linOp) int {
 	switch {
-	case o.kind == opRead || o.kind == opGet:
+	case o.kind == opRead || o.kind == opGet || o.kind == opCASFail:
 		return 0
 	case o.unknown:
 		return 1

@@ -106,6 +106,11 @@ func etcdLogOp(values *ednParser, line []byte, index, lineNo int) (Op, error) {
 	if err := etcdLogValue(&op, v); err != nil {
 		return op, err
 	}
+	if op.Type == Fail && op.F == "cas" {
+		// In these logs a cas fails when its compare does (porcupine's etcd
+		// model: the register's value was not the expected one).
+		op.Error = ErrCASMismatch
+	}
 	return op, nil
 }
 
