@@ -77,7 +77,7 @@ func ExampleCheck() {
 func ExampleCheckHistory() {
 	lin := raftcheck.CheckHistory(printTB{}, "histories/testdata/porcupine/jepsen/etcd_002.log", "", time.Minute)
 	fmt.Println(lin.Result, lin.Model, lin.Ops)
-	// Output: ok register 64
+	// Output: ok register 77
 }
 
 // Validate names every bad field as its CLI flag is named.

@@ -26,7 +26,11 @@ type converted struct {
 //   - info, or no completion at all: returns at infinity with an unknown
 //     output, so the model accepts any result while still applying the
 //     effect;
-//   - fail: left out, it did not happen;
+//   - fail: left out, it did not happen; except, for the register model, a
+//     cas whose compare failed (histories.ErrCASMismatch): it changed
+//     nothing but observed a value other than the expected one, so it stays,
+//     returning at its completion, as a step that is legal iff the register
+//     does not hold that value (opCASFail);
 //   - nemesis ops: ignored (they become annotations in reports).
 //
 // Reads whose outcome is unknown constrain nothing and change nothing, so they
@@ -45,7 +49,7 @@ func convert(h histories.History, spec *modelSpec, dropUnobserved bool) (*conver
 	}
 	pairs := all[:0:0]
 	for _, p := range all {
-		if p.done < 0 || h[p.done].Type != histories.Fail {
+		if p.done < 0 || h[p.done].Type != histories.Fail || (spec.failedCAS && casMismatch(&h[p.done])) {
 			pairs = append(pairs, p)
 		}
 	}
@@ -115,4 +119,9 @@ func clientLanes(h histories.History, pairs []opPair) map[int]int {
 		lanes[pr] = i
 	}
 	return lanes
+}
+
+// casMismatch reports whether a completion is a cas whose compare failed.
+func casMismatch(done *histories.Op) bool {
+	return done.Type == histories.Fail && done.F == "cas" && done.Error == histories.ErrCASMismatch
 }

@@ -15,11 +15,23 @@ import (
 // the node that served it and, from roles (nil: not known), that node's role
 // and term when it answered and the leader of the highest term at that time,
 // e.g. "op 41 (process 2): read() → 3, completed at 1.5s, served by node 3,
-// leader of term 4, while node 1 was leader of term 5". It returns nil unless
-// the result is illegal with a counterexample.
+// leader of term 4, while node 1 was leader of term 5". Histories without
+// times say where in the history instead ("invoked at op 40").
+//
+// An illegal result without a counterexample gets one sentence saying which
+// bound stopped the search for it, e.g. "not linearizable; the search for a
+// small counterexample stopped at the memory bound (512MiB; live heap 402MiB):
+// see the visualization". It returns nil when the result is not illegal, or
+// when no counterexample was asked for (LinOptions.ExplainChecks < 0).
 func (r *LinResult) Explain(roles *RoleTimeline) []string {
-	if r == nil || r.Result != LinIllegal || len(r.cex) == 0 {
+	if r == nil || r.Result != LinIllegal {
 		return nil
+	}
+	if len(r.cex) == 0 {
+		if r.explainNote == "" {
+			return nil
+		}
+		return []string{fmt.Sprintf("not linearizable; the search for a small counterexample %s: see the visualization", r.explainNote)}
 	}
 	where := "the register"
 	if r.Key != "" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/raftcheck/raftcheck/histories"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -111,4 +112,47 @@ func TestExplainBudget(t *testing.T) {
 	assert.False(t, cut.Minimal)
 	assert.Greater(t, len(cut.Counterexample), len(full.Counterexample))
 	assert.Contains(t, cut.Explain(nil)[0], "the search budget ran out, so it may not be minimal")
+}
+
+// TestExplainPositionsWithoutTimes: formats without times (etcd-log,
+// knossos-kv, EDN without :time) name history positions, never times.
+func TestExplainPositionsWithoutTimes(t *testing.T) {
+	cases := []struct {
+		name   string
+		format histories.Format
+		data   string
+		want   []string // the explanation's op lines
+	}{
+		{"etcd-log", histories.EtcdLog,
+			"INFO  jepsen.util - 0\t:invoke\t:write\t1\n" +
+				"INFO  jepsen.util - 0\t:ok\t:write\t1\n" +
+				"INFO  jepsen.util - 1\t:invoke\t:read\tnil\n" +
+				"INFO  jepsen.util - 1\t:ok\t:read\t2\n",
+			[]string{"op 2 (process 1): read() → 2, invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it"}},
+		{"knossos-kv", histories.KnossosKV,
+			`{:process 0, :type :invoke, :f :put, :key "0", :value "x 0 0 y"}` + "\n" +
+				`{:process 0, :type :ok, :f :put, :key "0", :value "x 0 0 y"}` + "\n" +
+				`{:process 1, :type :invoke, :f :get, :key "0", :value nil}` + "\n" +
+				`{:process 1, :type :ok, :f :get, :key "0", :value "x 1 0 y"}` + "\n",
+			[]string{`op 2 (process 1): get("0") → "x 1 0 y", invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it`}},
+		{"edn without times", histories.EDN,
+			"{:process 0, :type :invoke, :f :write, :value 1}\n" +
+				"{:process 0, :type :ok, :f :write, :value 1}\n" +
+				"{:process 1, :type :invoke, :f :read, :value nil}\n" +
+				"{:process 1, :type :ok, :f :read, :value 2}\n",
+			[]string{"op 2 (process 1): read() → 2, invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h, f, err := histories.Parse([]byte(c.data), c.name, histories.Auto)
+			require.NoError(t, err)
+			require.Equal(t, c.format, f)
+			r, err := CheckLinearizable(h, LinOptions{})
+			require.NoError(t, err)
+			require.Equal(t, LinIllegal, r.Result)
+			lines := r.Explain(nil)
+			require.NotEmpty(t, lines)
+			assert.Equal(t, c.want, lines[1:])
+		})
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -54,29 +56,67 @@ const memPoll = 25 * time.Millisecond
 // rather than once per GC cycle as the live-heap metric is.
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
-// Once the heap reaches the bound, the watchdog collects garbage before
-// deciding: Go's collector (GOGC=100) lets garbage grow as large as the live
-// heap, and garbage (left by an earlier search, or by a simulation running
-// beside this check) must not stop a search. The search is stopped if the
-// live heap still fills more than liveShare of the bound: the collection
-// takes a while, the search allocates meanwhile, and a live heap that close
-// to the bound would otherwise force a collection at every poll. Forced
-// collections are thus at least a quarter of the bound of allocation apart.
-// The heap overshoots the bound by what the search allocates during that
-// one collection: 10–20 % at 1 GiB (seeds that hit it peak at 1.05–1.1 GiB
-// of RSS).
+// liveMetric is the heap marked live by the latest completed collection,
+// and cyclesMetric the number of completed collections: together they say
+// what the heap held at a collection, and which collection that was.
+const (
+	liveMetric   = "/gc/heap/live:bytes"
+	cyclesMetric = "/gc/cycles/total:gc-cycles"
+)
+
+// While a guard watches, the runtime's soft memory limit
+// (debug.SetMemoryLimit) is lowered to the bound, so the collector paces
+// itself to keep the whole process's memory under it, whatever GOGC says:
+// the CLI collects at 5× the live heap (GOGC=400), and without the limit a
+// search grows its heap several times past the bound while one collection
+// crawls through it (porcupine's kv test c50-bad, bounded at 512MiB, peaked
+// at 3.2 GB of RSS). The limit is soft: it never fails an allocation, it
+// only makes the collector work harder.
+//
+// The watchdog then stops the search once the live heap fills more than
+// liveShare of the bound. Garbage must not stop a search (garbage left by an
+// earlier search, or by a simulation running beside this check), and the
+// live heap the runtime reports is the one marked at the latest collection,
+// which may count objects that have died since; so before stopping, the
+// watchdog collects once itself and decides on the fresh figure. It also
+// collects when the heap, garbage included, passes the bound. A collection
+// the watchdog forced is never forced again for the same figure, so forced
+// collections are at most one per collection the runtime started, and
+// those are at least a quarter of the bound of allocation apart once the
+// live heap is that high. The guarded searches wait while the watchdog
+// collects (a collection of gigabytes takes seconds, and a search
+// allocating all along ended 10 % past the bound at 4GiB); with both, c50-bad
+// at 512MiB peaks at about 530 MB of RSS and at 4GiB at about 4.25 GB.
 const liveShare = 0.75
 
 // searchGuard stops porcupine searches from outside once the process's heap
-// passes limit. One guard serves one pass (the verdict, the verbose pass of
-// the page, the counterexample search); its flag never resets.
+// passes limit, holding their steps while it collects garbage to decide.
+// One guard serves one check: the verdict's search, and for an illegal
+// history the verbose pass and the counterexample search after it (a later
+// verbose pass for a page gets its own); its flag never resets.
 type searchGuard struct {
 	limit   int64 // bytes; ≤ 0: no bound
 	stopped atomic.Bool
 	heap    atomic.Int64 // the live heap (after a collection) that set the flag
+
+	// paused holds the searches' steps while the watchdog collects (under
+	// mu; resumed is broadcast when it clears).
+	paused  atomic.Bool
+	mu      sync.Mutex
+	resumed *sync.Cond
+
+	// sample is the watchdog's: heapMetric, liveMetric, cyclesMetric.
+	sample []metrics.Sample
+	// forced is the collection count after the watchdog's latest forced
+	// collection.
+	forced uint64
 }
 
-func newGuard(limit int64) *searchGuard { return &searchGuard{limit: limit} }
+func newGuard(limit int64) *searchGuard {
+	g := &searchGuard{limit: limit, sample: []metrics.Sample{{Name: heapMetric}, {Name: liveMetric}, {Name: cyclesMetric}}}
+	g.resumed = sync.NewCond(&g.mu)
+	return g
+}
 
 // resolveMemoryLimit turns LinOptions.MemoryLimit into a bound in bytes
 // (≤ 0: none).
@@ -91,10 +131,13 @@ func resolveMemoryLimit(opt int64) int64 {
 }
 
 // model returns a copy of m whose steps are refused, without work, once the
-// guard has stopped.
+// guard has stopped, and wait while the watchdog collects.
 func (g *searchGuard) model(m porcupine.Model) porcupine.Model {
 	if step := m.Step; step != nil {
 		m.Step = func(state, input, output any) (bool, any) {
+			if g.paused.Load() {
+				g.wait()
+			}
 			if g.stopped.Load() {
 				return false, state
 			}
@@ -103,6 +146,9 @@ func (g *searchGuard) model(m porcupine.Model) porcupine.Model {
 	}
 	if step := m.StepContext; step != nil {
 		m.StepContext = func(ctx context.Context, state, input, output any) (bool, any) {
+			if g.paused.Load() {
+				g.wait()
+			}
 			if g.stopped.Load() {
 				return false, state
 			}
@@ -110,6 +156,29 @@ func (g *searchGuard) model(m porcupine.Model) porcupine.Model {
 		}
 	}
 	return m
+}
+
+// wait returns once the watchdog has resumed the searches.
+func (g *searchGuard) wait() {
+	g.mu.Lock()
+	for g.paused.Load() {
+		g.resumed.Wait()
+	}
+	g.mu.Unlock()
+}
+
+// pause holds every step of the guarded searches until resume.
+func (g *searchGuard) pause() {
+	g.mu.Lock()
+	g.paused.Store(true)
+	g.mu.Unlock()
+}
+
+func (g *searchGuard) resume() {
+	g.mu.Lock()
+	g.paused.Store(false)
+	g.resumed.Broadcast()
+	g.mu.Unlock()
 }
 
 // stop sets the flag (tests, and the watchdog).
@@ -127,29 +196,57 @@ func (g *searchGuard) reason() string {
 	return fmt.Sprintf("the search was stopped at the memory bound of %s (live heap %s)", FormatBytes(g.limit), roughBytes(g.heap.Load()))
 }
 
-// check stops the guard if the heap is over the bound and, once garbage is
-// collected, still fills more than liveShare of it.
-func (g *searchGuard) check(sample []metrics.Sample) {
-	if heapBytes(sample) <= g.limit {
+// check stops the guard if the live heap fills more than liveShare of the
+// bound, as measured by a collection the watchdog forces when the runtime's
+// figures suggest it (see liveShare).
+func (g *searchGuard) check() {
+	heap, live, cycles := g.read()
+	over := float64(live) > liveShare*float64(g.limit)
+	switch {
+	case over && cycles == g.forced:
+		g.stop(live) // the figure of the watchdog's own collection
+		return
+	case !over && heap <= g.limit:
 		return
 	}
+	// The searches wait meanwhile: a collection of a heap of gigabytes
+	// takes seconds, and a search allocating all along would end it far
+	// past the bound.
+	g.pause()
+	defer g.resume()
 	runtime.GC()
-	if h := heapBytes(sample); float64(h) > liveShare*float64(g.limit) {
-		g.stop(h)
+	_, live, g.forced = g.read()
+	if float64(live) > liveShare*float64(g.limit) {
+		g.stop(live)
 	}
+}
+
+// read returns the heap (garbage included), the live heap at the latest
+// collection, and the number of collections. A runtime without a metric
+// reads 0 for it: no bound rather than a false stop.
+func (g *searchGuard) read() (heap, live int64, cycles uint64) {
+	metrics.Read(g.sample)
+	u := func(i int) uint64 {
+		if g.sample[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return g.sample[i].Value.Uint64()
+	}
+	return int64(u(0)), int64(u(1)), u(2)
 }
 
 // watch starts the watchdog and returns the function that ends it (and
 // waits for it). The heap is the whole process's: checks that run at the
 // same time share the bound. A heap already over the bound is checked
-// before the search starts.
+// before the search starts. Until end is called, the runtime's memory limit
+// is at most the bound (see lowerMemoryLimit).
 func (g *searchGuard) watch() (end func()) {
 	if g.limit <= 0 {
 		return func() {}
 	}
-	sample := []metrics.Sample{{Name: heapMetric}}
-	if g.check(sample); g.hit() {
-		return func() {}
+	restore := lowerMemoryLimit(g.limit)
+	if g.check(); g.hit() {
+		return restore
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -161,7 +258,7 @@ func (g *searchGuard) watch() (end func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				if g.check(sample); g.hit() {
+				if g.check(); g.hit() {
 					return
 				}
 			}
@@ -170,6 +267,45 @@ func (g *searchGuard) watch() (end func()) {
 	return func() {
 		close(done)
 		wg.Wait()
+		restore()
+	}
+}
+
+// memLimits are the bounds of the guards watching now, and the runtime's
+// memory limit from before the first of them started.
+var memLimits struct {
+	sync.Mutex
+	active []int64
+	saved  int64
+}
+
+// lowerMemoryLimit sets the runtime's soft memory limit to the smallest of
+// limit, the bounds of the other guards watching, and the limit in force
+// before any of them started (GOMEMLIMIT, or a caller's SetMemoryLimit,
+// still wins when lower). The returned function undoes it; once the last
+// guard is done, the earlier limit is back. A limit the program changes
+// while guards watch is overwritten.
+func lowerMemoryLimit(limit int64) (restore func()) {
+	memLimits.Lock()
+	defer memLimits.Unlock()
+	if len(memLimits.active) == 0 {
+		memLimits.saved = debug.SetMemoryLimit(-1)
+	}
+	memLimits.active = append(memLimits.active, limit)
+	debug.SetMemoryLimit(min(memLimits.saved, slices.Min(memLimits.active)))
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			memLimits.Lock()
+			defer memLimits.Unlock()
+			i := slices.Index(memLimits.active, limit)
+			memLimits.active = slices.Delete(memLimits.active, i, i+1)
+			if len(memLimits.active) == 0 {
+				debug.SetMemoryLimit(memLimits.saved)
+				return
+			}
+			debug.SetMemoryLimit(min(memLimits.saved, slices.Min(memLimits.active)))
+		})
 	}
 }
 

@@ -99,7 +99,7 @@ func TestGuardBudget(t *testing.T) {
 
 // TestExplainUnderMemoryBound: when the bound stops the counterexample
 // search, the illegal verdict stands, no counterexample is claimed, and the
-// page says why there is none.
+// explanation and the page say why there is none.
 func TestExplainUnderMemoryBound(t *testing.T) {
 	h := fromCalls(
 		call{p: 0, f: "write", in: int64(1), start: 0, end: 10},
@@ -108,18 +108,23 @@ func TestExplainUnderMemoryBound(t *testing.T) {
 	r, err := CheckLinearizable(h, LinOptions{Model: ModelRegister, ExplainChecks: -1})
 	require.NoError(t, err)
 	require.Equal(t, LinIllegal, r.Result)
-	r.memLimit = 1 // every heap is over it
-	r.explain(LinOptions{})
+	assert.Nil(t, r.Explain(nil), "no counterexample was asked for")
+	g := newGuard(1) // every heap is over it
+	g.watch()()
+	require.True(t, g.hit())
+	r.explain(LinOptions{}, g, time.Time{})
 	assert.Empty(t, r.Counterexample)
-	assert.Nil(t, r.Explain(nil))
-	assert.Contains(t, r.explainNote, "the search was stopped at the memory bound of 1 ")
+	assert.Equal(t, []string{"not linearizable; the search for a small counterexample stopped at the memory bound (1; live heap " +
+		roughBytes(g.heap.Load()) + "): see the visualization"}, r.Explain(nil))
 	var page bytes.Buffer
 	require.NoError(t, r.WriteHTMLPage(&page, HTMLOptions{}))
-	assert.Contains(t, page.String(), "the search for a small counterexample did not finish (the search was stopped at the memory bound")
-	assert.Equal(t, Invalid, Combine(Checks{Lin: r}).Verdict)
+	assert.Contains(t, page.String(), "the search for a small counterexample stopped at the memory bound (1; live heap")
+	res := Combine(Checks{Lin: r})
+	assert.Equal(t, Invalid, res.Verdict)
+	assert.Contains(t, res.Reasons, "linearizability: "+r.Explain(nil)[0])
 
-	r.memLimit = -1 // the control: unbounded, it finds the read
-	r.explain(LinOptions{})
+	r.explainNote = "" // the control: unbounded, it finds the read
+	r.explain(LinOptions{}, newGuard(-1), time.Time{})
 	assert.Equal(t, []int{2}, r.Counterexample, "the read of a value nobody wrote")
 }
 
@@ -187,6 +192,7 @@ func TestGuardCollectsFirst(t *testing.T) {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	runtime.GC()
 	g := newGuard(heapNow(t) + 32<<20)
+	g.forced = ^uint64(0) // no collection of the watchdog's yet
 	fill := func() [][]byte {
 		var chunks [][]byte
 		for range 64 {
@@ -197,11 +203,11 @@ func TestGuardCollectsFirst(t *testing.T) {
 	chunks := fill()
 	chunks = nil // garbage now, but not yet collected
 	require.Greater(t, heapBytes(sample), g.limit, "the garbage puts the heap over the bound")
-	g.check(sample)
+	g.check()
 	assert.False(t, g.hit(), "garbage alone never stops a search")
 
 	chunks = fill()
-	g.check(sample)
+	g.check()
 	assert.True(t, g.hit(), "a live heap over the bound does")
 	assert.Contains(t, g.reason(), "the search was stopped at the memory bound of "+FormatBytes(g.limit))
 	runtime.KeepAlive(chunks)

@@ -27,6 +27,7 @@ type call struct {
 	start, end int64
 	typ        histories.Type
 	node       int
+	err        string // the completion's Error
 }
 
 // fromCalls lays calls out as events in time order (invokes before
@@ -52,7 +53,7 @@ func fromCalls(calls ...call) histories.History {
 			if c.f == "write" || c.f == "put" || c.f == "append" || c.f == "cas" {
 				out = c.in
 			}
-			es = append(es, e{c.end, true, histories.Op{Process: c.p, Type: typ, F: c.f, Key: c.key, Value: out, Time: c.end, Node: c.node}})
+			es = append(es, e{c.end, true, histories.Op{Process: c.p, Type: typ, F: c.f, Key: c.key, Value: out, Time: c.end, Node: c.node, Error: c.err}})
 		}
 	}
 	// Stable insertion sort: tests are small.

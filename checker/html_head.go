@@ -126,14 +126,14 @@ func (r *LinResult) pageHeader(opts HTMLOptions) (pageHead, error) {
 
 // explainHead fills the counterexample part of the header.
 func (r *LinResult) explainHead(d *headData, opts HTMLOptions) error {
-	lines := r.Explain(opts.Roles)
-	if len(lines) == 0 {
-		d.Summary = "Porcupine found no linearization; the search for a small counterexample did not finish. Use “jump to first error” above the diagram."
+	if len(r.cex) == 0 {
+		d.Summary = "Porcupine found no linearization; the search for a small counterexample was not run. Use “jump to first error” above the diagram."
 		if r.explainNote != "" {
-			d.Summary = fmt.Sprintf("Porcupine found no linearization; the search for a small counterexample did not finish (%s). Use “jump to first error” above the diagram.", r.explainNote)
+			d.Summary = fmt.Sprintf("Porcupine found no linearization; the search for a small counterexample %s. Use “jump to first error” above the diagram.", r.explainNote)
 		}
 		return nil
 	}
+	lines := r.Explain(opts.Roles)
 	d.Summary = lines[0]
 	where := r.drawnAt()
 	for i, pos := range r.Counterexample {

@@ -25,22 +25,29 @@ const (
 type LinOptions struct {
 	// Model is one of [Models]; "" guesses it with [ModelForHistory].
 	Model string
-	// Timeout bounds the porcupine search; 0 means none. A search that runs
-	// out of time yields LinUnknown.
+	// Timeout bounds the wall time of the whole check; 0 means none. A
+	// verdict's search that runs out of time yields LinUnknown. For an
+	// illegal history the verbose pass and the counterexample search run
+	// within what is left of it (and the latter within ExplainTimeout too):
+	// the verdict stands, and Explain says which bound stopped them. A
+	// verbose pass a page runs later, for a verdict that is not illegal, is
+	// bounded by Timeout again (by DefaultExplainTimeout at most when the
+	// verdict is unknown).
 	Timeout time.Duration
 	// MemoryLimit bounds, in bytes, the process's heap while porcupine
-	// searches (the verdict, and the verbose and counterexample passes the
-	// reports run later): past it the search is stopped and the result is
-	// LinUnknown. 0 means DefaultMemoryLimit; negative, no bound. The heap is
-	// the whole process's, so checks running at once share the bound (see
-	// guard.go).
+	// searches (the verdict, and the verbose and counterexample passes):
+	// past it the search is stopped, and the verdict's search then yields
+	// LinUnknown. While a search runs, the runtime's soft memory limit is
+	// lowered to the bound too, so the collector keeps the heap near it. 0
+	// means DefaultMemoryLimit; negative, no bound. The heap is the whole
+	// process's, so checks running at once share the bound (see guard.go).
 	MemoryLimit int64
 	// ExplainChecks bounds how many porcupine checks the search for a minimal
 	// counterexample may run; 0 means DefaultExplainChecks, negative
 	// disables the search.
 	ExplainChecks int
 	// ExplainTimeout bounds the wall time of that search; 0 means
-	// DefaultExplainTimeout.
+	// DefaultExplainTimeout. Timeout bounds it too.
 	ExplainTimeout time.Duration
 	// KeepUnobservedWrites turns off dropping unknown-outcome writes that no
 	// read observed (kv and append models). The reduction is sound (see
@@ -89,8 +96,9 @@ type LinResult struct {
 	// infoNote says why the partial linearizations are incomplete when the
 	// verbose pass was stopped ("": it finished).
 	infoNote string
-	// explainNote says why no counterexample was found for an illegal
-	// history when the memory bound stopped that search.
+	// explainNote completes "the search for a small counterexample …" for
+	// an illegal history without one: which bound stopped that search ("":
+	// it was not asked for).
 	explainNote string
 	timeout     time.Duration
 	memLimit    int64 // resolved MemoryLimit: bytes, ≤ 0 for none
@@ -126,25 +134,35 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 	// on a busy history — and only the reports need it: they get it per
 	// whole key, from linInfo.
 	start := time.Now()
+	var deadline time.Time
+	if opts.Timeout > 0 {
+		deadline = start.Add(opts.Timeout)
+	}
 	var parts [][]porcupine.Operation
 	if spec.seed != nil {
 		parts = (&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops)
 	} else {
 		parts = spec.model.Partition(conv.ops)
 	}
+	// One guard and one deadline cover every search of the check: the
+	// verdict's, and for an illegal history the verbose pass and the
+	// counterexample search.
 	g := newGuard(r.memLimit)
 	end := g.watch()
+	defer end()
 	res := checkParts(g, spec.model, parts, opts.Timeout)
-	end()
 	r.Duration = time.Since(start)
 	switch res {
 	case porcupine.Ok:
 		r.Result = LinOK
 	case porcupine.Illegal:
 		r.Result = LinIllegal
-		r.linInfo()
-		if opts.ExplainChecks >= 0 {
-			r.explain(opts)
+		r.verbosePass(g, deadline)
+		switch {
+		case opts.ExplainChecks < 0:
+			r.explainNote = "" // not asked for
+		case r.explainNote == "": // else the verbose pass spent a bound
+			r.explain(opts, g, deadline)
 		}
 	default:
 		r.Result = LinUnknown
@@ -156,17 +174,59 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 	return r, nil
 }
 
-// linInfo returns porcupine's linearization info for the checked history,
-// running the verbose search over whole keys the first time (bounded by the
-// check's timeout, by DefaultExplainTimeout at most when the check already
-// timed out, and by the check's memory bound). It decides the verdict the
-// segmented search did (see segment.go), unless a bounded search is
-// stopped; then the info holds the partial linearizations found until then
-// (genuine ones: see guard.go) and infoNote says why it is incomplete.
+// verbosePass runs porcupine's verbose search over whole keys for an
+// illegal verdict, within the check's deadline (zero: none) and under its
+// guard, which the caller watches. When either bound stops it, the info
+// holds the partial linearizations found until then (genuine ones: see
+// guard.go), infoNote says why it is incomplete, and explainNote why no
+// counterexample will be searched for: the counterexample search needs the
+// same whole-key search, and its bounds are spent.
+func (r *LinResult) verbosePass(g *searchGuard, deadline time.Time) {
+	bound := time.Duration(0)
+	if !deadline.IsZero() {
+		if bound = time.Until(deadline); bound <= 0 {
+			// Nothing left: a page will run its own bounded pass.
+			r.explainNote = r.stoppedAtTime()
+			return
+		}
+	}
+	res, info := porcupine.CheckOperationsVerbose(g.model(r.spec.model), r.conv.ops, bound)
+	switch {
+	case g.hit():
+		r.infoNote = g.reason()
+		r.explainNote = r.stoppedAtMemory(g)
+	case res == porcupine.Unknown:
+		r.infoNote = fmt.Sprintf("the search timed out after %v", r.timeout)
+		r.explainNote = r.stoppedAtTime()
+	}
+	r.info = info
+	sortPartials(r.info.PartialLinearizations())
+	r.haveInfo = true
+}
+
+// stoppedAtMemory and stoppedAtTime complete "the search for a small
+// counterexample …" when a bound of the check stopped it.
+func (r *LinResult) stoppedAtMemory(g *searchGuard) string {
+	return fmt.Sprintf("stopped at the memory bound (%s; live heap %s)", FormatBytes(g.limit), roughBytes(g.heap.Load()))
+}
+
+func (r *LinResult) stoppedAtTime() string {
+	return fmt.Sprintf("stopped at the time bound (%v)", r.timeout)
+}
+
+// linInfo returns porcupine's linearization info for the checked history.
+// For an illegal history the check computed it already (verbosePass);
+// otherwise the first call runs the verbose search over whole keys, which
+// only the page needs: under a fresh guard with the check's memory bound,
+// within the check's timeout, and within DefaultExplainTimeout at most when
+// the check already timed out. It decides the verdict the segmented search
+// did (see segment.go), unless a bounded search is stopped; then the info
+// holds the partial linearizations found until then (genuine ones: see
+// guard.go) and infoNote says why it is incomplete.
 func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 	if !r.haveInfo {
 		bound := r.timeout
-		if r.Result == LinUnknown && (bound == 0 || bound > DefaultExplainTimeout) {
+		if r.Result != LinOK && (bound == 0 || bound > DefaultExplainTimeout) {
 			// The check already spent its whole bound: a page of the
 			// partial linearizations found in a shorter search will do.
 			bound = DefaultExplainTimeout

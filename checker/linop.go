@@ -11,6 +11,10 @@ const (
 	opPut                      // kv put
 	opAppend                   // kv append (string) or append-workload append (int)
 	opDelete                   // kv delete
+	// opCASFail is a register compare-and-set whose compare failed
+	// (histories.ErrCASMismatch): it changed nothing, and the register held
+	// another value than num at some point within the op.
+	opCASFail
 )
 
 // linOp is one client operation as the porcupine models see it: the same
@@ -21,7 +25,7 @@ type linOp struct {
 	key  string
 
 	// Inputs. Register: num is the written value or the CAS's expected value
-	// and num2 the CAS's new value. Append workload: num is the element. KV:
+	// (also of a failed CAS) and num2 the CAS's new value. Append workload: num is the element. KV:
 	// str is the put or appended value.
 	num, num2 int64
 	str       string

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"cmp"
+	"fmt"
 	"sort"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 
 // budget bounds the porcupine checks spent looking for a small
 // counterexample: their number, their time, and (through guard, whose model
-// the checks must use) the heap.
+// the checks must use, and which the caller watches) the heap.
 type budget struct {
 	checks   int
 	deadline time.Time
@@ -33,7 +34,12 @@ func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool 
 		return false
 	}
 	b.checks--
-	res := porcupine.CheckOperationsTimeout(model, ops, time.Until(b.deadline))
+	left := time.Until(b.deadline)
+	if left <= 0 {
+		b.undecided = true // porcupine reads a bound ≤ 0 as none
+		return false
+	}
+	res := porcupine.CheckOperationsTimeout(model, ops, left)
 	switch {
 	case b.guard.hit():
 		b.undecided = true // steps may have been refused: proves nothing
@@ -46,17 +52,20 @@ func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool 
 }
 
 // explain finds a small set of operations that cannot be linearized together
-// in the first illegal partition and records it in r.
-func (r *LinResult) explain(opts LinOptions) {
-	b := &budget{
-		checks:   cmp.Or(opts.ExplainChecks, DefaultExplainChecks),
-		deadline: time.Now().Add(cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)),
-		guard:    newGuard(r.memLimit),
+// in the first illegal partition and records it in r. Its checks run under
+// g, which the caller watches, and end by deadline (zero: none) or after
+// opts.ExplainTimeout, whichever comes first. When it finds none, explainNote
+// says why.
+func (r *LinResult) explain(opts LinOptions, g *searchGuard, deadline time.Time) {
+	checks := cmp.Or(opts.ExplainChecks, DefaultExplainChecks)
+	own := cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)
+	b := &budget{checks: checks, deadline: time.Now().Add(own), guard: g}
+	byCheck := deadline.IsZero() || b.deadline.Before(deadline)
+	if !byCheck {
+		b.deadline = deadline
 	}
-	info := r.linInfo() // bounded by its own guard
-	end := b.guard.watch()
-	defer end()
-	model := b.guard.model(r.spec.model)
+	info := r.linInfo()
+	model := g.model(r.spec.model)
 	model.Partition = nil // each check below is on one partition
 	partials := info.PartialLinearizations()
 	for p, ops := range r.spec.model.Partition(r.conv.ops) {
@@ -83,8 +92,17 @@ func (r *LinResult) explain(opts LinOptions) {
 		r.cex = set
 		return
 	}
-	if b.guard.hit() {
-		r.explainNote = b.guard.reason()
+	switch {
+	case g.hit():
+		r.explainNote = r.stoppedAtMemory(g)
+	case !byCheck && !time.Now().Before(b.deadline):
+		r.explainNote = r.stoppedAtTime()
+	case b.undecided:
+		r.explainNote = fmt.Sprintf("ran out of its budget (%d porcupine checks, %v)", checks, own)
+	default:
+		// Every partition's check finished without proving it illegal:
+		// cannot happen for a history the verdict's search proved illegal.
+		r.explainNote = "found no illegal key"
 	}
 }
 
@@ -190,7 +208,7 @@ func (m *minimizer) prefix(k int) []porcupine.Operation {
 		}
 		if !done[i] && op.Return < m.infinity {
 			o := op.Input.(*linOp).withUnknownOutput(m.infinity)
-			if o.kind == opRead || o.kind == opGet {
+			if o.kind == opRead || o.kind == opGet || o.kind == opCASFail {
 				continue // an unknown read constrains nothing
 			}
 			op.Input, op.Output, op.Metadata, op.Return = o, o, o, m.infinity
@@ -263,7 +281,7 @@ func (m *minimizer) shrink(ops []porcupine.Operation, keep int) ([]porcupine.Ope
 
 func dropPass(o *linOp) int {
 	switch {
-	case o.kind == opRead || o.kind == opGet:
+	case o.kind == opRead || o.kind == opGet || o.kind == opCASFail:
 		return 0
 	case o.unknown:
 		return 1

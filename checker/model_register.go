@@ -18,10 +18,11 @@ type regState struct {
 
 func registerSpec() *modelSpec {
 	return &modelSpec{
-		name:    ModelRegister,
-		parse:   parseRegisterOp,
-		closure: registerClosure,
-		seed:    registerSeed,
+		name:      ModelRegister,
+		parse:     parseRegisterOp,
+		closure:   registerClosure,
+		seed:      registerSeed,
+		failedCAS: true,
 		model: porcupine.Model{
 			Partition: partitionByKey,
 			Init:      func() any { return regState{} },
@@ -62,6 +63,8 @@ func registerStep(state, input, _ any) (bool, any) {
 		// An acknowledged CAS must have matched; one whose outcome is
 		// unknown may have found another value and changed nothing.
 		return o.unknown, s
+	case opCASFail:
+		return !s.set || s.v != o.num, s
 	}
 	return false, s
 }
@@ -101,6 +104,9 @@ func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
 			return fmt.Errorf("op %d: cas of %s, want a list of two integers [old new]", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		o.num, o.num2 = old, nw
+		if done != nil && done.Type == histories.Fail {
+			o.kind = opCASFail // convert keeps only failed compares
+		}
 	default:
 		return fmt.Errorf("op %d: model %s has no operation %q (want read, write or cas)", inv.Index, ModelRegister, inv.F)
 	}
@@ -123,6 +129,8 @@ func describeRegisterOp(input, _ any) string {
 		s = fmt.Sprintf("write(%d)", o.num)
 	case opCAS:
 		s = fmt.Sprintf("cas(%d, %d)", o.num, o.num2)
+	case opCASFail:
+		return withKey(o.key, fmt.Sprintf("cas(%d, %d) → failed: value ≠ %d", o.num, o.num2, o.num))
 	}
 	if o.unknown {
 		s += " → ?"
@@ -156,7 +164,8 @@ func asInt(v any) (int64, bool) {
 // registerClosure: every kept observer's possible sources are kept. A kept
 // op observes a value v when it is a read returning v, an acknowledged CAS
 // expecting v, or a CAS whose new value is itself observed (it may have
-// consumed v). A left-out write or CAS w producing v could be the source of
+// consumed v); a failed CAS observes any value but the one it expected, so
+// every op producing another value is a possible source of it. A left-out write or CAS w producing v could be the source of
 // such an observer o unless w was invoked after o returned, or a kept
 // acknowledged write or CAS lies wholly between w's return and o's invoke.
 // Values repeat in register workloads, so that time condition is what lets
@@ -189,9 +198,20 @@ func registerClosed(all []*linOp, in []bool) bool {
 			break
 		}
 	}
+	// A kept failed CAS observed some value other than its expected one:
+	// every left-out op producing another value may be its source.
+	failedKept := false
+	for i, o := range all {
+		failedKept = failedKept || (in[i] && o.kind == opCASFail)
+	}
 	type window struct{ call, done int64 }
+	type source struct {
+		window
+		v int64
+	}
 	var shields []window                // kept acknowledged writes and CASes, by return
 	sources := make(map[int64][]window) // left-out ops producing observed values
+	var leftOut []source                // every left-out op producing a value, when failedKept
 	for i, o := range all {
 		mutates := o.kind == opWrite || o.kind == opCAS
 		switch {
@@ -206,9 +226,12 @@ func registerClosed(all []*linOp, in []bool) bool {
 			if observed[v] {
 				sources[v] = append(sources[v], window{o.call, o.done})
 			}
+			if failedKept {
+				leftOut = append(leftOut, source{window{o.call, o.done}, v})
+			}
 		}
 	}
-	if len(sources) == 0 {
+	if len(sources) == 0 && len(leftOut) == 0 {
 		return true
 	}
 	sort.Slice(shields, func(i, j int) bool { return shields[i].done < shields[j].done })
@@ -220,6 +243,15 @@ func registerClosed(all []*linOp, in []bool) bool {
 			latest[i] = max(latest[i], latest[i-1])
 		}
 	}
+	// barrier: a shield must return before o is invoked; the one invoked
+	// last rules out the most sources, those returning before its invoke.
+	barrier := func(o *linOp) int64 {
+		n := sort.Search(len(shields), func(j int) bool { return shields[j].done >= o.call })
+		if n == 0 {
+			return math.MinInt64
+		}
+		return latest[n-1]
+	}
 	for i, o := range all {
 		var v int64
 		switch {
@@ -229,18 +261,20 @@ func registerClosed(all []*linOp, in []bool) bool {
 			v = o.outNum
 		case o.kind == opCAS && (!o.unknown || observed[o.num2]):
 			v = o.num
+		case o.kind == opCASFail:
+			b := barrier(o)
+			for _, w := range leftOut {
+				if w.v != o.num && w.call <= o.done && w.done >= b {
+					return false // o may have found w's value
+				}
+			}
+			continue
 		default:
 			continue
 		}
-		// A shield must return before o is invoked; the one invoked last
-		// rules out the most sources.
-		n := sort.Search(len(shields), func(j int) bool { return shields[j].done >= o.call })
-		barrier := int64(math.MinInt64)
-		if n > 0 {
-			barrier = latest[n-1]
-		}
+		b := barrier(o)
 		for _, w := range sources[v] {
-			if w.call <= o.done && w.done >= barrier {
+			if w.call <= o.done && w.done >= b {
 				return false // o may have read v from w
 			}
 		}

@@ -38,7 +38,11 @@ type modelSpec struct {
 	seed func(read *linOp, call int64) *linOp
 	// settled, when set, lets cuts pass unknown writes (see segment.go).
 	settled func(ops []porcupine.Operation) func(u *linOp) (int64, bool)
-	model   porcupine.Model
+	// failedCAS: the model keeps a fail cas whose compare failed
+	// (histories.ErrCASMismatch) as the observation it is (opCASFail)
+	// rather than dropping it as an op that did not happen.
+	failedCAS bool
+	model     porcupine.Model
 }
 
 // Models returns the names of the linearizability models, for the CLI.

@@ -180,7 +180,7 @@ func TestCASMismatchFails(t *testing.T) {
 	h := s.rec.History()
 	require.Len(t, h, 3)
 	assert.Equal(t, histories.Fail, h[1].Type)
-	assert.Equal(t, "cas-mismatch", h[1].Error)
+	assert.Equal(t, histories.ErrCASMismatch, h[1].Error, "the checker keeps it as a failed compare")
 	assert.Equal(t, to, h[1].Node)
 	cas := h[0].Value.([]any)
 	assert.Equal(t, req.Expected, itoa(cas[0].(int64)))

@@ -70,8 +70,10 @@ func (c *Client) Receive(from int, msg any) {
 		}
 		c.complete(histories.OK, v, node, "")
 	case kvstore.ErrCASMismatch:
+		// The compare was made and failed: the checker keeps the op as
+		// that observation (histories.ErrCASMismatch).
 		c.leader = from
-		c.complete(histories.Fail, o.spec.value, node, resp.Err.String())
+		c.complete(histories.Fail, o.spec.value, node, histories.ErrCASMismatch)
 	case kvstore.ErrLeaderChanged, kvstore.ErrSessionExpired:
 		c.leader = 0
 		c.completeUncertain(node, resp.Err.String())

@@ -69,14 +69,16 @@
 // completion without a result: Error is the keyword's name and Value is the
 // value the process invoked with. So ":info :write :timed-out" is an Info write
 // of the invoked value and ":fail :read :timed-out" a Fail read (a read that
-// changed nothing). Lines carry no times: Time is the 1-based line number, which
-// keeps their order.
+// changed nothing). A ":fail :cas [a b]" line is a cas whose compare failed
+// (the register did not hold a): a Fail cas with Error ErrCASMismatch, which
+// checkers keep as that observation. Lines carry no times: Time is 0, as for
+// every source without times (see Op), and the order is the lines' order.
 //
 // knossos-kv (read only) is the Knossos/EDN kv family (MIT 6.824 style): one map
 // per line with :process, :type, :f (:get, :put or :append), :key (a string) and
 // :value (a string, or nil for a get's invoke). Values are kept as they are (a
 // get of a key never written reads ""; the family's model starts every key at
-// ""). Time is the 1-based line number.
+// ""). Lines carry no times: Time is 0, and the order is the lines' order.
 //
 // Readers never panic: malformed input is a *ParseError naming the file, the
 // line and what was expected. Readers check the syntax and the shape of each

@@ -62,7 +62,7 @@ func etcdLogOp(values *ednParser, line []byte, index, lineNo int) (Op, error) {
 			return Op{}, fmt.Errorf("expected %s, got %s", want, quoteFound(string(bytes.TrimSpace(line))))
 		}
 	}
-	op := Op{Index: index, Time: int64(lineNo)}
+	op := Op{Index: index} // no times: Time stays 0 (see Op)
 	tok, rest = nextField(rest)
 	p, err := strconv.Atoi(string(tok))
 	if err != nil || p < 0 || p >= maxEtcdLogProcess || (len(tok) > 1 && tok[0] == '0') {
@@ -105,6 +105,11 @@ func etcdLogOp(values *ednParser, line []byte, index, lineNo int) (Op, error) {
 	}
 	if err := etcdLogValue(&op, v); err != nil {
 		return op, err
+	}
+	if op.Type == Fail && op.F == "cas" {
+		// In these logs a cas fails when its compare does (porcupine's etcd
+		// model: the register's value was not the expected one).
+		op.Error = ErrCASMismatch
 	}
 	return op, nil
 }

@@ -34,10 +34,10 @@ func Example() {
 	// read 4 ops as etcd-log
 	// process 0 write: ok
 	// process 1 read: info
-	// {:index 0, :process 0, :type :invoke, :f :write, :value 3, :time 1}
-	// {:index 1, :process 1, :type :invoke, :f :read, :value nil, :time 2}
-	// {:index 2, :process 0, :type :ok, :f :write, :value 3, :time 3}
-	// {:index 3, :process 1, :type :info, :f :read, :value nil, :time 4, :error :timed-out}
+	// {:index 0, :process 0, :type :invoke, :f :write, :value 3, :time 0}
+	// {:index 1, :process 1, :type :invoke, :f :read, :value nil, :time 0}
+	// {:index 2, :process 0, :type :ok, :f :write, :value 3, :time 0}
+	// {:index 3, :process 1, :type :info, :f :read, :value nil, :time 0, :error :timed-out}
 }
 
 func ExampleRead_error() {

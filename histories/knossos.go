@@ -27,7 +27,7 @@ func knossosOp(m ednValue, index int) (Op, *ednError) {
 	if err != nil {
 		return Op{}, err
 	}
-	op := Op{Index: index, Time: int64(m.line)}
+	op := Op{Index: index} // no times: Time stays 0 (see Op)
 	if o.process == nil {
 		return op, &ednError{line: m.line, msg: "missing :process"}
 	}

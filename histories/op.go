@@ -56,5 +56,15 @@ type Op struct {
 	Error   string // error kind for fail/info completions ("timeout", "not-leader", ...)
 }
 
+// ErrCASMismatch is the Error of a fail cas whose compare failed: the
+// operation definitely changed nothing, and it observed, at some point
+// between its invoke and its completion, a value other than the one it
+// expected. Checkers keep such an op as that observation; a fail with any
+// other Error (the cas was rejected before it was tried, say by a node that
+// was not the leader) observed nothing and is dropped. raftcheck's clients
+// record it for kvstore's CAS mismatch, and the etcd-log reader for every
+// ":fail :cas" line (the format's meaning of a failed cas).
+const ErrCASMismatch = "cas-mismatch"
+
 // History is an ordered list of operations.
 type History []Op

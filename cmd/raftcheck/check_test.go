@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -302,6 +303,59 @@ func TestCheckMemoryBound(t *testing.T) {
 		require.Len(t, out.Results[0].Reasons, 1)
 		assert.Contains(t, out.Results[0].Reasons[0], c.reason)
 	}
+}
+
+// TestCheckIllegalWithinBounds: an illegal history whose explanation cannot
+// be computed within the bounds (one key in phases of ten concurrent puts,
+// each read back, and a final get of a value nobody put: refuted at once
+// segment by segment, but the whole-key searches behind the explanation
+// must exhaust every phase) stays invalid, ends near --check-timeout, and
+// says on stdout and in --json which bound stopped the explanation.
+func TestCheckIllegalWithinBounds(t *testing.T) {
+	var h histories.History
+	add := func(p int, typ histories.Type, f string, v any) {
+		h = append(h, histories.Op{Index: len(h), Time: int64(len(h) + 1), Process: p, Type: typ, F: f, Key: "x", Value: v})
+	}
+	const phases, k = 300, 10
+	for i := range phases {
+		for j := range k {
+			add(j, histories.Invoke, "put", fmt.Sprintf("%d.%d", i, j))
+		}
+		for j := range k {
+			add(j, histories.OK, "put", fmt.Sprintf("%d.%d", i, j))
+		}
+		got := fmt.Sprintf("%d.%d", i, k-1)
+		if i == phases-1 {
+			got = "nobody put this"
+		}
+		add(k, histories.Invoke, "get", nil)
+		add(k, histories.OK, "get", got)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "phases.jsonl")
+	require.NoError(t, histories.WriteFile(path, h, histories.JSONL))
+	const why = "not linearizable; the search for a small counterexample stopped at the time bound (1s): see the visualization"
+	flags := []string{"check", "--check-timeout", "1s", "--check-memory", "1GiB", path}
+
+	r := cli(t, dir, nil, append(flags, "--json")...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	var out struct {
+		Results []struct {
+			Verdict string   `json:"verdict"`
+			Reasons []string `json:"reasons"`
+			Seconds float64  `json:"seconds"`
+		} `json:"results"`
+	}
+	decodeOne(t, r.stdout, &out)
+	require.Len(t, out.Results, 1)
+	assert.Equal(t, "invalid", out.Results[0].Verdict)
+	assert.Equal(t, []string{why}, out.Results[0].Reasons)
+	assert.Less(t, out.Results[0].Seconds, 1.5, "every phase within the 1s bound")
+
+	r = cli(t, dir, nil, flags...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "INVALID ")
+	assert.Contains(t, r.stdout, "         - "+why+"\n")
 }
 
 // TestUsageErrors: bad flags, values, files and arguments exit 254 with a
