@@ -207,9 +207,9 @@ func (g *generator) okValue(s *opSpec, resp *kvstore.Response) (any, error) {
 // the same ever longer list again and again: parsed afresh each time, the
 // history holds O(reads × length) boxed integers — gigabytes for a minute
 // of closed loop. A read whose text extends this thread's previous read of
-// the key shares that read's elements instead: the recorded slice is a
-// window, without spare capacity, on one array. The values are the same as
-// parseList's.
+// the key, or is a prefix of it (a stale read), shares that read's elements
+// instead: the recorded slice is a window, without spare capacity, on one
+// array. The values are the same as parseList's.
 func (g *generator) readList(key, s string) ([]any, error) {
 	t := g.reads[key]
 	if t != nil && len(s) <= len(t.text) && strings.HasPrefix(t.text, s) && (s == "" || s[len(s)-1] == ' ') {
