@@ -58,6 +58,7 @@ func CheckAppend(h histories.History) []Problem {
 		return []Problem{{Check: CheckHistory, Detail: err.Error()}}
 	}
 	at := orderTimes(h)
+	lists := newListInterner() // reads of a key share their elements' memory
 	reads := make(map[string][]appendRead)
 	writes := make(map[string][]appendWrite)
 	var out []Problem
@@ -92,7 +93,7 @@ func CheckAppend(h histories.History) []Problem {
 			if p.done < 0 || h[p.done].Type != histories.OK {
 				continue
 			}
-			vals, ok := intList(h[p.done].Value)
+			vals, ok := lists.ints(inv.Key, h[p.done].Value)
 			if !ok {
 				add(Problem{Check: CheckHistory, Key: inv.Key, Ops: []int{p.done}, Detail: fmt.Sprintf("op %d: read returned %s, want a list of integers", p.done, histories.DescribeValue(h[p.done].Value))})
 				continue
@@ -112,9 +113,10 @@ func checkAppendKey(key string, reads []appendRead, writes []appendWrite, at fun
 		appended[w.val] = true
 	}
 	var longest *appendRead
+	pos := make(map[int64]int)
 	for i := range reads {
 		r := &reads[i]
-		pos := make(map[int64]int, len(r.vals))
+		clear(pos)
 		for j, v := range r.vals {
 			if k, dup := pos[v]; dup {
 				add(Problem{Check: CheckAppendDuplicate, Key: key, Ops: []int{r.done},
@@ -172,25 +174,6 @@ func checkAppendKey(key string, reads []appendRead, writes []appendWrite, at fun
 				Detail: fmt.Sprintf("append of %d to key %q acknowledged at op %d is missing from the final read at op %d", w.val, key, w.done, final.done)})
 		}
 	}
-}
-
-func intList(v any) ([]int64, bool) {
-	if v == nil {
-		return nil, true
-	}
-	vs, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out := make([]int64, len(vs))
-	for i, x := range vs {
-		n, ok := asInt(x)
-		if !ok {
-			return nil, false
-		}
-		out[i] = n
-	}
-	return out, true
 }
 
 // sortedKeys is every key with a read or a write, in order.

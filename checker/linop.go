@@ -11,6 +11,7 @@ const (
 	opPut                      // kv put
 	opAppend                   // kv append (string) or append-workload append (int)
 	opDelete                   // kv delete
+	opSet                      // append workload: a segment's seed sets the list (segment.go)
 	// opCASFail is a register compare-and-set whose compare failed
 	// (histories.ErrCASMismatch): it changed nothing, and the register held
 	// another value than num at some point within the op.
@@ -40,6 +41,9 @@ type linOp struct {
 	outNum  int64
 	outStr  string
 	outList []int64
+	// list is, for an append-workload read, outList as an interned
+	// persistent list (model_append.go), and for a seed the list it sets.
+	list *listNode
 
 	inv, ret   int   // history positions of the invoke and the completion (-1: none)
 	call, done int64 // porcupine's call and return times (done is infinity when unknown)
@@ -54,6 +58,6 @@ func (o *linOp) withUnknownOutput(infinity int64) *linOp {
 	c := *o
 	c.done = infinity
 	c.unknown = true
-	c.outNil, c.outNum, c.outStr, c.outList = false, 0, "", nil
+	c.outNil, c.outNum, c.outStr, c.outList, c.list = false, 0, "", nil, nil
 	return &c
 }

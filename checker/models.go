@@ -37,7 +37,7 @@ type modelSpec struct {
 	// segment.go): the op that sets the state a read observed.
 	seed func(read *linOp, call int64) *linOp
 	// settled, when set, lets cuts pass unknown writes (see segment.go).
-	settled func(ops []porcupine.Operation) func(u *linOp) (int64, bool)
+	settled func(ops []porcupine.Operation) passRule
 	// failedCAS: the model keeps a fail cas whose compare failed
 	// (histories.ErrCASMismatch) as the observation it is (opCASFail)
 	// rather than dropping it as an op that did not happen.

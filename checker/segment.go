@@ -45,6 +45,25 @@ import (
 // Unknown deletes, puts of "", and every unknown write of the register model
 // still forbid later cuts.
 //
+// The append model (append of integers, read of the whole list) takes the
+// same rule — an append only extends the list, and nothing removes an
+// element, so "until the next put or delete" is forever — and one more, for
+// the unknown appends a read did observe (the others are dropped before the
+// check: see dropUnobservedWrites). Let u be an unknown append of v in P
+// that is the key's only append of v, and let G's list hold v. Then every
+// linearization of the whole history puts u before G (only u can have put v
+// in G's list), hence before all of S, and every linearization of P puts u
+// before G too: u is as settled as a known write of P. The induction over
+// successive cuts needs one more step: a later segment starts with the seed
+// of G's list, and if that list held the value of an unknown append u' of
+// the later segment, the seed would be a second source of it. It cannot,
+// when the earlier segment is linearizable: G's list then holds only
+// values appended in it (or carried in by its own seed), and u' is the only
+// append of its value. So the verdict, legal when every segment is and
+// illegal when one is not, is the whole history's. An unknown append whose
+// value another op appends too forbids later cuts unless the first rule
+// lets it pass.
+//
 // Only the verdict uses segments. The explanation and the visualization work
 // on whole keys, as porcupine reports them.
 
@@ -59,14 +78,19 @@ const minSegment = 256
 // (then that read cannot close a segment).
 type segmenter struct {
 	seed func(read *linOp, call int64) *linOp
-	// settled, if set, prepares for one key's ops a function giving, for an
-	// unknown write u, the time after which no read returns anything of u's
-	// (ok false: u forbids every later cut). Nil: every unknown write
-	// forbids them.
-	settled func(ops []porcupine.Operation) func(u *linOp) (after int64, ok bool)
+	// settled, if set, prepares for one key's ops a passRule. Nil: every
+	// unknown write forbids later cuts.
+	settled func(ops []porcupine.Operation) passRule
 	// min overrides minSegment (tests).
 	min int
 }
+
+// passRule reports whether a segment that the successful read closes may
+// end with the unknown write u in it (see the comment at the top): false
+// forbids the cut. It is called only with u and read of one key, read
+// called after every known write of the segment has returned, on one
+// goroutine.
+type passRule func(u, read *linOp) bool
 
 // isRead reports whether o changes no state.
 func isRead(o *linOp) bool { return o.kind == opRead || o.kind == opGet }
@@ -107,16 +131,16 @@ func (sg *segmenter) cut(out [][]porcupine.Operation, ops []porcupine.Operation,
 	// segment after the first led by its seed.
 	var cuts []int
 	var seeds []*linOp
-	var settled func(*linOp) (int64, bool)
+	var pass passRule
 	if sg.settled != nil {
-		settled = sg.settled(ops)
+		pass = sg.settled(ops)
 	}
-	sum := segSummary{settled: settled}
+	sum := segSummary{pass: pass}
 	for i, op := range ops {
 		if sum.real >= minSeg && len(ops)-i >= minSeg && sum.closes(op.Call) {
 			if s := sg.seed(sum.read, op.Call-1); s != nil {
 				cuts, seeds = append(cuts, i), append(seeds, s)
-				sum = segSummary{settled: settled}
+				sum = segSummary{pass: pass}
 			}
 		}
 		sum.add(op)
@@ -142,34 +166,21 @@ func (sg *segmenter) cut(out [][]porcupine.Operation, ops []porcupine.Operation,
 // (its seed, being a write that returns before every real op is called,
 // never decides anything and is left out).
 type segSummary struct {
-	settled  func(*linOp) (int64, bool)
-	real     int   // ops in the segment
-	maxRet   int64 // latest return of a known op
+	pass     passRule // nil: no unknown write may be passed
+	real     int      // ops in the segment
+	maxRet   int64    // latest return of a known op
 	hasKnown bool
 	maxWrite int64 // latest return of a known write
 	hasWrite bool
-	read     *linOp // the successful read called last
-	// Unknown writes: the latest time a read returned anything of theirs,
-	// or blocked when one of them forbids every cut.
-	maxSettled int64
-	hasUnknown bool
-	blocked    bool
+	read     *linOp   // the successful read called last
+	unknown  []*linOp // unknown writes; the one that last forbade a cut first
 }
 
 func (s *segSummary) add(op porcupine.Operation) {
 	o := op.Input.(*linOp)
 	s.real++
 	if o.unknown && !isRead(o) {
-		after, ok := int64(0), false
-		if s.settled != nil {
-			after, ok = s.settled(o)
-		}
-		switch {
-		case !ok:
-			s.blocked = true
-		case !s.hasUnknown || after > s.maxSettled:
-			s.maxSettled, s.hasUnknown = after, true
-		}
+		s.unknown = append(s.unknown, o)
 		return
 	}
 	if !s.hasKnown || op.Return > s.maxRet {
@@ -188,21 +199,31 @@ func (s *segSummary) add(op porcupine.Operation) {
 
 // closes reports whether the segment can end before an op called at next:
 // every known op in it has returned by then, its final state is forced by a
-// read that follows all of its known writes, and no read from that read's
-// call on returns anything of its unknown writes.
+// read that follows all of its known writes, and the pass rule lets every
+// unknown write of it stay.
 func (s *segSummary) closes(next int64) bool {
-	return s.hasKnown && !s.blocked && s.maxRet < next && s.read != nil &&
-		(!s.hasWrite || s.maxWrite < s.read.call) &&
-		(!s.hasUnknown || s.maxSettled < s.read.call)
+	if !s.hasKnown || s.maxRet >= next || s.read == nil || (s.hasWrite && s.maxWrite >= s.read.call) {
+		return false
+	}
+	for i, u := range s.unknown {
+		if s.pass == nil || !s.pass(u, s.read) {
+			// Ask about it first next time: it likely forbids that cut too.
+			s.unknown[0], s.unknown[i] = s.unknown[i], s.unknown[0]
+			return false
+		}
+	}
+	return true
 }
 
-// maxUnknownScan bounds the unknown writes of one key kvSettled looks into
-// (each costs a pass over the key's reads); past it they forbid cuts.
+// maxUnknownScan bounds the unknown writes of one key kvSettled and
+// appendSettled look into (each costs a pass over the key's reads); past it
+// they forbid cuts (kv) or pass by the append model's second rule only.
 const maxUnknownScan = 64
 
-// kvSettled gives, for each unknown put or append of a non-empty string, the
-// latest return of a successful get whose value contains that string.
-func kvSettled(ops []porcupine.Operation) func(u *linOp) (int64, bool) {
+// kvSettled: an unknown put or append of a non-empty string may stay in a
+// segment closed by read when every successful get whose value contains
+// that string returned before read was called.
+func kvSettled(ops []porcupine.Operation) passRule {
 	var reads, unknown []*linOp
 	for _, op := range ops {
 		switch o := op.Input.(*linOp); {
@@ -227,10 +248,76 @@ func kvSettled(ops []porcupine.Operation) func(u *linOp) (int64, bool) {
 			last[u] = t
 		}
 	}
-	return func(u *linOp) (int64, bool) {
+	return func(u, read *linOp) bool {
 		t, ok := last[u]
-		return t, ok
+		return ok && t < read.call
 	}
+}
+
+// appendSettled: an unknown append of v may stay in a segment closed by
+// read when it is the key's only append of v and read's list holds v, or
+// when every successful read whose list holds v returned before read was
+// called (the kv rule).
+func appendSettled(ops []porcupine.Operation) passRule {
+	appends := make(map[int64]int) // appends of each element, known or not
+	var reads []*linOp             // successful reads, latest return first
+	for _, op := range ops {
+		switch o := op.Input.(*linOp); {
+		case o.kind == opAppend:
+			appends[o.num]++
+		case o.kind == opRead && !o.unknown:
+			reads = append(reads, o)
+		}
+	}
+	slices.SortStableFunc(reads, func(a, b *linOp) int { return cmp.Compare(b.done, a.done) })
+	type seen struct {
+		read *linOp
+		in   bool
+	}
+	last := make(map[*linOp]int64) // latest return of a read holding u's element
+	observed := make(map[*linOp]seen)
+	return func(u, read *linOp) bool {
+		if u.kind != opAppend {
+			return false
+		}
+		if appends[u.num] == 1 {
+			s, ok := observed[u]
+			if !ok || s.read != read {
+				s = seen{read, holds(read.outList, u.num)}
+				observed[u] = s
+			}
+			if s.in {
+				return true
+			}
+		}
+		t, ok := last[u]
+		if !ok {
+			if len(last) >= maxUnknownScan {
+				return false
+			}
+			t = math.MinInt64
+			for _, r := range reads {
+				if holds(r.outList, u.num) {
+					t = r.done
+					break
+				}
+			}
+			last[u] = t
+		}
+		return t < read.call
+	}
+}
+
+// holds reports whether vs contains v, looking from the end: an unknown
+// append a cut meets is recent, so its element is near the end of the lists
+// that hold it.
+func holds(vs []int64, v int64) bool {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i] == v {
+			return true
+		}
+	}
+	return false
 }
 
 // kvSeed is a put of the value read observed, at time call.

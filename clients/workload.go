@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/raftcheck/raftcheck/kvstore"
 )
@@ -42,6 +43,17 @@ type generator struct {
 
 	appends int64  // append workload: appends issued by this thread
 	buf     []byte // scratch for building values
+	// reads keeps, per key, the append workload's latest read by this
+	// thread (see readList).
+	reads map[string]*readTip
+}
+
+// readTip is the latest list a thread read of a key: its text and its
+// elements. The array under vals is shared by recorded reads up to
+// len(vals) and only ever appended to past it.
+type readTip struct {
+	text string
+	vals []any
 }
 
 func newGenerator(cfg *Config, thread int, rng *rand.Rand) *generator {
@@ -188,7 +200,43 @@ func (g *generator) okValue(s *opSpec, resp *kvstore.Response) (any, error) {
 		}
 		return resp.Value, nil
 	}
-	return parseList(resp.Value)
+	return g.readList(s.key, resp.Value)
+}
+
+// readList parses an append-workload read of key. A closed-loop thread reads
+// the same ever longer list again and again: parsed afresh each time, the
+// history holds O(reads × length) boxed integers — gigabytes for a minute
+// of closed loop. A read whose text extends this thread's previous read of
+// the key, or is a prefix of it (a stale read), shares that read's elements
+// instead: the recorded slice is a window, without spare capacity, on one
+// array. The values are the same as parseList's.
+func (g *generator) readList(key, s string) ([]any, error) {
+	t := g.reads[key]
+	if t != nil && len(s) <= len(t.text) && strings.HasPrefix(t.text, s) && (s == "" || s[len(s)-1] == ' ') {
+		// A stale read: the first tokens of the previous one.
+		n := strings.Count(s, " ")
+		return t.vals[:n:n], nil
+	}
+	if t == nil || !strings.HasPrefix(s, t.text) {
+		vals, err := parseList(s)
+		if err != nil {
+			return nil, err
+		}
+		if t == nil || len(vals) >= len(t.vals) {
+			if g.reads == nil {
+				g.reads = make(map[string]*readTip)
+			}
+			g.reads[key] = &readTip{text: s, vals: vals}
+		}
+		return vals[:len(vals):len(vals)], nil
+	}
+	// t.text is empty or ends with a token's space: s continues at a token.
+	more, err := parseList(s[len(t.text):])
+	if err != nil {
+		return nil, err
+	}
+	t.text, t.vals = s, append(t.vals, more...)
+	return t.vals[:len(t.vals):len(t.vals)], nil
 }
 
 // parseList reads an append workload value: decimal tokens each followed by a

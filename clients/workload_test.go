@@ -3,6 +3,7 @@ package clients
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,4 +219,66 @@ func TestOKValues(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got, "%s %s %+v", tc.workload, tc.f, tc.resp)
 	}
+}
+
+// TestReadListShares: an append-workload read that extends the thread's
+// previous read of the key shares its elements; every read records exactly
+// parseList's values, with no spare capacity, and later reads (shorter,
+// divergent, malformed, other keys) never change what an earlier one
+// recorded.
+func TestReadListShares(t *testing.T) {
+	g := newTestGenerator(t, testConfig(Append), 0, 1)
+	reads := []struct {
+		key, text string
+		bad       bool
+	}{
+		{"a", "", false},
+		{"a", "1 ", false},
+		{"a", "1 2 3 ", false},
+		{"b", "7 ", false},
+		{"a", "1 2 ", false},     // stale: shorter
+		{"a", "1 2 3 4 ", false}, // extends the longest
+		{"a", "1 2 3 4 x ", true},
+		{"a", "1 2 9 ", false}, // diverges
+		{"a", "1 2 9 10 ", false},
+		{"a", "1 2 3 4 5 ", false},
+		{"a", "1 2 3 4 5", true}, // a token without its space
+	}
+	var got [][]any
+	for _, r := range reads {
+		vs, err := g.readList(r.key, r.text)
+		if r.bad {
+			assert.ErrorIs(t, err, errBadResponse, r.text)
+			got = append(got, nil)
+			continue
+		}
+		require.NoError(t, err, r.text)
+		got = append(got, vs)
+	}
+	for i, r := range reads {
+		if r.bad {
+			continue
+		}
+		want, err := parseList(r.text)
+		require.NoError(t, err)
+		assert.Equal(t, want, got[i], "read %d %q", i, r.text)
+		assert.Equal(t, len(got[i]), cap(got[i]), "read %d: no spare capacity", i)
+		assert.NotNil(t, got[i], "read %d: an empty list is not nil", i)
+	}
+	assert.Same(t, &got[2][0], &got[4][0], "a stale read shares the elements")
+	assert.NotSame(t, &got[5][0], &got[7][0], "a divergent read gets its own elements")
+	assert.Equal(t, []any{int64(1), int64(2), int64(3), int64(4)}, got[5], "and leaves the earlier ones alone")
+
+	// A thousand reads, each one element longer, share a few arrays.
+	text := ""
+	arrays := map[*any]bool{}
+	for i := range 1000 {
+		text += strconv.Itoa(i) + " "
+		vs, err := g.readList("c", text)
+		require.NoError(t, err)
+		require.Len(t, vs, i+1)
+		require.Equal(t, int64(i), vs[i])
+		arrays[&vs[0]] = true
+	}
+	assert.Less(t, len(arrays), 20, "extensions share the elements")
 }
