@@ -37,7 +37,7 @@ lint:
 # cmd/raftcheck/gc.go) so both measure the same thing.
 bench: build
 	$(GO) test -run '^$$' -bench 'Engine|Network' -benchmem ./sim/
-	$(GO) test -run '^$$' -bench 'Commit' -benchmem ./raft/
+	$(GO) test -run '^$$' -bench 'Commit' -benchmem ./raft/raftbench/
 	$(GO) test -run '^$$' -bench . -benchmem ./kvstore/ ./checker/
 	GOGC=400 $(GO) test -run '^$$' -bench . -benchmem -timeout 30m .
 	./$(BIN) bench

@@ -2,19 +2,18 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"time"
 
-	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/raft/raftbench"
 	"github.com/raftcheck/raftcheck/sim"
 )
 
 // The building blocks' benchmarks, as `raftcheck bench` runs them: the same
-// workloads as BenchmarkEngine, BenchmarkNetwork (sim) and BenchmarkCommit
-// (raft), rebuilt on the packages' exported API so that the binary alone can
-// print every figure of the table. A fixed amount of work is timed rather
+// workloads as BenchmarkEngine, BenchmarkNetwork (sim; rebuilt here on the
+// exported API) and BenchmarkCommit (raft/raftbench's cluster, shared), so
+// that the binary alone can print every figure of the table. A fixed amount of work is timed rather
 // than testing.Benchmark's one second per figure, which keeps --quick quick.
 
 // microResult is one micro-benchmark's outcome.
@@ -134,139 +133,21 @@ func benchNetwork(msgs int) (microResult, error) {
 	return timeLoop(msgs, stepWorld(w))
 }
 
-// raftBench is a lean in-memory Raft cluster: no disk, no network model;
-// every hop handles each node's Ready and delivers what it sent.
-type raftBench struct {
-	nodes   []*raft.Node
-	inbox   [][]raft.Message
-	spare   [][]raft.Message
-	disk    [][]raft.Entry // what each node "persisted"
-	applied []uint64
-}
-
-func newRaftBench(n int) (*raftBench, error) {
-	c := &raftBench{nodes: make([]*raft.Node, n), inbox: make([][]raft.Message, n),
-		spare: make([][]raft.Message, n), disk: make([][]raft.Entry, n), applied: make([]uint64, n)}
-	voters := make([]uint64, n)
-	for i := range voters {
-		voters[i] = uint64(i + 1)
-	}
-	for i := range n {
-		nd, err := raft.NewNode(raft.Config{ID: uint64(i + 1), Voters: voters, ElectionTicks: 10, HeartbeatTicks: 1,
-			PreVote: true, CheckQuorum: true, MaxInflightMsgs: 256, MaxSizePerMsg: 1 << 20,
-			Rand: rand.New(rand.NewPCG(uint64(i), 1))}, raft.Persisted{})
-		if err != nil {
-			return nil, err
-		}
-		c.nodes[i] = nd
-	}
-	return c, nil
-}
-
-func (c *raftBench) hop() error {
-	for i, nd := range c.nodes {
-		if !nd.HasReady() {
-			continue
-		}
-		rd := nd.Ready()
-		if len(rd.Entries) > 0 {
-			// Persisting is a copy into the node's "disk" (as
-			// BenchmarkCommit does; compaction empties it).
-			d := c.disk[i]
-			if k := int(rd.Entries[0].Index - 1); k < len(d) {
-				d = d[:k]
-			}
-			c.disk[i] = append(d, rd.Entries...)
-		}
-		if k := len(rd.CommittedEntries); k > 0 {
-			c.applied[i] = rd.CommittedEntries[k-1].Index
-		}
-		for _, m := range rd.Messages {
-			c.inbox[m.To-1] = append(c.inbox[m.To-1], m)
-		}
-		nd.Advance()
-	}
-	for i, nd := range c.nodes {
-		msgs := c.inbox[i]
-		c.inbox[i] = c.spare[i][:0]
-		for _, m := range msgs {
-			if err := nd.Step(m); err != nil {
-				return err
-			}
-		}
-		c.spare[i] = msgs[:0]
-	}
-	return nil
-}
-
-// elect ticks the cluster until one node leads with its no-op committed.
-func (c *raftBench) elect() (*raft.Node, int, error) {
-	for range 10_000 {
-		for _, nd := range c.nodes {
-			nd.Tick()
-		}
-		for range 4 {
-			if err := c.hop(); err != nil {
-				return nil, 0, err
-			}
-		}
-		for i, nd := range c.nodes {
-			if st := nd.Status(); st.Role == raft.Leader && st.Commit == st.LastIndex && c.applied[i] == st.Commit {
-				return nd, i, nil
-			}
-		}
-	}
-	return nil, 0, errors.New("raft bench: no leader after 10,000 ticks")
-}
-
 // benchRaftCommit measures committed proposals per wall second through an
 // n-node cluster, proposing in batches of 64 while earlier batches are in
-// flight (BenchmarkCommit).
+// flight (BenchmarkCommit in raft/raftbench).
 func benchRaftCommit(n, proposals int) (microResult, error) {
-	c, err := newRaftBench(n)
+	c, err := raftbench.New(n)
 	if err != nil {
 		return microResult{}, err
 	}
-	l, li, err := c.elect()
+	l, li, err := c.Elect()
 	if err != nil {
 		return microResult{}, err
 	}
-	data := make([]byte, 64)
-	const batch = 64
-	want := c.applied[li] + uint64(proposals)
-	compacted := append([]uint64(nil), c.applied...) // each node's last compaction
 	m := startMeter()
-	for proposed := 0; proposed < proposals; {
-		k := min(batch, proposals-proposed)
-		for range k {
-			if _, _, err := l.Propose(data); err != nil {
-				return microResult{}, fmt.Errorf("raft bench: propose: %w", err)
-			}
-		}
-		proposed += k
-		if err := c.hop(); err != nil {
-			return microResult{}, err
-		}
-		// Compact now and then, as a host would, so memory stays flat.
-		if c.applied[li] > compacted[li]+1<<16 {
-			for i, nd := range c.nodes {
-				if c.applied[i] > compacted[i] {
-					if err := nd.Compact(c.applied[i], nil); err != nil {
-						return microResult{}, fmt.Errorf("raft bench: compact: %w", err)
-					}
-					compacted[i] = c.applied[i]
-				}
-				c.disk[i] = nil
-			}
-		}
-	}
-	for hops := 0; c.applied[li] < want; hops++ {
-		if hops > 1000 {
-			return microResult{}, fmt.Errorf("raft bench: %d of %d proposals applied", c.applied[li]-(want-uint64(proposals)), proposals)
-		}
-		if err := c.hop(); err != nil {
-			return microResult{}, err
-		}
+	if err := c.Commit(l, li, proposals, 64, make([]byte, 64)); err != nil {
+		return microResult{}, err
 	}
 	return m.done(proposals), nil
 }
