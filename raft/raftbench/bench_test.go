@@ -3,6 +3,9 @@ package raftbench
 import (
 	"strconv"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkCommit measures committed proposals per wall second through 3-
@@ -35,67 +38,44 @@ func BenchmarkCommit(b *testing.B) {
 // nothing once buffers are warm; a busy path allocates only for log growth.
 func TestHotPathAllocations(t *testing.T) {
 	c, err := New(5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	l, _, err := c.Elect()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	idle := func() {
-		if err := c.Tick(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Tick())
 	}
 	for range 20 {
 		idle()
 	}
-	if a := testing.AllocsPerRun(200, idle); a != 0 {
-		t.Errorf("idle heartbeat round allocates %.1f times", a)
-	}
+	assert.Zero(t, testing.AllocsPerRun(200, idle), "an idle heartbeat round allocates")
 	data := make([]byte, 16)
 	busy := func() {
 		for range 8 {
-			if _, _, err := l.Propose(data); err != nil {
-				t.Fatal(err)
-			}
+			_, _, err := l.Propose(data)
+			require.NoError(t, err)
 		}
 		for range 3 {
-			if err := c.Hop(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.Hop())
 		}
 	}
 	for range 100 {
 		busy()
 	}
-	if a := testing.AllocsPerRun(500, busy); a > 1 {
-		t.Errorf("a batch of 8 proposals allocates %.1f times (log growth only expected)", a)
-	}
+	assert.LessOrEqual(t, testing.AllocsPerRun(500, busy), 1.0, "a batch of 8 proposals allocates more than log growth")
 }
 
 // Commit really commits: every proposal is applied on every node.
 func TestCommitAppliesEverywhere(t *testing.T) {
 	c, err := New(3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	l, li, err := c.Elect()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	start := c.Applied[li]
-	if err := c.Commit(l, li, 1000, 64, []byte("x")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Commit(l, li, 1000, 64, []byte("x")))
 	for range 5 {
-		if err := c.Tick(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Tick())
 	}
 	for i, a := range c.Applied {
-		if a < start+1000 {
-			t.Errorf("node %d applied up to %d, want ≥ %d", i+1, a, start+1000)
-		}
+		assert.GreaterOrEqual(t, a, start+1000, "node %d applied", i+1)
 	}
 }
