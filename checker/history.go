@@ -103,10 +103,18 @@ func hasTimes(h histories.History) bool {
 	return false
 }
 
-// checkTimes names the first op whose time is before its predecessor's.
+// maxTime bounds op times (2^62 ns, about 146 years): orderTimes adds up to
+// one per position and convert one more for "infinity", which must not wrap.
+const maxTime = 1 << 62
+
+// checkTimes names the first op whose time is before its predecessor's, or
+// beyond maxTime.
 func checkTimes(h histories.History) error {
-	for i := 1; i < len(h); i++ {
-		if h[i].Time < h[i-1].Time {
+	for i := range h {
+		if h[i].Time > maxTime {
+			return fmt.Errorf("op %d: time %d is beyond 2^62 ns (about 146 years); shift the history's times toward 0", i, h[i].Time)
+		}
+		if i > 0 && h[i].Time < h[i-1].Time {
 			return fmt.Errorf("op %d: time %d is before op %d's time %d; a history is in time order", i, h[i].Time, i-1, h[i-1].Time)
 		}
 	}

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"math"
 	"testing"
 
 	"github.com/raftcheck/raftcheck/histories"
@@ -118,4 +119,29 @@ func TestCheckAppendSameInstantFinalRead(t *testing.T) {
 			assert.Equal(t, []int{1, 3}, ps[0].Ops)
 		})
 	}
+}
+
+// Times near the top of int64 would make the strictly increasing order times
+// (and +infinity for info ops) wrap around: such a history is refused, naming
+// the op, rather than given a wrong verdict.
+func TestHugeTimesRefused(t *testing.T) {
+	const top = math.MaxInt64
+	h := histories.History{
+		{Index: 0, Process: 0, Type: histories.Invoke, F: "write", Value: int64(1), Time: top},
+		{Index: 1, Process: 0, Type: histories.OK, F: "write", Value: int64(1), Time: top},
+		{Index: 2, Process: 1, Type: histories.Invoke, F: "read", Time: top},
+		{Index: 3, Process: 1, Type: histories.OK, F: "read", Time: top},
+	}
+	_, err := CheckLinearizable(h, LinOptions{Model: ModelRegister})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "op 0: time")
+	assert.Contains(t, err.Error(), "2^62")
+
+	// Just under the bound the stale read is still caught.
+	for i := range h {
+		h[i].Time = maxTime
+	}
+	lin, err := CheckLinearizable(h, LinOptions{Model: ModelRegister})
+	require.NoError(t, err)
+	assert.Equal(t, LinIllegal, lin.Result)
 }
