@@ -31,6 +31,9 @@ type Bug struct {
 	// Budget is the seeds of BugConfig(Name) within which a sweep from seed
 	// 1 catches it (at most 200).
 	Budget int
+	// ReadModes, when set, are the only read modes the bug acts in: with any
+	// other it would change nothing, so Config.Validate refuses the pair.
+	ReadModes []string
 
 	expose  func(c *Config) // the recipe, applied to a standard run
 	control func(c *Config) // turns the recipe into a valid run without the bug, when it relies on the bug being accepted
@@ -109,7 +112,7 @@ var bugCatalog = []Bug{
 			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "partition-random-halves"}, millis(1000)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.StaleVoteReply = true }},
-	{Name: "stale-local-read", Layer: "kvstore",
+	{Name: "stale-local-read", Layer: "kvstore", ReadModes: []string{"readindex", "lease"},
 		Breaks:   "a deposed leader answers reads from its local state: stale reads",
 		Exposure: "the leader is cut off from the others",
 		Checker:  "linearizability",
@@ -120,11 +123,12 @@ var bugCatalog = []Bug{
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.StaleLocalRead = true }},
 	{Name: "lease-without-checkquorum", Layer: "raft",
-		Breaks:   "lease reads without CheckQuorum: a partitioned leader never steps down and serves stale reads",
-		Exposure: "lease reads with CheckQuorum off; the leader is cut off from the others",
-		Checker:  "linearizability",
-		Catches:  []string{FindLinearizability},
-		Budget:   10,
+		Breaks:    "lease reads without CheckQuorum: a partitioned leader never steps down and serves stale reads",
+		Exposure:  "lease reads with CheckQuorum off; the leader is cut off from the others",
+		Checker:   "linearizability",
+		Catches:   []string{FindLinearizability},
+		Budget:    10,
+		ReadModes: []string{"lease"},
 		expose: func(c *Config) {
 			c.ReadMode, c.CheckQuorum = "lease", false
 			c.Nemesis = []string{"partition-isolate-leader"}
@@ -133,11 +137,12 @@ var bugCatalog = []Bug{
 		control: func(c *Config) { c.CheckQuorum = true },
 		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
 	{Name: "lease-wall-clock", Layer: "kvstore",
-		Breaks:   "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
-		Exposure: "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",
-		Checker:  "linearizability",
-		Catches:  []string{FindLinearizability},
-		Budget:   20,
+		Breaks:    "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
+		Exposure:  "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",
+		Checker:   "linearizability",
+		Catches:   []string{FindLinearizability},
+		Budget:    20,
+		ReadModes: []string{"lease"},
 		expose: func(c *Config) {
 			c.Nodes, c.ReadMode = 3, "lease"
 			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "clock-bump"}, millis(1000)
@@ -183,7 +188,7 @@ var bugCatalog = []Bug{
 		Catches:  []string{checker.StateMachineSafety, checker.CommitSafety},
 		Budget:   10,
 		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitBeyondMatch = true }},
-	{Name: "read-before-term-commit", Layer: "raft",
+	{Name: "read-before-term-commit", Layer: "raft", ReadModes: []string{"readindex", "lease"},
 		Breaks:   "a new leader answers ReadIndex before committing an entry of its term, at a commit index that may lag the old leader's: stale reads (etcd-io/etcd#7331)",
 		Exposure: "the leader is crashed or cut off right after acknowledging writes; slow disks keep the new leader's no-op uncommitted for a while",
 		Checker:  "linearizability",

@@ -3,12 +3,12 @@ package raftcheck
 import (
 	"errors"
 	"fmt"
-	"github.com/raftcheck/raftcheck/clients"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/clients"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -176,6 +176,16 @@ func (c *Config) Validate() error {
 	default:
 		bad("read-mode", "%q is not one of readindex, log, lease, local", c.ReadMode)
 	}
+	for _, name := range c.Bugs {
+		switch b, ok := LookupBug(name); {
+		case !ok:
+			if _, _, err := resolveBugs([]string{name}); err != nil {
+				bad("bug", "%v", strings.TrimPrefix(err.Error(), "bug: "))
+			}
+		case b.ReadModes != nil && !slices.Contains(b.ReadModes, c.ReadMode):
+			bad("bug", "%s acts only with --read-mode %s; with %s reads it would change nothing", name, strings.Join(b.ReadModes, " or "), c.ReadMode)
+		}
+	}
 	if c.TickInterval <= 0 {
 		bad("tick-interval", "must be positive, got %s", c.TickInterval)
 	}
@@ -222,6 +232,14 @@ func (c *Config) Validate() error {
 	// run); saying so here names the flag rather than the nemesis field.
 	if minIv := Duration(nemesis.MinInterval); c.NemesisInterval < minIv {
 		bad("nemesis-interval", "must be at least %s, got %s", minIv, c.NemesisInterval)
+	}
+	if _, err := nemesis.ParseFaults(strings.Join(c.Nemesis, ",")); err != nil {
+		bad("nemesis", "%v", err)
+	}
+	if c.ChaosScenario != "" {
+		if _, err := nemesis.Scenario(c.ChaosScenario); err != nil {
+			bad("chaos-scenario", "%v", err)
+		}
 	}
 	if c.MaxCrashed < 0 || c.MaxCrashed > c.Nodes {
 		bad("max-crashed", "%d is outside 0..nodes (%d)", c.MaxCrashed, c.Nodes)

@@ -43,7 +43,9 @@ func TestDupAndReorderKeepVerdictsSound(t *testing.T) {
 			}
 			t.Logf("%d seeds: %d messages duplicated, %d failed writes checked", seeds, duplicated, fails)
 			assert.Positive(t, duplicated, "the network duplicated messages")
-			assert.Positive(t, fails, "some writes failed: the check had something to look at")
+			if !testing.Short() { // 3 seeds may well fail no write
+				assert.Positive(t, fails, "some writes failed: the check had something to look at")
+			}
 		})
 	}
 }

@@ -154,11 +154,11 @@ func (o *observer) VoteGranted(node uint64, term, candidate uint64) {
 	o.inv.Vote(o.now(), int(node), term, candidate)
 }
 
-// Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
 // UnknownPeer counts messages a node refused as from outside its
 // configuration; Stats.MessagesUnknownPeer reports them.
 func (o *observer) UnknownPeer(uint64, uint64, uint64) { o.unknownPeer++ }
 
+// Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
 func (o *observer) Anomaly(node uint64, term uint64, err error) {
 	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
 	if len(o.anomalies) < maxAnomalies {

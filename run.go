@@ -27,8 +27,8 @@ const (
 	setupStep  = 10 * sim.Millisecond
 )
 
-// maxOps bounds the ops a run records (a variable so tests can lower it).
-var maxOps = clients.DefaultMaxOps
+// maxOps bounds the ops a run records.
+const maxOps = clients.DefaultMaxOps
 
 // ErrInternal marks failures of raftcheck itself rather than of the system under
 // test (the CLI exits 255 on them).

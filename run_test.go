@@ -264,12 +264,14 @@ func TestTraceFile(t *testing.T) {
 // flags that stay under it. Liveness, which the stopped clients would fail,
 // is skipped.
 func TestRunRecorderLimit(t *testing.T) {
-	defer func(n int) { maxOps = n }(maxOps)
-	maxOps = 3000
 	cfg := quick(1)
 	cfg.Rate = 0
 	cfg.MaxTime = Duration(5 * time.Second)
-	res, err := Run(cfg)
+	x, err := prepare(cfg)
+	require.NoError(t, err)
+	x.rec.SetLimit(3000) // the real limit, 2M ops, would take a while
+	require.NoError(t, x.simulate())
+	res, err := x.check(time.Now())
 	require.NoError(t, err)
 	assert.Equal(t, Unknown, res.Verdict, "%v", res.Reasons)
 	assert.Equal(t, "skipped", res.Liveness)

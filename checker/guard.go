@@ -206,7 +206,10 @@ func (g *searchGuard) check() {
 	case over && cycles == g.forced:
 		g.stop(live) // the figure of the watchdog's own collection
 		return
-	case !over && heap <= g.limit:
+	case !over && (heap <= g.limit || cycles == g.forced):
+		// Under the live bound: garbage alone over the bound is the
+		// runtime's to collect, and the watchdog forces at most one
+		// collection per collection the runtime started.
 		return
 	}
 	// The searches wait meanwhile: a collection of a heap of gigabytes

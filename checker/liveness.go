@@ -139,5 +139,11 @@ func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOption
 		fail("thread %d completed no ok operation invoked after the final heal at %v by %v (after the heal it invoked %d: %d ok, %d fail, %d info, %d never completed)",
 			th, durationOf(H), durationOf(deadline), t.invoked, t.ok, t.fail, t.info, t.pending)
 	}
+	if len(r.Idle) == opts.Threads && r.Status == LivenessOK {
+		// No thread tried: the leader check passed, but nothing shows the
+		// clients could be served. Say so rather than claim recovery.
+		r.Status = LivenessSkipped
+		r.Reasons = []string{fmt.Sprintf("no client invoked an operation between the final heal at %v and %v (paced too slowly for the recovery window): client recovery untested", durationOf(H), durationOf(deadline))}
+	}
 	return r, nil
 }

@@ -94,12 +94,16 @@ func TestLivenessIdleAndStuckThreads(t *testing.T) {
 	assert.Contains(t, r.Reasons[0], "thread 1 completed no ok operation")
 	assert.Contains(t, r.Reasons[1], "thread 2 completed no ok operation")
 
-	// An op invoked after the window is no evidence: the thread was idle in it.
+	// An op invoked after the window is no evidence: the thread was idle in
+	// it. With every thread idle, client recovery is untested: skipped, and
+	// said so, never ok.
 	h = fromCalls(call{p: 0, f: "read", start: 260, end: 270})
 	r, err = CheckLiveness(h, recoveryRoles(t), LivenessOptions{HealTime: 100, LeaderBound: 50, RecoveryWindow: 100, Threads: 1})
 	require.NoError(t, err)
-	assert.Equal(t, LivenessOK, r.Status)
+	assert.Equal(t, LivenessSkipped, r.Status)
 	assert.Equal(t, []int{0}, r.Idle)
+	require.Len(t, r.Reasons, 1)
+	assert.Contains(t, r.Reasons[0], "client recovery untested")
 }
 
 func TestLivenessBadInput(t *testing.T) {

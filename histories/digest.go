@@ -22,9 +22,10 @@ const (
 
 // Digest returns a 64-bit digest of what op says: its process, type, f, key,
 // value, node and error. Index and Time are left out: they are where and when
-// the op happened, which a trace record carries apart. Two ops that differ in
-// one of those fields always have different digests (every step is a
-// bijection); ops that differ in several collide only by chance. The digest
+// the op happened, which a trace record carries apart. Ops that differ
+// collide only by chance (about 2^-64); two that differ only in a number, or
+// in a string or list of the same length, never do (those folding steps are
+// bijections). The digest
 // is the same in every process, so trace hashes that fold it in stay
 // reproducible. It does not allocate.
 func (op *Op) Digest() uint64 {

@@ -154,15 +154,17 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
-// checkExitCode: an unreadable input makes 254 (Jepsen's bad input), a
-// visualization that could not be written 255 — unless a history was
-// invalid, which is the news that matters: then 1, as `run` does when its
-// store cannot be written.
+// checkExitCode: an invalid history is the news that matters and wins
+// (1), as for several seeds and as `run` does when its store cannot be
+// written; then an unreadable input (254, Jepsen's bad input), then a
+// visualization that could not be written (255), then the worst verdict.
 func checkExitCode(worst int, badInput, htmlFailed bool) int {
 	switch {
+	case worst == exitInvalid:
+		return exitInvalid
 	case badInput:
 		return exitUsage
-	case htmlFailed && worst != exitInvalid:
+	case htmlFailed:
 		return exitInternal
 	}
 	return worst
@@ -226,7 +228,8 @@ func worse(a, b int) int {
 func writeHTML(path string, lin *checker.LinResult) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".lin-*.html")
 	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		// The temporary file's name means nothing to the user: name the target.
+		return fmt.Errorf("--out: cannot write %s in %s: %w", filepath.Base(path), filepath.Dir(path), errors.Unwrap(err))
 	}
 	defer os.Remove(f.Name())
 	bw := bufio.NewWriter(f)

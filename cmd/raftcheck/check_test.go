@@ -460,3 +460,18 @@ func TestCheckOutUnwritable(t *testing.T) {
 		assert.Empty(t, out.Results[0].HTML)
 	}
 }
+
+// TestCheckInvalidWinsOverBadFile: an invalid history is never hidden behind
+// a sibling file that could not be read: exit 1, the bad file still an error.
+func TestCheckInvalidWinsOverBadFile(t *testing.T) {
+	dir := t.TempDir()
+	invalid := filepath.Join(testdata, "porcupine", "jepsen", "etcd_000.log")
+	r := cli(t, dir, nil, "check", "--json", invalid, filepath.Join(dir, "missing.log"))
+	assert.Equal(t, exitInvalid, r.code, "%s", r)
+	var out struct{ Results []checkResult }
+	decodeOne(t, r.stdout, &out)
+	require.Len(t, out.Results, 2)
+	assert.Equal(t, "invalid", out.Results[0].Verdict)
+	assert.Equal(t, "error", out.Results[1].Verdict)
+	assert.Contains(t, out.Results[1].Error, "missing.log")
+}

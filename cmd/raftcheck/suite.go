@@ -20,10 +20,19 @@ type suiteOutput struct {
 	*sweepSummary
 }
 
+// suiteRefused lists the run flags that choose faults: every scenario brings
+// its own, so suite refuses them (and leaves them out of its help).
+func suiteRefused() []string {
+	return []string{"chaos-scenario", "nemesis", "chaos", "swarm", "nemesis-interval", "max-crashed"}
+}
+
 func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("suite")
 	var rf runFlags
 	addRunFlags(fs, &rf)
+	for _, name := range append(suiteRefused(), "name") {
+		_ = fs.MarkHidden(name) // refused below; registered so the refusal can name them
+	}
 	seedsPer := fs.Int("seeds-per", 5, "seeds per scenario (seeds 1..N, offset by --seed - 1)")
 	only := fs.String("scenarios", "", "comma-separated scenarios to run (default: all)")
 	workers := fs.Int("workers", 0, "parallel runs (0 = GOMAXPROCS)")
@@ -43,10 +52,13 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	// Every scenario brings its own faults: a flag choosing faults would be
 	// silently ignored.
-	for _, name := range []string{"chaos-scenario", "nemesis", "chaos", "swarm", "nemesis-interval", "max-crashed"} {
+	for _, name := range suiteRefused() {
 		if fs.Changed(name) {
 			return exitUsage, usagef("--%s: suite runs every named scenario, each with its own faults; choose scenarios with --scenarios a,b (see: raftcheck scenarios), or use `raftcheck sweep --%s ...`", name, name)
 		}
+	}
+	if fs.Changed("name") {
+		return exitUsage, usagef("--name: suite names each run suite-<scenario>")
 	}
 	if *seedsPer < 1 || *seedsPer > 100000 {
 		return exitUsage, usagef("--seeds-per: %d is outside 1..100000", *seedsPer)

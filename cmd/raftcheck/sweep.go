@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,6 +69,15 @@ func parseSeeds(s string) ([]uint64, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("--seeds: no seeds in %q: give A..B, a list like 1..3,5,9..10, or use --count N", s)
+	}
+	// A seed listed twice would run twice, count twice and break the shards'
+	// promise to cover every seed exactly once.
+	sorted := slices.Clone(out)
+	slices.Sort(sorted)
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			return nil, fmt.Errorf("--seeds: seed %d is listed more than once in %q", sorted[i], s)
+		}
 	}
 	return out, nil
 }
@@ -147,6 +157,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("sweep")
 	var rf runFlags
 	addRunFlags(fs, &rf)
+	_ = fs.MarkHidden("seed") // refused below: a sweep's seeds come from --seeds or --count
 	seedsFlag := fs.String("seeds", "", "seeds to run: comma-separated seeds and inclusive ranges A..B, e.g. 1..3,5,9..10 (default 1..count)")
 	count := fs.Int("count", 100, "run seeds 1..count when --seeds is not given")
 	workers := fs.Int("workers", 0, "parallel runs (0 = GOMAXPROCS)")
@@ -175,6 +186,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	switch {
 	case fs.Changed("seeds") && fs.Changed("count"):
 		return exitUsage, usagef("--seeds and --count: give one or the other")
+	case fs.Changed("seed"):
+		return exitUsage, usagef("--seed: sweep runs the seeds --seeds lists (e.g. --seeds 7..20) or seeds 1..--count")
 	case fs.Changed("seeds"):
 		if seeds, err = parseSeeds(*seedsFlag); err != nil {
 			return exitUsage, usageError{err}
