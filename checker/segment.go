@@ -220,6 +220,13 @@ func (s *segSummary) closes(next int64) bool {
 // they forbid cuts (kv) or pass by the append model's second rule only.
 const maxUnknownScan = 64
 
+// maxAppendScanWork bounds the list elements appendSettled's only-append
+// rule scans for one key: each unknown append is looked up in the list of
+// every read that closes a segment it meets, which is otherwise reads ×
+// unknowns × list length on a long closed-loop key. Past it the rule lets
+// no more unknown appends through: fewer cuts, never a wrong one.
+const maxAppendScanWork = 1 << 26
+
 // kvSettled: an unknown put or append of a non-empty string may stay in a
 // segment closed by read when every successful get whose value contains
 // that string returned before read was called.
@@ -276,6 +283,7 @@ func appendSettled(ops []porcupine.Operation) passRule {
 	}
 	last := make(map[*linOp]int64) // latest return of a read holding u's element
 	observed := make(map[*linOp]seen)
+	work := 0 // list elements the only-append rule has scanned, up to maxAppendScanWork
 	return func(u, read *linOp) bool {
 		if u.kind != opAppend {
 			return false
@@ -283,6 +291,9 @@ func appendSettled(ops []porcupine.Operation) passRule {
 		if appends[u.num] == 1 {
 			s, ok := observed[u]
 			if !ok || s.read != read {
+				if work += len(read.outList); work > maxAppendScanWork {
+					return false // out of budget: no cut here (sound, only slower)
+				}
 				s = seen{read, holds(read.outList, u.num)}
 				observed[u] = s
 			}
