@@ -193,19 +193,8 @@ func TestAppendSegmentsKeepVerdicts(t *testing.T) {
 // appendSettled); without it the first such append would end all cuts.
 func TestAppendSegmentsPassObservedInfo(t *testing.T) {
 	h := genAppend(7, 6000, 3, 3, 0.03)
-	spec, err := lookupModel(ModelAppend)
-	require.NoError(t, err)
-	conv, err := convert(h, spec, true)
-	require.NoError(t, err)
-	unknown := 0
-	for _, op := range conv.ops {
-		if op.Input.(*linOp).unknown {
-			unknown++
-		}
-	}
+	unknown, with, without := cutsWithAndWithoutPassRule(t, ModelAppend, h)
 	require.Greater(t, unknown, 20, "the history keeps observed unknown appends")
-	with := len((&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops))
-	without := len((&segmenter{seed: spec.seed}).partition(conv.ops))
 	assert.Greater(t, with, 15, "cuts pass observed unknown appends")
 	assert.Less(t, without, with/3)
 	seg, whole, _ := appendVerdicts(t, h, 0)

@@ -219,20 +219,8 @@ func TestSegmentCuts(t *testing.T) {
 // TestSegmentsPassUnknownWrites: with many unknown outcomes, kv keys are still
 // cut (kvSettled); without it the first unknown write would end all cuts.
 func TestSegmentsPassUnknownWrites(t *testing.T) {
-	h := genKV(1, 6000, 3, 3, 0.02)
-	spec, err := lookupModel(ModelKV)
-	require.NoError(t, err)
-	conv, err := convert(h, spec, true)
-	require.NoError(t, err)
-	unknown := 0
-	for _, op := range conv.ops {
-		if op.Input.(*linOp).unknown {
-			unknown++
-		}
-	}
+	unknown, with, without := cutsWithAndWithoutPassRule(t, ModelKV, genKV(1, 6000, 3, 3, 0.02))
 	require.Greater(t, unknown, 30, "the history keeps observed unknown writes")
-	with := len((&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops))
-	without := len((&segmenter{seed: spec.seed}).partition(conv.ops))
 	assert.Greater(t, with, 2*without, "cuts pass settled unknown writes")
 }
 
@@ -282,4 +270,23 @@ func TestSegmentUnknownWriteSeenLater(t *testing.T) {
 	parts := sg.partition(conv.ops)
 	assert.Greater(t, len(parts), 2, "cuts among the gets of \"B\" are sound and made")
 	assert.Greater(t, len(parts[0]), 41, "no cut before the last get of \"A\"")
+}
+
+// cutsWithAndWithoutPassRule converts h for model and returns how many of
+// its ops have an unknown outcome, and how many segments the key histories
+// are cut into with the model's pass rule (settled) and without it.
+func cutsWithAndWithoutPassRule(t *testing.T, model string, h histories.History) (unknown, with, without int) {
+	t.Helper()
+	spec, err := lookupModel(model)
+	require.NoError(t, err)
+	conv, err := convert(h, spec, true)
+	require.NoError(t, err)
+	for _, op := range conv.ops {
+		if op.Input.(*linOp).unknown {
+			unknown++
+		}
+	}
+	with = len((&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops))
+	without = len((&segmenter{seed: spec.seed}).partition(conv.ops))
+	return unknown, with, without
 }
