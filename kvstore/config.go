@@ -57,6 +57,10 @@ type ServerConfig struct {
 	// ReadLease, ReadOnlySafe otherwise). Raft.Rand must be set (the node's
 	// private stream).
 	Raft raft.Config
+	// Consensus builds the node from Raft and what the server recovered from
+	// disk: the Raft implementation under test. nil is the built-in
+	// (raft.New).
+	Consensus raft.Factory
 
 	TickInterval int64 // local-clock nanoseconds between raft ticks
 	// TickPhase delays the first tick (0: one TickInterval). Hosts that tick in

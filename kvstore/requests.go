@@ -126,7 +126,7 @@ func (s *Server) setWallLease() {
 	if !s.cfg.Bugs.LeaseWallClock || s.cfg.ReadMode != ReadLease || s.role != raft.Leader {
 		return
 	}
-	if left := s.node.LeaseTicksLeft(); left > 0 {
+	if left := s.lease.LeaseTicksLeft(); left > 0 {
 		s.leaseUntil = max(s.leaseUntil, s.env.Now()+int64(left)*s.cfg.TickInterval)
 	}
 }

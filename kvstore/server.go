@@ -20,7 +20,7 @@ const (
 // changed, so exceeding it means raft livelocks: reported as an anomaly.
 const maxReadiesPerStep = 1024
 
-// Server is one replica: a raft.Node, its durable log on the host's disk, and
+// Server is one replica: a Raft node (any raft.Consensus), its durable log on the host's disk, and
 // the key-value state machine, answering clients. It is a Process: the host
 // calls Receive and Fire on a single thread.
 type Server struct {
@@ -28,7 +28,7 @@ type Server struct {
 	env  Env
 	disk Disk
 	id   uint64
-	node *raft.Node
+	node raft.Consensus
 	obs  Observer
 	sm   *machine
 
@@ -43,8 +43,10 @@ type Server struct {
 	logLast   uint64 // index of the last entry written to the log file
 	ticks     uint64
 	// leaseUntil is the local-clock deadline of Bugs.LeaseWallClock's lease
-	// (0: none).
+	// (0: none), and lease the node's report of its lease (set only with
+	// that bug).
 	leaseUntil int64
+	lease      raft.LeaseReporter
 
 	// The Ready being handled: taken from raft, not yet advanced.
 	inReady bool
@@ -137,11 +139,18 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	if cfg.ReadMode == ReadLease {
 		rc.ReadOnly = raft.ReadOnlyLeaseBased
 	}
-	node, err := raft.NewNode(rc, st.persisted())
+	node, err := cfg.Consensus(rc, st.persisted())
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: node %d: %w", cfg.ID, err)
 	}
 	s.node = node
+	if cfg.Bugs.LeaseWallClock {
+		lr, ok := node.(raft.LeaseReporter)
+		if !ok {
+			return nil, fmt.Errorf("kvstore: node %d: Bugs.LeaseWallClock needs a Raft that reports its read lease (raft.LeaseReporter); %T does not", cfg.ID, node)
+		}
+		s.lease = lr
+	}
 	s.term, s.commit = st.hardState.Term, st.hardState.Commit
 	s.hardState, s.writtenHS = st.hardState, st.hardState
 	s.logLast = st.lastIndex()

@@ -3,6 +3,8 @@ package kvstore
 import (
 	"errors"
 	"fmt"
+
+	"github.com/raftcheck/raftcheck/raft"
 )
 
 // Defaults used when a bound in ServerConfig is left zero.
@@ -18,6 +20,9 @@ func (c ServerConfig) withDefaults() ServerConfig {
 	}
 	if c.MaxPending == 0 {
 		c.MaxPending = DefaultMaxPending
+	}
+	if c.Consensus == nil {
+		c.Consensus = raft.New
 	}
 	return c
 }

@@ -113,6 +113,10 @@ const (
 	MsgTimeoutNow // leadership transfer: start an election now, ignoring PreVote and leases
 	MsgReadIndex  // follower forwards a ReadIndex request to the leader
 	MsgReadIndexResp
+	// Types other implementations put on the wire (the built-in never does).
+	MsgProp           // a follower forwards a proposal to the leader
+	MsgTransferLeader // a follower forwards a leadership transfer request to the leader
+	MsgOther          // any other type of another implementation
 )
 
 // Message is one protocol message. Fields not used by a type are zero.
@@ -148,6 +152,13 @@ type Message struct {
 	// MsgVote: 1 marks a campaign ordered by MsgTimeoutNow (voters skip the
 	// leader-lease check).
 	Context uint64
+
+	// Payload is another implementation's own wire message (for example an
+	// etcd *raftpb.Message), delivered to the peer's Step untouched. When it
+	// is set, the fields above only summarize it for observers and the
+	// trace (Type, From, To, Term and Reject are always filled); the
+	// built-in never sets it.
+	Payload any
 }
 
 // ReadState says a read with the given request context may be served once the
