@@ -5,8 +5,9 @@
 // ([CheckAppend], [CheckDigests]), watches Raft's safety invariants online as
 // the run goes ([Invariants]), checks liveness after the final heal
 // ([CheckLiveness]) and combines everything into a [Result] ([Combine]).
-// A linearizability search that runs out of time or memory
-// ([LinOptions].Timeout, [LinOptions].MemoryLimit) is unknown, never ok.
+// A linearizability search that runs out of time, memory or steps
+// ([LinOptions].Timeout, [LinOptions].MemoryLimit, [LinOptions].StepLimit) is
+// unknown, never ok.
 //
 // The package depends only on histories and porcupine: callers translate
 // their observations (raft roles, log writes, commits, applies) into the plain
