@@ -24,7 +24,8 @@ func (x *execution) check(start time.Time) (*Result, error) {
 	)
 	go func() {
 		defer close(linDone)
-		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.cfg.Workload, Timeout: x.cfg.CheckTimeout.D(), MemoryLimit: x.cfg.CheckMemory.limit()})
+		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.cfg.Workload, Timeout: x.cfg.CheckTimeout.D(), MemoryLimit: x.cfg.CheckMemory.limit(),
+			StepLimit: x.cfg.CheckSteps})
 	}()
 	if x.cfg.Workload == "append" {
 		checks.Problems = append(checks.Problems, checker.CheckAppend(h)...)

@@ -65,9 +65,10 @@ type Config struct {
 	Swarm           bool     `json:"swarm,omitempty"`
 
 	// Checking.
-	CheckTimeout Duration `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
-	CheckMemory  ByteSize `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
-	Bugs         []string `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
+	CheckTimeout Duration `json:"check_timeout"`         // linearizability search bound; exceeded → unknown
+	CheckMemory  ByteSize `json:"check_memory"`          // heap bound of that search (checking only); exceeded → unknown; 0 = none
+	CheckSteps   int64    `json:"check_steps,omitempty"` // model steps of each porcupine search, a bound the same on every machine; exceeded → unknown; 0 = none
+	Bugs         []string `json:"bugs,omitempty"`        // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
 	Store        string `json:"-"` // directory of the result store; "" = write nothing
@@ -246,6 +247,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CheckTimeout < 0 {
 		bad("check-timeout", "must not be negative, got %s", c.CheckTimeout)
+	}
+	if c.CheckSteps < 0 {
+		bad("check-steps", "must not be negative, got %d", c.CheckSteps)
 	}
 	switch {
 	case c.CheckMemory < 0:

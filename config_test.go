@@ -56,6 +56,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"name", func(c *Config) { c.Name = "a/b" }},
 		{"check-memory", func(c *Config) { c.CheckMemory = -1 }},
 		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
+		{"check-steps", func(c *Config) { c.CheckSteps = -1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {

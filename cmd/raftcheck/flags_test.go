@@ -28,7 +28,7 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	want.Nemesis, want.NemesisInterval, want.MaxCrashed = []string{"flaky", "crash-random"}, ms(2500), 2
 	want.ChaosScenario, want.Swarm = "split_brain", true
 	want.CheckTimeout, want.Bugs = ms(9000), []string{"no-dedup", "ack-before-fsync"}
-	want.CheckMemory = 1536 << 20
+	want.CheckMemory, want.CheckSteps = 1536<<20, 750_000
 	want.Mix = "append=3,read=1"
 	require.NoError(t, want.Validate())
 
