@@ -32,27 +32,55 @@ const tickSteps = 256
 type stopCause int32
 
 // The bounds that stop a search, in the order a reason names them when
-// several did (stopNone: none did).
+// several did (stopNone: none did), then stopCancel: the check no longer
+// needs the search's answer (another partition proved the history
+// illegal), which is no bound and never makes a verdict unknown.
 const (
 	stopNone stopCause = iota
 	stopMemory
 	stopTime
 	stopSteps
+	stopCancel
 )
 
 // search is one porcupine call under a guard: its deadline, its steps, and
-// what stopped it. A call over several partitions steps them on several
-// goroutines: they share the count.
+// what stopped it. Most searches step one partition on one goroutine; a
+// shared one (a call over several partitions, which porcupine steps on
+// several goroutines) counts its steps atomically.
 type search struct {
 	g        *searchGuard
 	deadline time.Time // zero: none
-	steps    atomic.Int64
-	why      atomic.Int32 // a stopCause; the first one wins
+	// limit is the search's step bound (≤ 0: none): the guard's, unless
+	// the caller set a smaller one before the search started.
+	limit int64
+	// cancel, when set, stops the search (stopCancel) once it reads true:
+	// the caller no longer needs the answer.
+	cancel *atomic.Bool
+	shared bool
+	local  int64        // the steps of a search that is not shared
+	steps  atomic.Int64 // the steps of a shared one
+	why    atomic.Int32 // a stopCause; the first one wins
 }
 
 // search starts a search under g that ends by deadline (zero: none).
 func (g *searchGuard) search(deadline time.Time) *search {
-	return &search{g: g, deadline: deadline}
+	return &search{g: g, deadline: deadline, limit: g.steps}
+}
+
+// sharedSearch is search for a porcupine call that steps several
+// partitions at once.
+func (g *searchGuard) sharedSearch(deadline time.Time) *search {
+	s := g.search(deadline)
+	s.shared = true
+	return s
+}
+
+// count is the steps the search took (refused ones included).
+func (s *search) count() int64 {
+	if s.shared {
+		return s.steps.Load()
+	}
+	return s.local
 }
 
 // expired reads the clock and stops the search if its deadline has passed:
@@ -65,50 +93,84 @@ func (s *search) expired() bool {
 }
 
 // model returns a copy of m whose steps count against the search's bounds
-// and are refused, without work, once any bound has stopped the search,
-// and wait while the guard collects.
+// and are refused, without work, once any bound has stopped the search.
+// Porcupine calls StepContext; setting it directly spares the wrapper
+// porcupine would put around Step.
 func (s *search) model(m porcupine.Model) porcupine.Model {
-	if step := m.Step; step != nil {
+	switch step, stepCtx := m.Step, m.StepContext; {
+	case step != nil:
 		m.Step = func(state, input, output any) (bool, any) {
 			if !s.admit() {
 				return false, state
 			}
 			return step(state, input, output)
 		}
-	}
-	if step := m.StepContext; step != nil {
+		m.StepContext = func(_ context.Context, state, input, output any) (bool, any) {
+			if !s.admit() {
+				return false, state
+			}
+			return step(state, input, output)
+		}
+	case stepCtx != nil:
 		m.StepContext = func(ctx context.Context, state, input, output any) (bool, any) {
 			if !s.admit() {
 				return false, state
 			}
-			return step(ctx, state, input, output)
+			return stepCtx(ctx, state, input, output)
 		}
 	}
 	return m
 }
 
-// admit counts one step and reports whether the model may take it.
+// admit counts one step and reports whether the model may take it. The
+// step bound is exact; everything else — the clock, the heap, the guard's
+// flag and pause, cancellation — is looked at every tickSteps steps, so a
+// step costs a counter and a comparison. Once the search is stopped, every
+// step is refused.
 func (s *search) admit() bool {
+	if s.why.Load() != int32(stopNone) {
+		return false
+	}
+	var n int64
+	if s.shared {
+		n = s.steps.Add(1)
+	} else {
+		s.local++
+		n = s.local
+	}
+	if s.limit > 0 && n > s.limit {
+		s.halt(stopSteps)
+		return false
+	}
+	if n%tickSteps != 0 {
+		return true
+	}
+	return s.tick()
+}
+
+// tick is admit's look at the bounds other than steps.
+func (s *search) tick() bool {
 	g := s.g
 	if g.paused.Load() {
 		g.wait()
 	}
-	if s.why.Load() != int32(stopNone) || g.hit() {
+	if g.hit() {
+		s.halt(stopMemory)
 		return false
 	}
-	n := s.steps.Add(1)
-	if g.steps > 0 && n > g.steps {
-		s.halt(stopSteps)
+	if s.cancel != nil && s.cancel.Load() {
+		s.halt(stopCancel)
 		return false
 	}
-	if n%tickSteps == 0 {
-		now := g.p.now()
-		if !s.deadline.IsZero() && !now.Before(s.deadline) {
-			s.halt(stopTime)
-			return false
-		}
-		g.poll(now)
-		return !g.hit()
+	now := g.p.now()
+	if !s.deadline.IsZero() && !now.Before(s.deadline) {
+		s.halt(stopTime)
+		return false
+	}
+	g.poll(now)
+	if g.hit() {
+		s.halt(stopMemory)
+		return false
 	}
 	return true
 }
