@@ -18,19 +18,19 @@ import (
 
 // checkResult is one file's line in `check --json`.
 type checkResult struct {
-	File     string   `json:"file"`
-	Format   string   `json:"format"`
-	Model    string   `json:"model"`
-	Verdict  string   `json:"verdict"`
-	Ops      int      `json:"ops"`
-	Reasons  []string `json:"reasons,omitempty"`
-	Seconds  float64  `json:"seconds"`
+	File    string   `json:"file"`
+	Format  string   `json:"format"`
+	Model   string   `json:"model"`
+	Verdict string   `json:"verdict"`
+	Ops     int      `json:"ops"`
+	Reasons []string `json:"reasons,omitempty"`
+	Seconds float64  `json:"seconds"`
 	// VerdictSeconds is the wall time of the verdict's search alone: the
 	// rest of Seconds is reading the file and, for an invalid history,
 	// the explanation (within its own budget: --explain-timeout).
-	VerdictSeconds float64 `json:"verdict_seconds"`
-	HTML     string   `json:"html,omitempty"`
-	Problems []string `json:"problems,omitempty"`
+	VerdictSeconds float64  `json:"verdict_seconds"`
+	HTML           string   `json:"html,omitempty"`
+	Problems       []string `json:"problems,omitempty"`
 	// Error: the file could not be read or checked (Verdict "error"), or its
 	// visualization could not be written (the verdict stands).
 	Error string `json:"error,omitempty"`

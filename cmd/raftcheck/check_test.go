@@ -443,7 +443,6 @@ func TestCheckStdin(t *testing.T) {
 	assert.Contains(t, r.stderr, "standard input (-) given more than once")
 }
 
-
 // TestUsageErrors: bad flags, values, files and arguments exit 254 with a
 // message naming the flag or the file, and print nothing on stdout.
 func TestUsageErrors(t *testing.T) {
