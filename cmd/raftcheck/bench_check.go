@@ -52,8 +52,8 @@ func (s sideBySide) note(files int) string {
 type refCase struct {
 	name  string
 	h     histories.History
-	model string                                                // raftcheck's model
-	ref   porcupine.Model                                       // porcupine's
+	model string                                                 // raftcheck's model
+	ref   porcupine.Model                                        // porcupine's
 	ops   func(histories.History) ([]porcupine.Operation, error) // porcupine's operations
 }
 
