@@ -45,7 +45,11 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 	if !r.Minimal {
 		how = "the search budget ran out, so it may not be minimal"
 	}
-	out := []string{fmt.Sprintf("%d %s on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), pluralS(len(r.cex), "operation"), where, how)}
+	head := fmt.Sprintf("%d operations on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), where, how)
+	if len(r.cex) == 1 {
+		head = fmt.Sprintf("1 operation on %s cannot be linearized even alone (%s), and none of the others can have been the source of the value it observes:", where, how)
+	}
+	out := []string{head}
 	ops := slices.SortedFunc(slices.Values(r.cex), func(a, b *linOp) int { return cmp.Compare(a.inv, b.inv) })
 	for _, o := range ops {
 		s := r.describeOp(o, roles)

@@ -124,13 +124,19 @@ func (r *LinResult) budgetNote(b *budget, opts LinOptions, otherwise string) str
 }
 
 // findIllegal returns the index of the first partition, among those the
-// verdict did not prove linearizable, that porcupine proves illegal in the
-// round of the smallest step bound (see the top of the file); -1 when the
-// budget ran out first.
+// verdict did not prove linearizable (all of them under ExplainSteps), that
+// porcupine proves illegal in the round of the smallest step bound (see
+// the top of the file); -1 when the budget ran out first.
 func (r *LinResult) findIllegal(b *budget, model porcupine.Model) int {
+	// Which partitions the verdict proved linearizable before it was
+	// cancelled depends on the scheduling of its workers. Skipping them
+	// never changes the partition chosen (a linearizable one is never
+	// proved illegal), only the steps spent: under a step bound, which
+	// must stop the explanation at the same point on every run, none is
+	// skipped.
 	var cands []int
 	for i := range r.parts {
-		if !r.proved[i] {
+		if !r.proved[i] || !b.unbounded {
 			cands = append(cands, i)
 		}
 	}
