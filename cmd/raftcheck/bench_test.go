@@ -305,7 +305,12 @@ func TestCompareCatchesDisagreement(t *testing.T) {
 	s, err := compare([]refCase{good}, 2)
 	require.NoError(t, err)
 	assert.Equal(t, 1, s.illegal)
-	assert.Len(t, s.ours, 2)
+	assert.Len(t, s.ours, compareMaxReps, "a check of microseconds is repeated to the bound")
+	assert.Len(t, s.bestOurs, 1)
+	assert.Positive(t, s.ratio())
+	s, err = compare([]refCase{good}, 1)
+	require.NoError(t, err)
+	assert.Len(t, s.ours, 1, "a smoke test runs once")
 
 	lax := good
 	lax.ref = porcupine.Model{Init: func() any { return nil }, Step: func(s, _, _ any) (bool, any) { return true, s }}
