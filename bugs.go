@@ -225,20 +225,11 @@ var bugCatalog = []Bug{
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
 }
 
-// resolveBugs turns bug names into the raft and kvstore switches.
-func resolveBugs(names []string) (raft.Bugs, kvstore.Bugs, error) {
-	var rb raft.Bugs
-	var kb kvstore.Bugs
-	for _, n := range names {
-		b, ok := LookupBug(n)
-		if !ok {
-			var all []string
-			for _, b := range Bugs() {
-				all = append(all, b.Name)
-			}
-			return rb, kb, fmt.Errorf("bug: unknown bug %q (known: %s)", n, strings.Join(all, ", "))
-		}
-		b.set(&rb, &kb)
+// errUnknownBug says name is no planted bug, naming the known ones.
+func errUnknownBug(name string) error {
+	var all []string
+	for _, b := range Bugs() {
+		all = append(all, b.Name)
 	}
-	return rb, kb, nil
+	return fmt.Errorf("unknown bug %q (known: %s)", name, strings.Join(all, ", "))
 }

@@ -2,14 +2,14 @@ package raftcheck
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftcheck/raftcheck/kvstore"
-	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/internal/options"
 )
 
 func TestDefaultConfigIsValid(t *testing.T) {
@@ -117,14 +117,40 @@ func TestArgsOnlyNamesDifferences(t *testing.T) {
 	assert.Contains(t, ReplayCommand(cfg), `--name 'it'\''s'`)
 }
 
-func TestResolveBugs(t *testing.T) {
-	var rbZero raft.Bugs
-	var kbZero kvstore.Bugs
+// TestBugsSetSwitches: every planted bug turns on a switch of the protocol
+// or of the host, the one its layer says; an unknown name is refused naming
+// the known ones.
+func TestBugsSetSwitches(t *testing.T) {
 	for _, b := range Bugs() {
-		rb, kb, err := resolveBugs([]string{b.Name})
+		cfg := DefaultConfig()
+		b.Apply(&cfg)
+		o, err := cfg.options()
 		require.NoError(t, err, b.Name)
-		assert.True(t, rb != (rbZero) || kb != (kbZero), "bug %s sets no switch", b.Name)
+		switch b.Layer {
+		case LayerProtocol:
+			assert.NotZero(t, o.RaftBugs, "bug %s sets no protocol switch", b.Name)
+			assert.Zero(t, o.HostBugs, b.Name)
+		case LayerHost:
+			assert.NotZero(t, o.HostBugs, "bug %s sets no host switch", b.Name)
+			assert.Zero(t, o.RaftBugs, b.Name)
+		default:
+			t.Errorf("bug %s: unknown layer %q", b.Name, b.Layer)
+		}
 	}
-	_, _, err := resolveBugs([]string{"nope"})
-	assert.ErrorContains(t, err, `unknown bug "nope"`)
+	cfg := DefaultConfig()
+	cfg.Bugs = []string{"nope"}
+	assert.ErrorContains(t, cfg.Validate(), `bug: unknown bug "nope" (known: ack-before-fsync,`)
+}
+
+// TestDefaultOptions: the standard run parses to options.Default, which the
+// harness's own tests use as theirs.
+func TestDefaultOptions(t *testing.T) {
+	cfg := DefaultConfig()
+	got, err := cfg.options()
+	require.NoError(t, err)
+	want := options.Default()
+	assert.Equal(t, want.Raft.Name, got.Raft.Name)
+	assert.Equal(t, reflect.ValueOf(want.Raft.Factory).Pointer(), reflect.ValueOf(got.Raft.Factory).Pointer())
+	got.Raft, want.Raft = options.Impl{}, options.Impl{} // functions never compare equal
+	assert.Equal(t, want, got)
 }

@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -8,6 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/options"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -15,10 +18,10 @@ import (
 
 // crashAllRun is the power-loss run: crash-all every 2 s on a cluster whose
 // fsync takes 5 ms, so acknowledgements often race the disk.
-func crashAllRun(seed uint64, bugs ...string) Config {
+func crashAllRun(seed uint64, bugs kvstore.Bugs) options.Options {
 	cfg := quick(seed)
-	cfg.SyncLatency = Duration(5 * time.Millisecond)
-	cfg.Bugs = bugs
+	cfg.Disk.SyncLatency = sim.Time(5 * time.Millisecond)
+	cfg.HostBugs = bugs
 	return cfg
 }
 
@@ -35,9 +38,9 @@ func TestNemesisCrashAllLosesOnlyUnsynced(t *testing.T) {
 	const seeds = 20
 	lost, crashes := 0, 0
 	for seed := uint64(1); seed <= seeds; seed++ {
-		h := newNemHarness(t, crashAllRun(seed), crashAllNemesis())
+		h := newNemHarness(t, crashAllRun(seed, kvstore.Bugs{}), crashAllNemesis())
 		h.onTrace = func(r sim.Record) {
-			if r.Kind == sim.KindCrash && r.A >= 1 && r.A <= h.x.cfg.Nodes {
+			if r.Kind == sim.KindCrash && r.A >= 1 && r.A <= h.x.opts.Nodes {
 				lost += int(r.X)
 				kept := r.Y >> 32
 				assert.Zero(t, kept, "seed %d: lose-unsynced kept %d unsynced writes of node %d", seed, kept, r.A)
@@ -67,8 +70,8 @@ func TestNemesisCrashAllLosesOnlyUnsynced(t *testing.T) {
 
 	invalid := 0
 	for seed := uint64(1); seed <= seeds; seed++ {
-		h := newNemHarness(t, crashAllRun(seed, "ack-before-fsync"), crashAllNemesis())
-		if res := h.run(); res.Verdict == Invalid {
+		h := newNemHarness(t, crashAllRun(seed, kvstore.Bugs{AckBeforeFsync: true}), crashAllNemesis())
+		if res := h.run(); res.Checked.Verdict == checker.Invalid {
 			invalid++
 		}
 	}

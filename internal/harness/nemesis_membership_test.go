@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -42,7 +43,7 @@ func TestNemesisMemberChurnOnRealRaft(t *testing.T) {
 					nc.Intensity.ChurnWipe = 1
 				}
 				cfg := oneWindow(seed)
-				cfg.RecoveryTime = Duration(12 * time.Second)
+				cfg.RecoveryTime = 12 * time.Second
 				h := newNemHarness(t, cfg, nc)
 				all := h.x.c.nodes
 				var x int
@@ -121,7 +122,7 @@ func TestAdapterWipesOnlyCommittedRemovals(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			cfg := quick(seed)
-			cfg.MaxTime = Duration(6 * time.Second)
+			cfg.MaxTime = 6 * time.Second
 			h := newNemHarness(t, cfg, nemesis.Config{})
 			wiped := false
 			var x int
@@ -158,7 +159,7 @@ func TestAdapterWipesOnlyCommittedRemovals(t *testing.T) {
 			})
 			res := h.run()
 			require.NotZero(t, x)
-			require.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
+			require.Equal(t, checker.Valid, res.Checked.Verdict, "%v", res.Checked.Reasons)
 		})
 	}
 }
@@ -172,7 +173,7 @@ func TestAdapterReplacesOnlyAfterOldMessagesLand(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			cfg := quick(seed)
-			cfg.MaxTime = Duration(12 * time.Second)
+			cfg.MaxTime = 12 * time.Second
 			h := newNemHarness(t, cfg, nemesis.Config{})
 			var x, l int
 			var wipedAt, restartedAt sim.Time
@@ -230,7 +231,7 @@ func TestAdapterReplacesOnlyAfterOldMessagesLand(t *testing.T) {
 			require.NotZero(t, restartedAt, "node %d never restarted", x)
 			assert.Greater(t, restartedAt, lastOld, "node %d restarted before its old messages landed", x)
 			require.GreaterOrEqual(t, addedAt, restartedAt, "node %d was re-added before its old messages landed", x)
-			require.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
+			require.Equal(t, checker.Valid, res.Checked.Verdict, "%v", res.Checked.Reasons)
 			require.Contains(t, h.x.faults.Members(), x)
 		})
 	}

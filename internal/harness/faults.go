@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"errors"

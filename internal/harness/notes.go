@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ const (
 // t3"), crashes (until the restart), pauses and fail-stop. Windows show in
 // porcupine's warped time which operations ran during them. faults are the
 // run's fault windows, sorted by start.
-func (x *execution) annotations(faults []report.FaultWindow) []checker.Annotation {
+func (x *Execution) annotations(faults []report.FaultWindow) []checker.Annotation {
 	var out []checker.Annotation
 	var rowEnd []int64 // per nemesis row, the end of its last window
 	for _, fw := range faults {

@@ -1,7 +1,8 @@
-package raftcheck
+package harness
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -145,14 +146,12 @@ func TestTraceFaultTargets(t *testing.T) {
 // some around membership changes and none without them.
 func TestUnknownPeerMessagesCounted(t *testing.T) {
 	cfg := quick(3)
-	cfg.MaxTime = Duration(60e9)
-	cfg.Nemesis = []string{"member-churn"}
-	res, err := Run(cfg)
-	require.NoError(t, err)
-	assert.Positive(t, res.Stats.MessagesUnknownPeer)
+	cfg.MaxTime = 60 * time.Second
+	cfg.Nemesis.Faults = []string{"member-churn"}
+	_, out := execute(t, cfg)
+	assert.Positive(t, out.UnknownPeer)
 
-	cfg.Nemesis = []string{"crash-random", "partition-random-halves"}
-	res, err = Run(cfg)
-	require.NoError(t, err)
-	assert.Zero(t, res.Stats.MessagesUnknownPeer)
+	cfg.Nemesis.Faults = []string{"crash-random", "partition-random-halves"}
+	_, out = execute(t, cfg)
+	assert.Zero(t, out.UnknownPeer)
 }

@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"github.com/raftcheck/raftcheck/kvstore"

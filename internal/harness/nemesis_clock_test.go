@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -100,7 +100,7 @@ func TestNemesisClockSkewOffsetsEveryNode(t *testing.T) {
 			}
 			h.onStop = func(nemesis.Event) { h.requireClocksTrue("after the stop") }
 			res := h.run()
-			require.Len(t, offsets, h.x.cfg.Nodes)
+			require.Len(t, offsets, h.x.opts.Nodes)
 			h.requireHealthyEnd(res, "clock-skew")
 		})
 	}
@@ -121,7 +121,7 @@ func TestNemesisClockDriftChangesRate(t *testing.T) {
 			ticks := map[int]int{} // timer firings per node during the span
 			counting := false
 			h.onTrace = func(r sim.Record) {
-				if counting && r.Kind == sim.KindTimer && r.A >= 1 && r.A <= h.x.cfg.Nodes {
+				if counting && r.Kind == sim.KindTimer && r.A >= 1 && r.A <= h.x.opts.Nodes {
 					ticks[r.A]++
 				}
 			}
@@ -140,7 +140,7 @@ func TestNemesisClockDriftChangesRate(t *testing.T) {
 				counting = true
 				h.after(span, func() {
 					counting = false
-					tick := time.Duration(h.x.cfg.TickInterval)
+					tick := time.Duration(h.x.opts.TickInterval)
 					for _, id := range h.x.c.nodes {
 						got := time.Duration(h.host(id).Now() - before[id])
 						want := span + time.Duration(float64(span)*drifts[id]/1e6)

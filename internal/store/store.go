@@ -1,4 +1,7 @@
-package raftcheck
+// Package store writes the result store: <root>/<name>/<timestamp>-seed<seed>/
+// holds one run's files and <root>/latest links to the newest run. It knows
+// file layout and atomic writes only; what goes in the files is the caller's.
+package store
 
 import (
 	"bufio"
@@ -23,10 +26,10 @@ const storeTimeFormat = "20060102T150405.000000000Z"
 // maxRunDirTries bounds the search for a free run directory name.
 const maxRunDirTries = 100
 
-// makeRunDir creates the directory for one run. Two runs of one seed starting
+// MakeRunDir creates the directory for one run. Two runs of one seed starting
 // in the same nanosecond (parallel processes sharing a store) get distinct
 // directories: the second gets a "-2" suffix, and so on.
-func makeRunDir(root, name string, seed uint64, now time.Time) (string, error) {
+func MakeRunDir(root, name string, seed uint64, now time.Time) (string, error) {
 	parent := filepath.Join(root, name)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", fmt.Errorf("store: %w", err)

@@ -1,4 +1,4 @@
-package raftcheck
+package options
 
 import (
 	"fmt"
@@ -10,12 +10,12 @@ import (
 	"github.com/raftcheck/raftcheck/clients"
 )
 
-// parseMix reads an operation mix written as "f=weight,f=weight", e.g.
+// ParseMix reads an operation mix written as "f=weight,f=weight", e.g.
 // "get=2,put=1,delete=1" for the kv workload. Weights are relative, finite
 // and ≥ 0, and sum to more than 0; each operation must belong to workload
 // (clients.WorkloadOps) and appear once. "" is the workload's default mix
 // (nil).
-func parseMix(s, workload string) ([]clients.Weight, error) {
+func ParseMix(s, workload string) ([]clients.Weight, error) {
 	if s == "" {
 		return nil, nil
 	}

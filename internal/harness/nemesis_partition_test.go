@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -38,7 +38,7 @@ func TestNemesisIsolateLeaderOnRealCluster(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			h := newNemHarness(t, oneWindow(seed), singleFault("partition-isolate-leader"))
-			dc := newDeliveryCounter(h.x.cfg.Nodes)
+			dc := newDeliveryCounter(h.x.opts.Nodes)
 			h.onTrace = dc.record
 			var isolated int
 			var term uint64
@@ -133,7 +133,7 @@ func TestNemesisOneWayBlocksOneDirection(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			h := newNemHarness(t, oneWindow(seed), singleFault("partition-one-way"))
-			dc := newDeliveryCounter(h.x.cfg.Nodes)
+			dc := newDeliveryCounter(h.x.opts.Nodes)
 			h.onTrace = dc.record
 			var x int
 			var inbound bool

@@ -1,4 +1,4 @@
-package raftcheck
+package store
 
 import (
 	"bufio"
@@ -28,7 +28,7 @@ func TestLinkLatestConcurrent(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				dir, err := makeRunDir(root, "run", uint64(w), now) // same name for every i: suffixed
+				dir, err := MakeRunDir(root, "run", uint64(w), now) // same name for every i: suffixed
 				if err != nil {
 					errs <- err
 					continue
@@ -63,10 +63,10 @@ func TestLinkLatestConcurrent(t *testing.T) {
 func TestMakeRunDirNames(t *testing.T) {
 	root := t.TempDir()
 	now := time.Date(2026, 11, 27, 11, 27, 14, 737840188, time.UTC)
-	a, err := makeRunDir(root, "run", 7, now)
+	a, err := MakeRunDir(root, "run", 7, now)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(root, "run", "20261127T112714.737840188Z-seed7"), a)
-	b, err := makeRunDir(root, "run", 7, now)
+	b, err := MakeRunDir(root, "run", 7, now)
 	require.NoError(t, err)
 	assert.Equal(t, a+"-2", b)
 	assert.DirExists(t, b)

@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/sim"
 )
@@ -26,7 +27,7 @@ func TestNemesisCorruptFailStopsThenRepairs(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			cfg := oneWindow(seed)
-			cfg.RecoveryTime = Duration(12 * time.Second) // room for the repair after the heal
+			cfg.RecoveryTime = 12 * time.Second // room for the repair after the heal
 			h := newNemHarness(t, cfg, singleFault("corrupt"))
 			var x int
 			var failStopped, wipedAt time.Duration
@@ -79,7 +80,7 @@ func TestNemesisTornWriteRecovers(t *testing.T) {
 	tornBytes, tornCrashes := 0, 0
 	for seed := uint64(1); seed <= seeds; seed++ {
 		cfg := quick(seed)
-		cfg.SyncLatency = Duration(5 * time.Millisecond) // a write is often unsynced at the crash
+		cfg.Disk.SyncLatency = sim.Time(5 * time.Millisecond) // a write is often unsynced at the crash
 		nc := nemesis.Config{Faults: []string{"torn-write"}, Interval: int64(time.Second), Jitter: nemesis.Off, MaxActive: 1}
 		h := newNemHarness(t, cfg, nc)
 		h.onTrace = func(r sim.Record) {
@@ -114,17 +115,16 @@ func TestNemesisCorruptOnlyHitsSyncedData(t *testing.T) {
 	for _, seed := range []uint64{114, 120, 125, 130, 142, 168} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			cfg := quick(seed)
-			cfg.DiskCrashMode = "tear-last"
-			cfg.SyncLatency = Duration(20 * time.Millisecond)
+			cfg.Disk.CrashMode = sim.TearLast
+			cfg.Disk.SyncLatency = sim.Time(20 * time.Millisecond)
 			cfg.SnapshotEvery = 20
-			cfg.Nemesis = []string{"corrupt"}
-			cfg.NemesisInterval = Duration(300 * time.Millisecond)
-			res, err := Run(cfg)
-			require.NoError(t, err)
-			for _, r := range res.Reasons {
+			cfg.Nemesis.Faults = []string{"corrupt"}
+			cfg.Nemesis.Interval = int64(300 * time.Millisecond)
+			_, out := execute(t, cfg)
+			for _, r := range out.Checked.Reasons {
 				assert.NotContains(t, r, nemesis.AnomalyCorruptUndetected)
 			}
-			assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
+			assert.Equal(t, checker.Valid, out.Checked.Verdict, "%v", out.Checked.Reasons)
 		})
 	}
 }
@@ -138,7 +138,7 @@ func TestNemesisSlowFsyncSetsAndRestoresLatency(t *testing.T) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			h := newNemHarness(t, oneWindow(seed), singleFault("slow-fsync"))
 			slow := sim.Time(h.x.nem.Config().Intensity.SyncLatency)
-			base := sim.Time(h.x.cfg.SyncLatency)
+			base := h.x.opts.Disk.SyncLatency
 			require.Greater(t, slow, base)
 			var targets []int
 			writes := map[int]sim.Time{} // node → time of its first write in the window

@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"slices"
@@ -9,18 +9,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/options"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // clientView is what clients saw of a run: each client op's time, type and
 // serving node. A fault that leaves it untouched did nothing observable.
-func clientView(t *testing.T, cfg Config) []histories.Op {
+func clientView(t *testing.T, cfg options.Options) []histories.Op {
 	t.Helper()
-	x, err := prepare(cfg)
+	x, err := Prepare(cfg)
 	require.NoError(t, err)
-	require.NoError(t, x.simulate())
+	require.NoError(t, x.Simulate())
 	var out []histories.Op
-	for _, op := range x.history() {
+	for _, op := range x.History() {
 		if op.Process != histories.NemesisProcess {
 			out = append(out, histories.Op{Time: op.Time, Type: op.Type, Node: op.Node, F: op.F})
 		}
@@ -41,11 +43,11 @@ var offsetFaults = []string{"clock-skew", "clock-bump", "clock-strobe"}
 // TestBugsCaught proves clock-bump catches such code, and the README gives
 // the measured catch rates of clock-strobe and clock-skew).
 func TestEveryFaultActs(t *testing.T) {
-	base := func() Config {
+	base := func() options.Options {
 		cfg := quick(3)
-		cfg.MaxTime = Duration(20 * time.Second)
-		cfg.NemesisInterval = Duration(2 * time.Second)
-		cfg.Nemesis = []string{"none"}
+		cfg.MaxTime = 20 * time.Second
+		cfg.Nemesis.Interval = int64(2 * time.Second)
+		cfg.Nemesis.Faults = nil
 		return cfg
 	}
 	plain := clientView(t, base())
@@ -55,7 +57,7 @@ func TestEveryFaultActs(t *testing.T) {
 		}
 		t.Run(fi.Name, func(t *testing.T) {
 			cfg := base()
-			cfg.Nemesis = []string{fi.Name}
+			cfg.Nemesis.Faults = []string{fi.Name}
 			assert.False(t, slices.Equal(plain, clientView(t, cfg)), "%s changed nothing the clients saw", fi.Name)
 		})
 	}
@@ -66,15 +68,15 @@ func TestEveryFaultActs(t *testing.T) {
 // Raft's lease count ticks, which follow a clock's rate, not its reading.
 func TestClockOffsetsDoNotReachCorrectBuild(t *testing.T) {
 	cfg := quick(3)
-	cfg.MaxTime = Duration(20 * time.Second)
-	cfg.NemesisInterval = Duration(2 * time.Second)
-	cfg.ReadMode, cfg.Nemesis = "lease", []string{"none"}
+	cfg.MaxTime = 20 * time.Second
+	cfg.Nemesis.Interval = int64(2 * time.Second)
+	cfg.ReadMode, cfg.Nemesis.Faults = kvstore.ReadLease, nil
 	ref := clientView(t, cfg)
 	for _, name := range offsetFaults {
-		cfg.Nemesis = []string{name}
+		cfg.Nemesis.Faults = []string{name}
 		assert.True(t, slices.Equal(ref, clientView(t, cfg)), "%s changed what the clients saw", name)
 	}
 	// clock-drift changes the rate, so it does reach the correct build.
-	cfg.Nemesis = []string{"clock-drift"}
+	cfg.Nemesis.Faults = []string{"clock-drift"}
 	assert.False(t, slices.Equal(ref, clientView(t, cfg)), "clock-drift changed nothing")
 }

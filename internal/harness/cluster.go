@@ -1,9 +1,10 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/raftcheck/raftcheck/internal/options"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -26,41 +27,38 @@ type cluster struct {
 	bootErrs int
 }
 
-// newCluster adds one host per node to w and boots the servers.
-func newCluster(w *sim.World, cfg *Config, rb raft.Bugs, kb kvstore.Bugs, obs *observer) (*cluster, error) {
+// newCluster adds one host per node to w and boots the servers, each driving
+// a node of the Raft implementation o names.
+func newCluster(w *sim.World, o *options.Options, obs *observer) (*cluster, error) {
 	c := &cluster{w: w, obs: obs}
-	voters := make([]uint64, cfg.Nodes)
+	voters := make([]uint64, o.Nodes)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
 		c.nodes = append(c.nodes, i+1)
 	}
-	readOnly := raft.ReadOnlySafe
-	if cfg.ReadMode == "lease" {
-		readOnly = raft.ReadOnlyLeaseBased
-	}
 	c.base = kvstore.ServerConfig{
 		Voters: voters,
 		Raft: raft.Config{
-			ElectionTicks:   cfg.ElectionTicks,
-			HeartbeatTicks:  cfg.HeartbeatTicks,
-			PreVote:         cfg.PreVote,
-			CheckQuorum:     cfg.CheckQuorum,
-			ReadOnly:        readOnly,
+			ElectionTicks:   o.ElectionTicks,
+			HeartbeatTicks:  o.HeartbeatTicks,
+			PreVote:         o.PreVote,
+			CheckQuorum:     o.CheckQuorum,
 			MaxInflightMsgs: 256,
 			MaxSizePerMsg:   1 << 20,
-			Bugs:            rb,
+			Bugs:            o.RaftBugs,
 		},
-		TickInterval:  int64(cfg.TickInterval),
-		ReadMode:      readModes[cfg.ReadMode],
-		SnapshotEvery: uint64(cfg.SnapshotEvery),
-		MaxSessions:   cfg.MaxSessions,
+		Consensus:     o.Raft.Factory,
+		TickInterval:  int64(o.TickInterval),
+		ReadMode:      o.ReadMode,
+		SnapshotEvery: uint64(o.SnapshotEvery),
+		MaxSessions:   o.MaxSessions,
 		MaxPending:    4096,
-		Bugs:          kb,
+		Bugs:          o.HostBugs,
 		Observer:      obs,
 	}
-	c.hosts = make([]*sim.Host, cfg.Nodes+1)
-	c.rngs = make([]*rand.Rand, cfg.Nodes+1)
-	c.joining = make([]bool, cfg.Nodes+1)
+	c.hosts = make([]*sim.Host, o.Nodes+1)
+	c.rngs = make([]*rand.Rand, o.Nodes+1)
+	c.joining = make([]bool, o.Nodes+1)
 	for _, id := range c.nodes {
 		rng, err := w.Stream(fmt.Sprintf("node/%d", id))
 		if err != nil {
@@ -74,10 +72,6 @@ func newCluster(w *sim.World, cfg *Config, rb raft.Bugs, kb kvstore.Bugs, obs *o
 		c.hosts[id] = h
 	}
 	return c, nil
-}
-
-var readModes = map[string]kvstore.ReadMode{
-	"readindex": kvstore.ReadIndex, "log": kvstore.ReadLog, "lease": kvstore.ReadLease, "local": kvstore.ReadLocal,
 }
 
 // starter returns the function the host calls to build node id's server from its

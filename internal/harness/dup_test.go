@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"fmt"
@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/options"
 )
 
 // TestDupAndReorderKeepVerdictsSound: heavy duplication and reordering (on
@@ -22,23 +24,19 @@ func TestDupAndReorderKeepVerdictsSound(t *testing.T) {
 	if testing.Short() {
 		seeds = 3
 	}
-	for _, faults := range [][]string{DefaultConfig().Nemesis, {"all"}} {
+	for _, faults := range [][]string{options.Default().Nemesis.Faults, {"all"}} {
 		t.Run(strings.Join(faults, ","), func(t *testing.T) {
 			var duplicated uint64
 			fails := 0
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				cfg := quick(seed)
-				cfg.MessageDupRate, cfg.ReorderRate, cfg.Nemesis = 0.5, 0.5, faults
-				cfg.OpTimeout = Duration(300 * time.Millisecond)
-				x, err := prepare(cfg)
-				require.NoError(t, err)
-				require.NoError(t, x.simulate())
-				res, err := x.check(time.Now())
-				require.NoError(t, err)
-				require.Equal(t, Valid, res.Verdict, "seed %d: %v\nreplay: %s", seed, res.Reasons, res.Replay)
-				seen, n := failsSeenByReads(x.history())
-				assert.Empty(t, seen, "seed %d\nreplay: %s", seed, res.Replay)
-				duplicated += res.Stats.MessagesDuplicated
+				cfg.Net.Duplicate, cfg.Net.Reorder, cfg.Nemesis.Faults = 0.5, 0.5, faults
+				cfg.OpTimeout = 300 * time.Millisecond
+				x, out := execute(t, cfg)
+				require.Equal(t, checker.Valid, out.Checked.Verdict, "seed %d: %v", seed, out.Checked.Reasons)
+				seen, n := failsSeenByReads(x.History())
+				assert.Empty(t, seen, "seed %d", seed)
+				duplicated += out.Checked.Stats.MessagesDuplicated
 				fails += n
 			}
 			t.Logf("%d seeds: %d messages duplicated, %d failed writes checked", seeds, duplicated, fails)

@@ -1,4 +1,4 @@
-package raftcheck
+package harness
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/options"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
@@ -26,7 +28,7 @@ const windowGap = 4 * time.Second
 // nemHarness is one prepared run with a watched nemesis.
 type nemHarness struct {
 	t *testing.T
-	x *execution
+	x *Execution
 	p *probeFaults
 
 	onStart func(ev nemesis.Event) // right after a fault started
@@ -84,18 +86,18 @@ func singleFault(name string) nemesis.Config {
 
 // oneWindow returns the run configuration of the single-fault tests: the
 // standard cluster and workload, time for exactly one fault window.
-func oneWindow(seed uint64) Config {
+func oneWindow(seed uint64) options.Options {
 	cfg := quick(seed)
-	cfg.MaxTime = Duration(windowGap*2 + windowGap/4)
+	cfg.MaxTime = windowGap*2 + windowGap/4
 	return cfg
 }
 
 // newNemHarness prepares cfg's run and replaces its nemesis by one built from
 // nc that acts through a probe.
-func newNemHarness(t *testing.T, cfg Config, nc nemesis.Config) *nemHarness {
+func newNemHarness(t *testing.T, cfg options.Options, nc nemesis.Config) *nemHarness {
 	t.Helper()
-	cfg.Nemesis = nc.Faults
-	x, err := prepare(cfg)
+	cfg.Nemesis = nc
+	x, err := Prepare(cfg)
 	require.NoError(t, err)
 	h := &nemHarness{t: t, x: x}
 	h.p = &probeFaults{simFaults: x.faults, h: h, offsets: map[int]int64{}, drifts: map[int]float64{}}
@@ -113,12 +115,12 @@ func newNemHarness(t *testing.T, cfg Config, nc nemesis.Config) *nemHarness {
 }
 
 // run simulates and checks the run.
-func (h *nemHarness) run() *Result {
+func (h *nemHarness) run() *Outcome {
 	h.t.Helper()
-	require.NoError(h.t, h.x.simulate())
-	res, err := h.x.check(time.Now())
+	require.NoError(h.t, h.x.Simulate())
+	out, err := h.x.Check()
 	require.NoError(h.t, err)
-	return res
+	return out
 }
 
 // after calls fn d after now (simulated time).
@@ -178,10 +180,11 @@ func (h *nemHarness) blockedLinks() [][2]int {
 // heal: the verdict is valid, no fault is active, the nemesis saw nothing
 // wrong, no link is blocked, every node is up, unpaused, a member and on an
 // unskewed clock, and a leader exists.
-func (h *nemHarness) requireHealthyEnd(res *Result, what string) {
+func (h *nemHarness) requireHealthyEnd(out *Outcome, what string) {
 	t := h.t
 	t.Helper()
-	require.Equal(t, Valid, res.Verdict, "%s: %v\nreplay: %s", what, res.Reasons, res.Replay)
+	res := &out.Checked
+	require.Equal(t, checker.Valid, res.Verdict, "%s: seed %d: %v", what, h.x.opts.Seed, res.Reasons)
 	require.Equal(t, "ok", res.Liveness, what)
 	require.Empty(t, h.x.nem.Active(), "%s: faults still active after the final heal", what)
 	require.Empty(t, h.x.nem.Anomalies(), what)
@@ -193,7 +196,7 @@ func (h *nemHarness) requireHealthyEnd(res *Result, what string) {
 		require.False(t, hs.Paused(), "%s: node %d is still paused", what, id)
 		require.Zero(t, hs.Now()-h.x.w.Now(), "%s: node %d's clock is still off", what, id)
 		require.Zero(t, hs.Clock().Drift(), "%s: node %d's clock still drifts", what, id)
-		require.Equal(t, sim.Time(h.x.cfg.SyncLatency), hs.Disk().SyncLatency(), "%s: node %d's fsync latency", what, id)
+		require.Equal(t, h.x.opts.Disk.SyncLatency, hs.Disk().SyncLatency(), "%s: node %d's fsync latency", what, id)
 	}
 	require.Equal(t, h.x.c.nodes, h.x.faults.Members(), "%s: the membership is not back to full size", what)
 	require.NotZero(t, h.x.c.leader(), "%s: no leader after the heal", what)
