@@ -3,13 +3,12 @@ package raftcheck
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/internal/harness"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // Exposing a planted bug: BugConfig gives the run that shows it, Findings
@@ -136,9 +135,6 @@ type Catch struct {
 // is a run that could not be carried out, or ctx ending (with the seeds
 // finished so far in the Catch).
 func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	cfg.Store = ""
 	type outcome struct {
 		res   *Result
@@ -148,40 +144,23 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		done  bool
 	}
 	outs := make([]outcome, len(seeds))
-	var mu sync.Mutex
-	next, stop := 0, len(seeds) // stop: position of the lowest catch so far
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				if i >= stop || ctx.Err() != nil {
-					mu.Unlock()
-					return
-				}
-				next++
-				mu.Unlock()
-				c := cfg
-				c.Seed = seeds[i]
-				res, at, err := runTimed(c, b)
-				o := outcome{res: res, err: err, done: true}
-				if err == nil {
-					o.found = b.Caught(res)
-					o.at = at
-				}
-				mu.Lock()
-				outs[i] = o
-				if (err != nil || len(o.found) > 0) && i < stop {
-					stop = i
-				}
-				mu.Unlock()
+	// The pool starts seeds in order and stops starting them at the first
+	// catch (or error): every seed before a catch has run, so the lowest
+	// catch is the same whatever the workers.
+	pool.Run(ctx, len(seeds), workers,
+		func(i int) outcome {
+			c := cfg
+			c.Seed = seeds[i]
+			res, at, err := runTimed(c, b)
+			o := outcome{res: res, err: err, done: true}
+			if err == nil {
+				o.found = b.Caught(res)
+				o.at = at
 			}
-		}()
-	}
-	wg.Wait()
+			return o
+		},
+		func(_ int, o outcome) bool { return o.err != nil || len(o.found) > 0 },
+		func(i int, o outcome) { outs[i] = o })
 	for i := range outs {
 		o := &outs[i]
 		if !o.done {
