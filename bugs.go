@@ -35,6 +35,11 @@ type Bug struct {
 	// other it would change nothing, so Config.Validate refuses the pair.
 	ReadModes []string
 
+	// needsLease: the bug reads the leader's lease through
+	// raft.LeaseReporter, so only implementations whose nodes report it can
+	// host it.
+	needsLease bool
+
 	expose  func(c *Config) // the recipe, applied to a standard run
 	control func(c *Config) // turns the recipe into a valid run without the bug, when it relies on the bug being accepted
 	set     func(rb *raft.Bugs, kb *kvstore.Bugs)
@@ -148,7 +153,7 @@ var bugCatalog = []Bug{
 		// Without the bug raft refuses lease reads without CheckQuorum.
 		control: func(c *Config) { c.CheckQuorum = true },
 		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
-	{Name: "lease-wall-clock", Layer: LayerHost,
+	{Name: "lease-wall-clock", Layer: LayerHost, needsLease: true,
 		Breaks:    "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
 		Exposure:  "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",
 		Checker:   "linearizability",
@@ -223,6 +228,17 @@ var bugCatalog = []Bug{
 			c.Nemesis, c.NemesisInterval = []string{"member-churn", "corrupt", "partition-leader-minority"}, millis(300)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
+}
+
+// bugNames lists the names of the bugs of layer, sorted.
+func bugNames(layer string) []string {
+	var out []string
+	for _, b := range Bugs() {
+		if b.Layer == layer {
+			out = append(out, b.Name)
+		}
+	}
+	return out
 }
 
 // errUnknownBug says name is no planted bug, naming the known ones.

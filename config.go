@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/impls"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -14,6 +15,10 @@ type Config struct {
 	Name string `json:"name"`
 	// Seed drives every random choice of the run.
 	Seed uint64 `json:"seed"`
+
+	// Raft names the Raft implementation under test: "builtin" (raftcheck's
+	// own, package raft) or another registered one ("etcd": go.etcd.io/raft/v3).
+	Raft string `json:"raft"`
 
 	// Cluster.
 	Nodes        int      `json:"nodes"`         // voters, 1..101
@@ -76,6 +81,7 @@ func DefaultConfig() Config {
 	return Config{
 		Name:            "run",
 		Seed:            1,
+		Raft:            DefaultRaft,
 		Nodes:           5,
 		MaxTime:         Duration(60 * time.Second),
 		RecoveryTime:    Duration(10 * time.Second),
@@ -113,6 +119,14 @@ func (c *Config) Validate() error {
 	_, err := c.options()
 	return err
 }
+
+// DefaultRaft is the Raft implementation a run tests unless Config.Raft
+// names another: raftcheck's own.
+const DefaultRaft = impls.Builtin
+
+// RaftNames lists the Raft implementations Config.Raft may name. One may be
+// registered yet missing from this build, in which case Validate says so.
+func RaftNames() []string { return impls.Names() }
 
 // DefaultChaosScenario is the scenario `--chaos` picks when no scenario is named.
 const DefaultChaosScenario = nemesis.DefaultScenario

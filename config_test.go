@@ -56,6 +56,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"name", func(c *Config) { c.Name = "a/b" }},
 		{"check-memory", func(c *Config) { c.CheckMemory = -1 }},
 		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
+		{"raft", func(c *Config) { c.Raft = "hashicorp" }},
+		{"raft", func(c *Config) { c.Raft = "" }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {
@@ -149,8 +151,37 @@ func TestDefaultOptions(t *testing.T) {
 	got, err := cfg.options()
 	require.NoError(t, err)
 	want := options.Default()
-	assert.Equal(t, want.Raft.Name, got.Raft.Name)
 	assert.Equal(t, reflect.ValueOf(want.Raft.Factory).Pointer(), reflect.ValueOf(got.Raft.Factory).Pointer())
-	got.Raft, want.Raft = options.Impl{}, options.Impl{} // functions never compare equal
+	got.Raft.Factory, want.Raft.Factory = nil, nil // functions never compare equal
 	assert.Equal(t, want, got)
+}
+
+// TestRaftSelection: Config.Raft names the implementation; one the build
+// lacks is refused saying so, never run as the built-in; a protocol bug
+// with an implementation other than the built-in is refused naming why,
+// while host bugs stay allowed; the choice reaches the replay command.
+func TestRaftSelection(t *testing.T) {
+	cfg := DefaultConfig()
+	assert.Equal(t, "builtin", cfg.Raft)
+	o, err := cfg.options()
+	require.NoError(t, err)
+	assert.Equal(t, "builtin", o.Raft.Name)
+	require.NotNil(t, o.Raft.Factory)
+
+	cfg.Raft = "etcd"
+	err = cfg.Validate()
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `raft: "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`)
+	_, err = Run(cfg)
+	require.Error(t, err, "an implementation the build lacks must not run as the built-in")
+	assert.NotErrorIs(t, err, ErrInternal, "a bad --raft is the user's input (exit 254)")
+	assert.Contains(t, ReplayCommand(cfg), "--raft etcd")
+
+	cfg.Bugs = []string{"commit-old-term", "no-dedup"}
+	err = cfg.Validate()
+	assert.ErrorContains(t, err, "bug: commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
+	assert.NotContains(t, err.Error(), "bug: no-dedup", "host bugs act on any Raft")
+	cfg.Bugs = []string{"lease-wall-clock"}
+	cfg.ReadMode = "lease"
+	assert.ErrorContains(t, cfg.Validate(), "bug: lease-wall-clock needs a Raft whose nodes report their read lease")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/clients"
+	"github.com/raftcheck/raftcheck/internal/impls"
 	"github.com/raftcheck/raftcheck/internal/options"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
@@ -36,9 +37,13 @@ func (c *Config) options() (options.Options, error) {
 		PreVote: c.PreVote, CheckQuorum: c.CheckQuorum, TickInterval: c.TickInterval.D(),
 		HeartbeatTicks: c.HeartbeatTicks, ElectionTicks: c.ElectionTicks, SnapshotEvery: c.SnapshotEvery, MaxSessions: c.MaxSessions,
 		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(),
-		Raft:      options.Impl{Name: "builtin", Factory: raft.New},
 		TracePath: c.TracePath, KeepMessages: c.KeepMessages && c.Store != "",
 	}
+	im, err := impls.Lookup(c.Raft)
+	if err != nil {
+		bad("raft", "%v", err)
+	}
+	o.Raft = im
 	if c.Nodes < 1 || c.Nodes > 101 {
 		bad("nodes", "%d is outside 1..101", c.Nodes)
 	}
@@ -98,7 +103,7 @@ func (c *Config) options() (options.Options, error) {
 		bad("read-mode", "lease reads need CheckQuorum (--check-quorum): a leader cut off from a quorum must step down before its lease can end")
 	}
 	o.ReadMode = mode
-	o.RaftBugs, o.HostBugs = c.bugs(bad)
+	o.RaftBugs, o.HostBugs = c.bugs(im, bad)
 	if c.TickInterval <= 0 {
 		bad("tick-interval", "must be positive, got %s", c.TickInterval)
 	}
@@ -134,8 +139,9 @@ func (c *Config) options() (options.Options, error) {
 	return o, nil
 }
 
-// bugs resolves the planted bugs into the protocol's and the host's switches.
-func (c *Config) bugs(bad func(field, format string, args ...any)) (raft.Bugs, kvstore.Bugs) {
+// bugs resolves the planted bugs into the protocol's and the host's
+// switches, refusing those the implementation im cannot host.
+func (c *Config) bugs(im impls.Impl, bad func(field, format string, args ...any)) (raft.Bugs, kvstore.Bugs) {
 	var rb raft.Bugs
 	var kb kvstore.Bugs
 	for _, name := range c.Bugs {
@@ -143,6 +149,11 @@ func (c *Config) bugs(bad func(field, format string, args ...any)) (raft.Bugs, k
 		switch {
 		case !ok:
 			bad("bug", "%v", errUnknownBug(name))
+		case b.Layer == LayerProtocol && !im.ProtocolBugs && im.Name != "":
+			bad("bug", "%s is a protocol bug, a switch inside the built-in Raft's own code: --raft %s cannot host it (it can host the host bugs: %s)",
+				name, im.Name, strings.Join(bugNames(LayerHost), ", "))
+		case b.needsLease && !im.LeaseReporter && im.Name != "":
+			bad("bug", "%s needs a Raft whose nodes report their read lease (raft.LeaseReporter); --raft %s's do not", name, im.Name)
 		case b.ReadModes != nil && !slices.Contains(b.ReadModes, c.ReadMode):
 			bad("bug", "%s acts only with --read-mode %s; with %s reads it would change nothing", name, strings.Join(b.ReadModes, " or "), c.ReadMode)
 		default:

@@ -53,9 +53,13 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 		return err
 	}
 	res.Store = dir
-	var flags []report.KV
+	// The reports name the implementation even when it is the default: a
+	// reader must never have to guess which Raft ran.
+	flags := []report.KV{{Key: "raft", Value: cfg.Raft}}
 	for _, f := range cfg.Flags() {
-		flags = append(flags, report.KV{Key: f.Name, Value: f.Value})
+		if f.Name != "raft" {
+			flags = append(flags, report.KV{Key: f.Name, Value: f.Value})
+		}
 	}
 	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Start: start})
 	return store.Save(cfg.Store, dir, store.Run{

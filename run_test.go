@@ -175,6 +175,18 @@ func TestStoreLayoutAndReplay(t *testing.T) {
 		assert.Contains(t, err.Error(), "trace_hash")
 	}
 
+	// The implementation is recorded, so replay reruns the same Raft; a
+	// results.json from before Config.Raft existed ran the built-in.
+	assert.Contains(t, string(raw), `"raft": "builtin"`)
+	assert.Equal(t, "builtin", rcfg.Raft)
+	old := filepath.Join(t.TempDir(), "results.json")
+	stripped := bytes.Replace(raw, []byte(`"raft": "builtin",`), nil, 1)
+	require.NotContains(t, string(stripped), `"raft"`)
+	require.NoError(t, os.WriteFile(old, stripped, 0o644))
+	_, ocfg, err := LoadRun(old)
+	require.NoError(t, err)
+	assert.Equal(t, "builtin", ocfg.Raft)
+
 	summary, err := os.ReadFile(filepath.Join(res.Store, "summary.txt"))
 	require.NoError(t, err)
 	for _, col := range []string{"Node ID", "State", "Term", "Alive", "Log Size", "Commit"} {

@@ -4,9 +4,9 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/impls"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
-	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
 )
 
@@ -25,7 +25,7 @@ func Default() Options {
 		Keys:           10,
 		KeyDist:        "uniform",
 		OpTimeout:      time.Second,
-		Raft:           Impl{Name: "builtin", Factory: raft.New},
+		Raft:           builtin(),
 		ReadMode:       kvstore.ReadIndex,
 		PreVote:        true,
 		CheckQuorum:    true,
@@ -44,4 +44,13 @@ func Default() Options {
 		CheckMemory:  checker.DefaultMemoryLimit,
 		KeepMessages: true,
 	}
+}
+
+// builtin is the built-in Raft's registry entry.
+func builtin() impls.Impl {
+	im, err := impls.Lookup(impls.Builtin)
+	if err != nil {
+		panic(err) // the built-in is always registered
+	}
+	return im
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/clients"
+	"github.com/raftcheck/raftcheck/internal/impls"
 	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
@@ -36,7 +37,7 @@ type Options struct {
 	OpTimeout time.Duration
 
 	// Raft and the store.
-	Raft           Impl // the Raft implementation under test
+	Raft           impls.Impl // the Raft implementation under test (its Factory is set)
 	ReadMode       kvstore.ReadMode
 	PreVote        bool
 	CheckQuorum    bool
@@ -66,10 +67,4 @@ type Options struct {
 	// Output.
 	TracePath    string // "" = no trace file
 	KeepMessages bool   // record node-to-node messages for the timeline
-}
-
-// Impl is a Raft implementation as a run uses it: its name and its Factory.
-type Impl struct {
-	Name    string
-	Factory raft.Factory
 }
