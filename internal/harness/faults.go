@@ -183,14 +183,17 @@ type committedConf struct {
 	voters []int  // sorted
 }
 
-// applied folds in an entry some replica applied.
-func (c *committedConf) applied(e *raft.Entry) {
+// applied folds in an entry some replica applied. A configuration entry
+// that does not decode breaks the boundary's contract (EntryConfChange
+// carries a raft.ConfChange's encoding, whatever the implementation): the
+// error says so, and the voter set stays as it was.
+func (c *committedConf) applied(e *raft.Entry) error {
 	if e.Type != raft.EntryConfChange || e.Index <= c.index {
-		return
+		return nil
 	}
 	cc, err := raft.UnmarshalConfChange(e.Data)
 	if err != nil {
-		return // the kvstore reports undecodable entries as anomalies
+		return fmt.Errorf("applied configuration entry %d (term %d) does not decode: %w", e.Index, e.Term, err)
 	}
 	c.index = e.Index
 	i, found := slices.BinarySearch(c.voters, int(cc.NodeID))
@@ -200,6 +203,7 @@ func (c *committedConf) applied(e *raft.Entry) {
 	case cc.Type == raft.RemoveNode && found:
 		c.voters = slices.Delete(c.voters, i, i+1)
 	}
+	return nil
 }
 
 // contains reports whether node is a voter of the committed configuration.

@@ -117,7 +117,9 @@ func (o *observer) CommitAdvanced(node uint64, commit uint64) {
 func (o *observer) Applied(node uint64, e raft.Entry) {
 	d := entryDigest(&e)
 	o.inv.Apply(o.now(), int(node), e.Index, e.Term, d)
-	o.conf.applied(&e)
+	if err := o.conf.applied(&e); err != nil {
+		o.Anomaly(node, e.Term, err)
+	}
 	o.w.Trace().Emit(sim.KindApply, int(node), int(e.Term), int64(e.Index), int64(d))
 }
 
