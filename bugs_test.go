@@ -3,7 +3,6 @@ package raftcheck
 import (
 	"context"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // seedRange returns the seeds lo..hi.
@@ -22,31 +22,21 @@ func seedRange(lo, hi uint64) []uint64 {
 	return out
 }
 
-// runSeeds runs cfg on every seed, in parallel, and returns the results in
-// seed order.
+// runSeeds runs cfg on every seed, on the shared worker pool, and returns
+// the results in seed order.
 func runSeeds(t *testing.T, cfg Config, seeds []uint64) []*Result {
 	t.Helper()
 	cfg.Store = ""
 	out := make([]*Result, len(seeds))
 	errs := make([]error, len(seeds))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for w := 0; w < max(2, runtime.GOMAXPROCS(0)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				c := cfg
-				c.Seed = seeds[i]
-				out[i], errs[i] = Run(c)
-			}
-		}()
-	}
-	for i := range seeds {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	pool.Run(context.Background(), len(seeds), max(2, runtime.GOMAXPROCS(0)),
+		func(i int) error {
+			c := cfg
+			c.Seed = seeds[i]
+			var err error
+			out[i], err = Run(c)
+			return err
+		}, nil, func(i int, err error) { errs[i] = err })
 	for i, err := range errs {
 		require.NoError(t, err, "seed %d", seeds[i])
 	}

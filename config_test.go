@@ -2,14 +2,14 @@ package raftcheck
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftcheck/raftcheck/kvstore"
-	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/internal/options"
 )
 
 func TestDefaultConfigIsValid(t *testing.T) {
@@ -56,6 +56,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"name", func(c *Config) { c.Name = "a/b" }},
 		{"check-memory", func(c *Config) { c.CheckMemory = -1 }},
 		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
+		{"raft", func(c *Config) { c.Raft = "hashicorp" }},
+		{"raft", func(c *Config) { c.Raft = "" }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {
@@ -117,14 +119,69 @@ func TestArgsOnlyNamesDifferences(t *testing.T) {
 	assert.Contains(t, ReplayCommand(cfg), `--name 'it'\''s'`)
 }
 
-func TestResolveBugs(t *testing.T) {
-	var rbZero raft.Bugs
-	var kbZero kvstore.Bugs
+// TestBugsSetSwitches: every planted bug turns on a switch of the protocol
+// or of the host, the one its layer says; an unknown name is refused naming
+// the known ones.
+func TestBugsSetSwitches(t *testing.T) {
 	for _, b := range Bugs() {
-		rb, kb, err := resolveBugs([]string{b.Name})
+		cfg := DefaultConfig()
+		b.Apply(&cfg)
+		o, err := cfg.options()
 		require.NoError(t, err, b.Name)
-		assert.True(t, rb != (rbZero) || kb != (kbZero), "bug %s sets no switch", b.Name)
+		switch b.Layer {
+		case LayerProtocol:
+			assert.NotZero(t, o.RaftBugs, "bug %s sets no protocol switch", b.Name)
+			assert.Zero(t, o.HostBugs, b.Name)
+		case LayerHost:
+			assert.NotZero(t, o.HostBugs, "bug %s sets no host switch", b.Name)
+			assert.Zero(t, o.RaftBugs, b.Name)
+		default:
+			t.Errorf("bug %s: unknown layer %q", b.Name, b.Layer)
+		}
 	}
-	_, _, err := resolveBugs([]string{"nope"})
-	assert.ErrorContains(t, err, `unknown bug "nope"`)
+	cfg := DefaultConfig()
+	cfg.Bugs = []string{"nope"}
+	assert.ErrorContains(t, cfg.Validate(), `bug: unknown bug "nope" (known: ack-before-fsync,`)
+}
+
+// TestDefaultOptions: the standard run parses to options.Default, which the
+// harness's own tests use as theirs.
+func TestDefaultOptions(t *testing.T) {
+	cfg := DefaultConfig()
+	got, err := cfg.options()
+	require.NoError(t, err)
+	want := options.Default()
+	assert.Equal(t, reflect.ValueOf(want.Raft.Factory).Pointer(), reflect.ValueOf(got.Raft.Factory).Pointer())
+	got.Raft.Factory, want.Raft.Factory = nil, nil // functions never compare equal
+	assert.Equal(t, want, got)
+}
+
+// TestRaftSelection: Config.Raft names the implementation; one the build
+// lacks is refused saying so, never run as the built-in; a protocol bug
+// with an implementation other than the built-in is refused naming why,
+// while host bugs stay allowed; the choice reaches the replay command.
+func TestRaftSelection(t *testing.T) {
+	cfg := DefaultConfig()
+	assert.Equal(t, "builtin", cfg.Raft)
+	o, err := cfg.options()
+	require.NoError(t, err)
+	assert.Equal(t, "builtin", o.Raft.Name)
+	require.NotNil(t, o.Raft.Factory)
+
+	cfg.Raft = "etcd"
+	err = cfg.Validate()
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `raft: "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`)
+	_, err = Run(cfg)
+	require.Error(t, err, "an implementation the build lacks must not run as the built-in")
+	assert.NotErrorIs(t, err, ErrInternal, "a bad --raft is the user's input (exit 254)")
+	assert.Contains(t, ReplayCommand(cfg), "--raft etcd")
+
+	cfg.Bugs = []string{"commit-old-term", "no-dedup"}
+	err = cfg.Validate()
+	assert.ErrorContains(t, err, "bug: commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
+	assert.NotContains(t, err.Error(), "bug: no-dedup", "host bugs act on any Raft")
+	cfg.Bugs = []string{"lease-wall-clock"}
+	cfg.ReadMode = "lease"
+	assert.ErrorContains(t, cfg.Validate(), "bug: lease-wall-clock needs a Raft whose nodes report their read lease")
 }

@@ -3,13 +3,12 @@ package raftcheck
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
-	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/harness"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // Exposing a planted bug: BugConfig gives the run that shows it, Findings
@@ -22,8 +21,7 @@ import (
 func BugConfig(name string) (Config, error) {
 	b, ok := LookupBug(name)
 	if !ok {
-		_, _, err := resolveBugs([]string{name})
-		return Config{}, err
+		return Config{}, fmt.Errorf("bug: %w", errUnknownBug(name))
 	}
 	cfg := DefaultConfig()
 	b.Apply(&cfg)
@@ -81,9 +79,9 @@ func (b Bug) controlConfig(cfg Config) Config {
 // and the cheap checks' names (checker.CheckDigest, checker.CheckAppendLost,
 // ...), as Findings reports them.
 const (
-	FindLinearizability = "linearizability" // the history is not linearizable
-	FindLiveness        = "liveness"        // no leader or no progress after the final heal
-	FindAnomaly         = "anomaly"         // a node's own safety assertion fired (an impossible message or state)
+	FindLinearizability = harness.FindLinearizability // the history is not linearizable
+	FindLiveness        = harness.FindLiveness        // no leader or no progress after the final heal
+	FindAnomaly         = harness.FindAnomaly         // a node's own safety assertion fired (an impossible message or state)
 )
 
 // Findings names what r's checkers found, sorted: FindLinearizability, every
@@ -137,9 +135,6 @@ type Catch struct {
 // is a run that could not be carried out, or ctx ending (with the seeds
 // finished so far in the Catch).
 func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	cfg.Store = ""
 	type outcome struct {
 		res   *Result
@@ -149,40 +144,23 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		done  bool
 	}
 	outs := make([]outcome, len(seeds))
-	var mu sync.Mutex
-	next, stop := 0, len(seeds) // stop: position of the lowest catch so far
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				if i >= stop || ctx.Err() != nil {
-					mu.Unlock()
-					return
-				}
-				next++
-				mu.Unlock()
-				c := cfg
-				c.Seed = seeds[i]
-				res, at, err := runTimed(c, b)
-				o := outcome{res: res, err: err, done: true}
-				if err == nil {
-					o.found = b.Caught(res)
-					o.at = at
-				}
-				mu.Lock()
-				outs[i] = o
-				if (err != nil || len(o.found) > 0) && i < stop {
-					stop = i
-				}
-				mu.Unlock()
+	// The pool starts seeds in order and stops starting them at the first
+	// catch (or error): every seed before a catch has run, so the lowest
+	// catch is the same whatever the workers.
+	pool.Run(ctx, len(seeds), workers,
+		func(i int) outcome {
+			c := cfg
+			c.Seed = seeds[i]
+			res, at, err := runTimed(c, b)
+			o := outcome{res: res, err: err, done: true}
+			if err == nil {
+				o.found = b.Caught(res)
+				o.at = at
 			}
-		}()
-	}
-	wg.Wait()
+			return o
+		},
+		func(_ int, o outcome) bool { return o.err != nil || len(o.found) > 0 },
+		func(i int, o outcome) { outs[i] = o })
 	for i := range outs {
 		o := &outs[i]
 		if !o.done {
@@ -201,77 +179,15 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 // runTimed is Run without the store, that also reports when the first
 // finding b expects became visible in simulated time (0 when none did).
 func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
-	x, res, err := execute(cfg, time.Now())
+	x, out, res, err := execute(cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}
 	first := int64(-1)
 	for _, f := range b.Caught(res) {
-		if t := x.findingTime(res, f); t >= 0 && (first < 0 || t < first) {
+		if t := x.FindingTime(out, f); t >= 0 && (first < 0 || t < first) {
 			first = t
 		}
 	}
 	return res, time.Duration(max(first, 0)), nil
-}
-
-// findingTime is when finding f of res became visible, in simulated
-// nanoseconds (-1: not found).
-func (x *execution) findingTime(res *Result, f string) int64 {
-	switch f {
-	case FindLinearizability:
-		return lastCompletion(x.history(), res.Counterexample)
-	case FindLiveness:
-		return int64(x.healTime) + int64(x.cfg.RecoveryTime)
-	case FindAnomaly:
-		if len(x.obs.anomalyAt) > 0 {
-			return x.obs.anomalyAt[0]
-		}
-		return int64(x.endTime)
-	}
-	best := int64(-1)
-	for _, v := range res.Invariants {
-		if v.Invariant == f && (best < 0 || v.Time < best) {
-			best = v.Time
-		}
-	}
-	if best >= 0 {
-		return best
-	}
-	for _, p := range res.Problems {
-		if p.Check != f {
-			continue
-		}
-		if len(p.Ops) == 0 {
-			return int64(x.endTime) // end-of-run checks (digests)
-		}
-		if t := lastCompletion(x.history(), p.Ops); best < 0 || t < best {
-			best = t
-		}
-	}
-	return best
-}
-
-// lastCompletion is when the last of the operations at history positions
-// pos completed: the moment they all had, so their conflict was complete.
-// An operation that never completed counts from its invocation.
-func lastCompletion(h histories.History, pos []int) int64 {
-	last := int64(-1)
-	for _, p := range pos {
-		if p < 0 || p >= len(h) {
-			continue
-		}
-		t := h[p].Time
-		if h[p].Type == histories.Invoke {
-			for j := p + 1; j < len(h); j++ {
-				if h[j].Process == h[p].Process && h[j].Type != histories.Invoke {
-					if h[j].Type != histories.Info {
-						t = h[j].Time
-					}
-					break
-				}
-			}
-		}
-		last = max(last, t)
-	}
-	return last
 }

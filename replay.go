@@ -46,6 +46,7 @@ func (c Config) Flags() []Flag {
 	i := strconv.Itoa
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	add("name", c.Name, d.Name)
+	add("raft", c.Raft, d.Raft)
 	add("nodes", i(c.Nodes), i(d.Nodes))
 	add("max-time", dur(c.MaxTime), dur(d.MaxTime))
 	add("recovery-time", dur(c.RecoveryTime), dur(d.RecoveryTime))
@@ -132,7 +133,8 @@ func LoadRun(path string) (*Result, Config, error) {
 	if err != nil {
 		return nil, Config{}, err
 	}
-	var sr storedResult
+	// Runs stored before Config.Raft existed ran the built-in.
+	sr := storedResult{Config: Config{Raft: DefaultRaft}}
 	if err := json.Unmarshal(raw, &sr); err != nil {
 		return nil, Config{}, fmt.Errorf("%s:%d: %w", path, jsonErrorLine(raw, err), err)
 	}

@@ -1,8 +1,11 @@
 package raftcheck
 
 import (
+	"time"
+
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/internal/harness"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -72,3 +75,62 @@ type OpStats struct {
 
 // Failed reports whether the verdict is not valid.
 func (r *Result) Failed() bool { return r.Verdict != Valid }
+
+// storedResult is results.json: the run's result plus everything needed to replay it.
+type storedResult struct {
+	*Result
+	Config  Config `json:"config"`
+	Version int    `json:"raftcheck_results"`
+}
+
+// resultsVersion is the schema version of results.json.
+const resultsVersion = 1
+
+// newResult is the public view of an execution's outcome; start is when the
+// run began.
+func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
+	cr := &out.Checked
+	st := &cr.Stats
+	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
+	res := &Result{
+		Seed:            cfg.Seed,
+		Verdict:         string(cr.Verdict),
+		Reasons:         cr.Reasons,
+		Linearizability: cr.Linearizability,
+		Invariants:      cr.Invariants,
+		Liveness:        cr.Liveness,
+		TraceHash:       st.TraceHash,
+		Problems:        cr.Problems,
+		Counterexample:  cr.Counterexample,
+		Swarm:           out.Swarm,
+		Nemesis:         out.Nemesis,
+		Stats: Stats{
+			Events:              st.Events,
+			SimSeconds:          out.SimTime.Seconds(),
+			WallSeconds:         time.Since(start).Seconds(),
+			CheckSeconds:        out.CheckTime.Seconds(),
+			Ops:                 OpStats{Invoked: st.Invoked, OK: st.OK, Fail: st.Fail, Info: st.Info, Pending: st.Pending},
+			Availability:        st.Availability,
+			LatencyP50:          ms(st.LatencyP50),
+			LatencyP95:          ms(st.LatencyP95),
+			LatencyP99:          ms(st.LatencyP99),
+			LatencyMax:          ms(st.LatencyMax),
+			MessagesSent:        st.MessagesSent,
+			MessagesDelivered:   out.MessagesDelivered,
+			MessagesDropped:     st.MessagesDropped,
+			MessagesDuplicated:  st.MessagesDuplicated,
+			MessagesUnknownPeer: out.UnknownPeer,
+			FaultEvents:         out.FaultEvents,
+		},
+		Nodes:  out.Nodes,
+		Leader: out.Leader,
+		Replay: ReplayCommand(cfg),
+	}
+	if res.Reasons == nil {
+		res.Reasons = []string{}
+	}
+	if res.Invariants == nil {
+		res.Invariants = []checker.Violation{}
+	}
+	return res
+}

@@ -36,10 +36,20 @@ func (m ReadMode) String() string {
 }
 
 // Bugs are planted, deliberately unsafe server defects (all off by default).
+// They live in the host, not in the protocol, so they act on any Raft the
+// server drives.
 type Bugs struct {
 	StaleLocalRead bool // the leader answers reads from local state, no ReadIndex/lease
 	NoDedup        bool // the state machine ignores sessions: retries apply twice
 	AckBeforeFsync bool // messages and replies go out before the Ready is synced
+	// NoPersistVote: the hard state written to disk never carries the vote.
+	// A node that crashes after voting forgets its vote and may vote again
+	// in the same term: two leaders in one term.
+	NoPersistVote bool
+	// NoPersistTerm: the hard state written to disk never carries a term
+	// above the one the node booted with. After a crash the node is back in
+	// an old term, with a vote that does not belong to it.
+	NoPersistTerm bool
 	// LeaseWallClock: the leader turns its read lease into a deadline on its
 	// local wall clock and, once deposed, keeps answering reads until that
 	// clock passes it; a clock stepped back stretches a lease that has ended.

@@ -89,7 +89,7 @@ func (s *Server) observeCommit(hs *raft.HardState) {
 // crash without the snapshot it refers to.
 func (s *Server) persist(rd *raft.Ready) {
 	if !rd.HardState.IsEmpty() {
-		s.hardState = rd.HardState
+		s.hardState = s.durableHardState(rd.HardState)
 	}
 	if !rd.MustSync && rd.Snapshot == nil && len(rd.Entries) == 0 {
 		// Only the commit index moved: raft need not have it durable (a
@@ -122,6 +122,20 @@ func (s *Server) persist(rd *raft.Ready) {
 		s.logLast = rd.Entries[n-1].Index
 		s.obs.LogAppended(s.id, rd.Entries)
 	}
+}
+
+// durableHardState is the hard state the server writes for hs: hs itself,
+// unless a planted persistence bug edits it. They edit it here, and only
+// here: raft's state, and what the server does with it, stay right until a
+// crash brings back what was written.
+func (s *Server) durableHardState(hs raft.HardState) raft.HardState {
+	if s.cfg.Bugs.NoPersistVote {
+		hs.Vote = raft.None
+	}
+	if s.cfg.Bugs.NoPersistTerm {
+		hs.Term = s.bootTerm
+	}
+	return hs
 }
 
 // sync asks the disk to make every write so far durable. Normally the Ready

@@ -158,7 +158,7 @@ func (st *durableState) reconcileSnapshot() error {
 	return nil
 }
 
-// persisted is what raft.NewNode is rebuilt from.
+// persisted is what the node is rebuilt from (ServerConfig.Consensus).
 func (st *durableState) persisted() raft.Persisted {
 	p := raft.Persisted{HardState: st.hardState, Snapshot: st.snapshot}
 	if len(st.entries) > 0 {

@@ -58,7 +58,8 @@ type Server struct {
 	syncSeq   uint64
 	syncHS    raft.HardState // the hard state the in-flight sync makes durable
 	syncAgain bool           // Bugs.AckBeforeFsync: writes after the in-flight sync need another
-	hardState raft.HardState // the latest hard state raft reported
+	hardState raft.HardState // the latest hard state raft reported, as written (see durableHardState)
+	bootTerm  uint64         // the node's term when it was built: Bugs.NoPersistTerm persists no other
 	writtenHS raft.HardState // the last hard state written to the log
 
 	proposals proposalQueue
@@ -144,6 +145,7 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 		return nil, fmt.Errorf("kvstore: node %d: %w", cfg.ID, err)
 	}
 	s.node = node
+	s.bootTerm = node.Status().Term
 	if cfg.Bugs.LeaseWallClock {
 		lr, ok := node.(raft.LeaseReporter)
 		if !ok {

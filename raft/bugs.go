@@ -10,12 +10,6 @@ package raft
 //     inherited entry also covers a current-term one, and the switch would
 //     never act). Figure 8: a later leader may overwrite the entry, so a
 //     committed entry is lost.
-//   - NoPersistVote (hardState): Ready.HardState.Vote is always None. A node
-//     that crashes after voting forgets its vote and may vote again in the
-//     same term: two leaders in one term.
-//   - NoPersistTerm (hardState): Ready.HardState.Term never rises above the
-//     term the node booted with. After a crash the node is back in an old
-//     term with a vote that does not belong to it.
 //   - VoteResetSameTerm (handleVote): a follower or candidate grants a vote
 //     in a term in which it already voted for someone else.
 //   - StaleVoteReply (stepStale): a vote granted in an earlier term counts

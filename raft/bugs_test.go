@@ -61,8 +61,6 @@ func TestBugDoubleVote(t *testing.T) {
 	}{
 		{"correct, crash between votes", Bugs{}, true, false},
 		{"correct, no crash", Bugs{}, false, false},
-		{"NoPersistVote", Bugs{NoPersistVote: true}, true, true},
-		{"NoPersistTerm", Bugs{NoPersistTerm: true}, true, true},
 		{"VoteResetSameTerm", Bugs{VoteResetSameTerm: true}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

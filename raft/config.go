@@ -41,8 +41,6 @@ type Config struct {
 // raftcheck's checkers catch real mistakes. Never enable them outside testing.
 type Bugs struct {
 	CommitOldTerm           bool // leader counts replicas for entries of earlier terms (Figure 8)
-	NoPersistVote           bool // Ready.HardState never carries the vote
-	NoPersistTerm           bool // Ready.HardState never carries a newer term
 	VoteResetSameTerm       bool // a node may vote twice in one term
 	StaleVoteReply          bool // a candidate counts vote replies from older terms
 	TruncateOnStaleAppend   bool // follower truncates matching entries on an old MsgApp

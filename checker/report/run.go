@@ -7,7 +7,7 @@ import (
 )
 
 // Run is everything the reports show about one run, in plain values. The
-// root package fills it from the simulator, the nemesis and the checker.
+// harness (internal/harness) fills it from the simulator, the nemesis and the checker.
 // Times are int64 nanoseconds of global (simulated) time, on the same clock
 // as the history's Op.Time.
 type Run struct {

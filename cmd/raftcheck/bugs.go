@@ -27,6 +27,7 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("workers", 0, "--measure: parallel runs (0 = GOMAXPROCS)")
 	only := fs.StringSlice("bug", nil, "--measure: only these bugs (repeatable)")
 	jsonOut := fs.Bool("json", false, "--measure: print the measures as JSON instead of the table")
+	impl := fs.String("raft", raftcheck.DefaultRaft, "--measure: the Raft implementation to plant them in ("+strings.Join(raftcheck.RaftNames(), " | ")+"); protocol bugs need the built-in")
 	done, err := parseArgs(fs, args, "bugs [--measure [--trials N] [--max-seeds N] [--bug NAME]...]", stdout, stderr)
 	if err != nil {
 		return exitUsage, err
@@ -49,6 +50,11 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	case *workers < 0:
 		return exitUsage, usagef("--workers: %d is negative", *workers)
 	}
+	base := raftcheck.DefaultConfig()
+	base.Raft = *impl
+	if err := base.Validate(); err != nil {
+		return exitUsage, usageError{err}
+	}
 	bugs := raftcheck.Bugs()
 	if len(*only) > 0 {
 		bugs = bugs[:0:0]
@@ -58,15 +64,29 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 				_, err := raftcheck.BugConfig(n)
 				return exitUsage, usageError{fmt.Errorf("--bug: %w", err)}
 			}
+			if err := hostable(b, *impl); err != nil {
+				return exitUsage, usageError{err}
+			}
 			bugs = append(bugs, b)
 		}
+	} else {
+		// Every bug the implementation can host; say which are left out.
+		var kept []raftcheck.Bug
+		for _, b := range bugs {
+			if err := hostable(b, *impl); err != nil {
+				fmt.Fprintf(stderr, "skipping %s: --raft %s cannot host it (%s bug)\n", b.Name, *impl, b.Layer)
+				continue
+			}
+			kept = append(kept, b)
+		}
+		bugs = kept
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var ms []*raftcheck.BugMeasure
 	code := exitValid
 	for _, b := range bugs {
-		m, err := raftcheck.MeasureBug(ctx, b, *trials, *maxSeeds, *workers, func(k int, c raftcheck.Catch) {
+		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, *workers, func(k int, c raftcheck.Catch) {
 			if c.Seed == 0 {
 				fmt.Fprintf(stderr, "%s trial %d/%d: not caught in %d seeds\n", b.Name, k+1, *trials, c.Seeds)
 				return
@@ -93,13 +113,24 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		return code, nil
 	}
-	printBugTable(stdout, ms, *trials, *maxSeeds)
+	printBugTable(stdout, ms, *impl, *trials, *maxSeeds)
 	return code, nil
+}
+
+// hostable says why the Raft implementation impl cannot host b (nil: it can).
+func hostable(b raftcheck.Bug, impl string) error {
+	cfg, err := raftcheck.BugConfig(b.Name)
+	if err != nil {
+		return err
+	}
+	cfg.Raft = impl
+	return cfg.Validate()
 }
 
 // printBugs lists the catalog and, for each bug, the sweep that exposes it.
 func printBugs(w io.Writer) {
 	fmt.Fprintln(w, "Planted bugs are deliberately unsafe defects (off unless named with --bug) that prove the checkers catch real mistakes.")
+	fmt.Fprintln(w, "Host bugs live in the replica around Raft and act on any --raft; protocol bugs live in the built-in Raft's code and need --raft builtin.")
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "BUG\tLAYER\tCAUGHT BY\tWHAT BREAKS")
@@ -132,7 +163,7 @@ func exposeCommand(b raftcheck.Bug) string {
 }
 
 // printBugTable prints the measures as the README's markdown table.
-func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, trials, maxSeeds int) {
+func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials, maxSeeds int) {
 	fmt.Fprintf(w, "| Bug | Layer | What breaks | Scenario that exposes it | Caught by | Median seeds to first catch | Simulated time to catch (median) | Caught in |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---:|---:|---:|\n")
 	for _, m := range ms {
@@ -147,6 +178,6 @@ func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, trials, maxSeeds int
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %d/%d |\n", m.Name, m.Bug.Layer, m.Bug.Breaks, m.Bug.Exposure,
 			strings.Join(m.Found, ", "), seeds, at, m.Caught(), len(m.Seeds))
 	}
-	fmt.Fprintf(w, "\n%d trials per bug, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %d seeds.\n",
-		trials, raftcheck.TrialStride, maxSeeds)
+	fmt.Fprintf(w, "\n%d trials per bug on raft %s, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %d seeds.\n",
+		trials, impl, raftcheck.TrialStride, maxSeeds)
 }

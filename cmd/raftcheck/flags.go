@@ -158,6 +158,7 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	rf.nemesis = strings.Join(c.Nemesis, ",")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the run (every random choice derives from it)")
 	fs.StringVar(&c.Name, "name", c.Name, "store runs under store/<name>/")
+	fs.StringVar(&c.Raft, "raft", c.Raft, "Raft implementation under test: "+strings.Join(raftcheck.RaftNames(), " | "))
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "cluster size (voters), 1..101")
 	fs.Var(durationValue{&c.MaxTime}, "max-time", "simulated time with faults on (alias --time; bare numbers are seconds)")
 	fs.Var(durationValue{&c.RecoveryTime}, "recovery-time", "simulated time after the final heal, clients still running")

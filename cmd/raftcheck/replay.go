@@ -33,6 +33,10 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usageError{err}
 	}
 	cfg.Store = *store
+	if !*jsonOut {
+		// The stored config chooses the implementation (and every knob).
+		fmt.Fprintf(stdout, "replaying seed %d on raft %s: %s\n", cfg.Seed, cfg.Raft, raftcheck.ReplayCommand(cfg))
+	}
 	res, err := raftcheck.Run(cfg)
 	if err != nil && res == nil {
 		return runErrorCode(err), classify(err)

@@ -54,7 +54,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitInternal, err
 		}
 	} else {
-		printRun(stdout, res, err)
+		printRun(stdout, cfg.Raft, res, err)
 	}
 	code := verdictCode(res.Verdict)
 	if err != nil && code != exitInvalid {
@@ -128,10 +128,11 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printRun prints the per-node table, the verdict with its reasons and where
-// the reports are (storeErr: writing them failed part way).
-func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
-	fmt.Fprintf(w, "seed %d: %s, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
-		r.Seed, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
+// the reports are (storeErr: writing them failed part way); impl names the
+// Raft implementation that ran.
+func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
+	fmt.Fprintf(w, "seed %d on raft %s: %s, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
+		r.Seed, impl, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
 	if r.Swarm != nil {
 		// The profile the seed drew: what this run's nemesis actually did.
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)

@@ -1,0 +1,225 @@
+package harness
+
+import (
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/kvstore"
+	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/sim"
+)
+
+// observer receives every replica's observable changes (kvstore.Observer) and
+// the simulator's host events (a trace sink), and fans them out to the online
+// invariant checker, the trace hash and the report's node timeline.
+type observer struct {
+	w   *sim.World
+	inv *checker.Invariants
+	// unknownPeer counts messages refused as from outside a configuration.
+	unknownPeer uint64
+
+	nodeEvents []report.NodeEvent
+	messages   []report.Message // node-to-node messages, when kept
+	keepMsgs   bool
+	inFlight   map[msgKey]int // kept messages not yet delivered, by planned arrival
+	nodes      int            // node addresses are 1..nodes
+
+	anomalies  []string
+	anomalyAt  []int64         // times of the anomalies kept, for `raftcheck bugs --measure`
+	conf       committedConf   // the voters as of the latest applied configuration entry
+	leaderSeen bool            // some node has been leader: setup is over
+	crashed    []bool          // by node id: crashed and not yet recovered
+	inbound    []sim.Time      // by node id: when the last message sent to it so far arrives
+	outbound   []sim.Time      // by node id: when the last message it sent so far arrives
+	entries    []checker.Entry // reused conversion buffer
+}
+
+var _ kvstore.Observer = (*observer)(nil)
+
+// maxAnomalies bounds the anomalies kept (the first ones are what matters).
+const maxAnomalies = 32
+
+// maxKeptMessages bounds the memory the timeline's messages take on a long
+// run; the report samples them further (report.DefaultMessageCap).
+const maxKeptMessages = 400_000
+
+func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
+	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
+	// Only the kinds record looks at: deliveries, timers, writes and syncs
+	// are most records and need no call.
+	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindCorrupt, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
+	if keepMsgs {
+		kinds = append(kinds, sim.KindDrop, sim.KindDeliver)
+	}
+	w.Trace().SetSink(o.record, kinds...)
+	return o
+}
+
+func (o *observer) now() int64 { return int64(o.w.Now()) }
+
+// entryDigest identifies an entry's contents (type and data) for log matching
+// and state-machine safety; FNV-1a is enough: a collision can only hide a bug.
+func entryDigest(e *raft.Entry) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(e.Type)
+	h *= 1099511628211
+	for _, b := range e.Data {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// RoleChanged implements kvstore.Observer.
+func (o *observer) RoleChanged(node uint64, role raft.Role, term, lead uint64) {
+	t := o.now()
+	o.inv.Role(t, int(node), role.String(), term)
+	if role == raft.Leader {
+		o.leaderSeen = true
+	}
+	o.w.Trace().Emit(sim.KindRole, int(node), int(lead), int64(term), int64(role))
+	o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: t, Node: int(node), Kind: report.EventRole, Role: role.String(), Term: term})
+}
+
+// LogAppended implements kvstore.Observer.
+func (o *observer) LogAppended(node uint64, entries []raft.Entry) {
+	o.entries = o.entries[:0]
+	for i := range entries {
+		e := &entries[i]
+		o.entries = append(o.entries, checker.Entry{Index: e.Index, Term: e.Term, Digest: entryDigest(e)})
+	}
+	o.inv.Append(o.now(), int(node), o.entries)
+}
+
+// SnapshotInstalled implements kvstore.Observer.
+func (o *observer) SnapshotInstalled(node uint64, meta raft.SnapshotMeta) {
+	o.inv.Snapshot(o.now(), int(node), meta.Index, meta.Term)
+}
+
+// LogCompacted implements kvstore.Observer: a node's own snapshot changes
+// nothing the invariants look at (the entries it covers stay committed).
+func (o *observer) LogCompacted(uint64, raft.SnapshotMeta) {}
+
+// Synced implements kvstore.Observer.
+func (o *observer) Synced(node uint64, hs raft.HardState) {
+	o.inv.Durable(o.now(), int(node), hs.Term, hs.Vote)
+}
+
+// CommitAdvanced implements kvstore.Observer.
+func (o *observer) CommitAdvanced(node uint64, commit uint64) {
+	o.inv.Commit(o.now(), int(node), commit)
+	o.w.Trace().Emit(sim.KindCommit, int(node), 0, int64(commit), 0)
+}
+
+// Applied implements kvstore.Observer. The trace record carries the entry's
+// digest, so two runs that apply different commands hash differently: A the
+// node, B the entry's term, X its index, Y its digest (entryDigest).
+func (o *observer) Applied(node uint64, e raft.Entry) {
+	d := entryDigest(&e)
+	o.inv.Apply(o.now(), int(node), e.Index, e.Term, d)
+	if err := o.conf.applied(&e); err != nil {
+		o.Anomaly(node, e.Term, err)
+	}
+	o.w.Trace().Emit(sim.KindApply, int(node), int(e.Term), int64(e.Index), int64(d))
+}
+
+// traceOp puts a client operation in the trace as the recorder takes it, so
+// the trace hash covers the history's contents and not only its timing: an
+// invoke is KindInvoke, a completion (ok, fail, info) KindComplete, each with
+// A the process, B the node that answered (0 for an invoke or no answer), X
+// the op's history index and Y its digest (histories.Op.Digest: f, key,
+// value, type, error, node). Nemesis ops are left to the fault records
+// (simFaults.Record), which carry their digest.
+func (o *observer) traceOp(op *histories.Op) {
+	switch {
+	case op.Process == histories.NemesisProcess:
+	case op.Type == histories.Invoke:
+		o.w.Trace().Emit(sim.KindInvoke, op.Process, 0, int64(op.Index), int64(op.Digest()))
+	default:
+		o.w.Trace().Emit(sim.KindComplete, op.Process, op.Node, int64(op.Index), int64(op.Digest()))
+	}
+}
+
+// Recovered implements kvstore.Observer. Only a start after a crash is a
+// restart for the invariants; the first boot is not.
+func (o *observer) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, lastTerm uint64) {
+	if !o.crashed[node] {
+		return
+	}
+	o.crashed[node] = false
+	o.inv.Restart(o.now(), int(node), checker.Recovered{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit,
+		SnapIndex: snapIndex, LastIndex: lastIndex, LastTerm: lastTerm})
+}
+
+// VoteGranted implements kvstore.Observer.
+func (o *observer) VoteGranted(node uint64, term, candidate uint64) {
+	o.inv.Vote(o.now(), int(node), term, candidate)
+}
+
+// UnknownPeer counts messages a node refused as from outside its
+// configuration; Stats.MessagesUnknownPeer reports them.
+func (o *observer) UnknownPeer(uint64, uint64, uint64) { o.unknownPeer++ }
+
+// Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
+func (o *observer) Anomaly(node uint64, term uint64, err error) {
+	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
+	if len(o.anomalies) < maxAnomalies {
+		o.anomalies = append(o.anomalies, "node "+itoa(int(node))+" (term "+utoa(term)+"): "+err.Error())
+		o.anomalyAt = append(o.anomalyAt, o.now())
+	}
+}
+
+// down records that node refused to start (fail-stop), e.g. on a corrupt disk.
+func (o *observer) down(node int, _ error) {
+	o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: o.now(), Node: node, Kind: report.EventDown})
+}
+
+// record is the trace sink: host lifecycle events and node-to-node messages.
+func (o *observer) record(r sim.Record) {
+	if (r.Kind == sim.KindSend || r.Kind == sim.KindDuplicate) && r.Y >= 0 {
+		// When each node's messages, in and out, have all landed: a wiped
+		// node is replaced only then (simFaults.replace).
+		at := r.At + sim.Time(r.Y)
+		if o.isNode(r.B) {
+			o.inbound[r.B] = max(o.inbound[r.B], at)
+		}
+		if o.isNode(r.A) {
+			o.outbound[r.A] = max(o.outbound[r.A], at)
+		}
+	}
+	switch r.Kind {
+	case sim.KindCrash:
+		if o.isNode(r.A) {
+			o.inv.Crash(int64(r.At), r.A)
+			o.crashed[r.A] = true
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventCrash})
+		}
+	case sim.KindWipe:
+		if o.isNode(r.A) {
+			o.inv.Wipe(int64(r.At), r.A)
+		}
+	case sim.KindCorrupt:
+		if o.isNode(r.A) {
+			o.inv.Corrupt(int64(r.At), r.A)
+		}
+	case sim.KindRestart:
+		// X is the incarnation: the first boot (1) is not a restart.
+		if o.isNode(r.A) && r.Y == 0 && r.X > 1 {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventRestart})
+		}
+	case sim.KindPause:
+		if o.isNode(r.A) {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventPause})
+		}
+	case sim.KindResume:
+		if o.isNode(r.A) {
+			o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: int64(r.At), Node: r.A, Kind: report.EventResume})
+		}
+	case sim.KindSend, sim.KindDuplicate, sim.KindDrop, sim.KindDeliver:
+		if o.keepMsgs && o.isNode(r.A) && o.isNode(r.B) {
+			o.keepMessage(r)
+		}
+	}
+}
+
+func (o *observer) isNode(addr int) bool { return addr >= 1 && addr <= o.nodes }

@@ -1,0 +1,113 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/checker/report"
+)
+
+// ReportMeta is what the reports say about a run that the execution does
+// not know: how the user wrote its configuration and how to replay it.
+type ReportMeta struct {
+	Config []report.KV // the run's flags, as `raftcheck run` takes them
+	Replay string      // one command that reruns the run
+	Start  time.Time   // when the run began, for the wall time
+}
+
+// Reports is what a stored run's report files are drawn from.
+type Reports struct {
+	Run *report.Run // timeline.html, the plots and summary.txt
+	// LinPage writes linearizability.html: porcupine's visualization,
+	// annotated with the faults, leaderships, crashes and pauses.
+	LinPage func(w io.Writer) error
+}
+
+// Reports gathers the run's report data; out is its Check outcome. Fault
+// windows still open are closed at the final heal.
+func (x *Execution) Reports(out *Outcome, meta ReportMeta) Reports {
+	faults := x.faults.closeWindows(int64(x.healTime))
+	notes := x.annotations(faults)
+	roles := x.obs.inv.Roles()
+	title := x.title()
+	return Reports{
+		Run: x.reportRun(out, meta, faults),
+		LinPage: func(w io.Writer) error {
+			return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles})
+		},
+	}
+}
+
+// title names the run on its report pages.
+func (x *Execution) title() string {
+	return fmt.Sprintf("raftcheck %s seed %d", x.opts.Name, x.opts.Seed)
+}
+
+// counterexample hands the linearizability checker's smallest failing set
+// of operations, with its explanation, to the timeline, which highlights
+// them.
+func (x *Execution) counterexample() *report.Counterexample {
+	l := x.lin
+	if l == nil || l.Result != checker.LinIllegal || len(l.Counterexample) == 0 {
+		return nil
+	}
+	c := &report.Counterexample{Ops: l.Counterexample, Culprit: l.Culprit, Key: l.Key}
+	lines := l.Explain(x.obs.inv.Roles())
+	if len(lines) > 0 {
+		c.Summary = lines[0]
+	}
+	if len(lines) == len(l.Counterexample)+1 {
+		c.Explain = lines[1:]
+	}
+	return c
+}
+
+// reportRun fills the report package's view of the run; faults are its
+// fault windows, closed at the final heal.
+func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.FaultWindow) *report.Run {
+	res := &out.Checked
+	st := &res.Stats
+	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
+	return &report.Run{
+		Title:          x.title(),
+		Seed:           utoa(x.opts.Seed),
+		Config:         append([]report.KV{}, meta.Config...),
+		Replay:         meta.Replay,
+		Verdict:        string(res.Verdict),
+		Reasons:        nonNil(res.Reasons),
+		Counterexample: x.counterexample(),
+		Nodes:          append([]int(nil), x.c.nodes...),
+		Threads:        x.opts.Clients,
+		Start:          0,
+		End:            int64(x.endTime),
+		HealTime:       int64(x.healTime),
+		History:        x.History(),
+		NodeEvents:     x.obs.nodeEvents,
+		Faults:         faults,
+		Messages:       x.obs.messages,
+		FinalNodes:     out.Nodes,
+		Leader:         out.Leader,
+		Events:         st.Events,
+		SimTime:        int64(x.endTime),
+		WallTime:       time.Since(meta.Start),
+		TraceHash:      st.TraceHash,
+		Stats: []report.KV{
+			{Key: "ops", Value: fmt.Sprintf("%d invoked, %d ok, %d fail, %d info, %d pending", st.Invoked, st.OK, st.Fail, st.Info, st.Pending)},
+			{Key: "availability", Value: fmt.Sprintf("%.1f%%", 100*st.Availability)},
+			{Key: "latency ok ops", Value: fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", ms(st.LatencyP50), ms(st.LatencyP95), ms(st.LatencyP99), ms(st.LatencyMax))},
+			{Key: "messages", Value: fmt.Sprintf("%d sent, %d delivered, %d dropped, %d duplicated", st.MessagesSent, out.MessagesDelivered, st.MessagesDropped, st.MessagesDuplicated)},
+			{Key: "linearizability", Value: res.Linearizability},
+			{Key: "liveness", Value: res.Liveness},
+		},
+	}
+}
+
+// nonNil is s, or an empty slice for nil (JSON writes [] rather than null).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/histories"
+)
+
+// Run is what one run's directory holds.
+type Run struct {
+	History histories.History       // history.jsonl and history.edn
+	LinPage func(w io.Writer) error // linearizability.html
+	Report  *report.Run             // timeline.html, latency.svg, rate.svg, summary.txt
+	// Results is written as results.json, last: its presence marks a
+	// complete run directory.
+	Results any
+}
+
+// Save writes r into dir (made by MakeRunDir under root), then points
+// <root>/latest at it.
+func Save(root, dir string, r Run) error {
+	if err := writeFileAtomic(filepath.Join(dir, "history.jsonl"), func(w *bufio.Writer) error {
+		return histories.Write(w, r.History, histories.JSONL)
+	}); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "history.edn"), func(w *bufio.Writer) error {
+		return histories.Write(w, r.History, histories.EDN)
+	}); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "linearizability.html"), func(w *bufio.Writer) error {
+		return r.LinPage(w)
+	}); err != nil {
+		return err
+	}
+	if err := report.WriteAll(dir, r.Report); err != nil {
+		return fmt.Errorf("store: reports: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "results.json"), func(w *bufio.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r.Results)
+	}); err != nil {
+		return err
+	}
+	return linkLatest(root, dir)
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLinkLatestConcurrent: runs sharing a store in one process (a sweep
+// with --keep-all) all relink latest at once; every call succeeds, latest
+// ends at one of the runs and no temporary link is left behind.
+func TestLinkLatestConcurrent(t *testing.T) {
+	root := t.TempDir()
+	const workers, each = 8, 25
+	now := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	dirs := make(chan string, workers*each)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				dir, err := MakeRunDir(root, "run", uint64(w), now) // same name for every i: suffixed
+				if err != nil {
+					errs <- err
+					continue
+				}
+				dirs <- dir
+				errs <- linkLatest(root, dir)
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	close(dirs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	seen := map[string]bool{}
+	for d := range dirs {
+		require.False(t, seen[d], "%s handed out twice", d)
+		seen[d] = true
+	}
+	assert.Len(t, seen, workers*each)
+	target, err := os.Readlink(filepath.Join(root, "latest"))
+	require.NoError(t, err)
+	assert.True(t, seen[filepath.Join(root, target)], "latest -> %s is one of the runs", target)
+	leftovers, err := filepath.Glob(filepath.Join(root, ".latest*"))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers)
+}
+
+// TestMakeRunDirNames: the documented layout, and a second run of the same
+// seed in the same nanosecond gets its own directory.
+func TestMakeRunDirNames(t *testing.T) {
+	root := t.TempDir()
+	now := time.Date(2026, 11, 27, 11, 27, 14, 737840188, time.UTC)
+	a, err := MakeRunDir(root, "run", 7, now)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "run", "20261127T112714.737840188Z-seed7"), a)
+	b, err := MakeRunDir(root, "run", 7, now)
+	require.NoError(t, err)
+	assert.Equal(t, a+"-2", b)
+	assert.DirExists(t, b)
+}
+
+// TestWriteFileAtomic: the file appears whole with shareable permissions; a
+// failed write leaves neither the file nor a temporary behind.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "results.json")
+	require.NoError(t, writeFileAtomic(path, func(w *bufio.Writer) error {
+		_, err := w.WriteString("{}\n")
+		return err
+	}))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "{}\n", string(raw))
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
+
+	boom := errors.New("boom")
+	other := filepath.Join(dir, "history.jsonl")
+	err = writeFileAtomic(other, func(w *bufio.Writer) error {
+		_, _ = w.WriteString("half")
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.NoFileExists(t, other)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "only results.json: no temporary file left")
+}
