@@ -246,6 +246,9 @@ func (d *Driver) Close() error {
 			// A stopped process dies of SIGKILL too; SIGCONT is not needed.
 		}
 	}
+	// Nobody takes events any more: let every goroutine blocked on the
+	// event channel go.
+	close(d.quit)
 	deadline := time.Now().Add(d.cfg.KillTimeout)
 	var errs []error
 	for _, p := range d.procs {
@@ -253,8 +256,11 @@ func (d *Driver) Close() error {
 			errs = append(errs, fmt.Errorf("proc: %s (pid %d) was not reaped within %v of SIGKILL", d.ids[p.node], p.pid, d.cfg.KillTimeout))
 		}
 	}
-	close(d.quit)
-	d.wg.Wait()
+	if len(errs) == 0 {
+		// Bounded: every reader and writer ends once its process is
+		// reaped (waitLoop closes their pipes if nothing else does).
+		d.wg.Wait()
+	}
 	d.spawn.stop()
 	return errors.Join(errs...)
 }

@@ -201,3 +201,18 @@ func TestCloseKillsTheProcessGroup(t *testing.T) {
 	require.NoError(t, d.Close(), "the grandchild held the node's stdout: Close must still reap and return")
 	requireGone(t, node, body.Pid)
 }
+
+func TestRestartAndCloseWhileNobodyReadsEvents(t *testing.T) {
+	// The node floods stdout and the owner takes no event: the event
+	// channel is full and the node's reader is stuck handing over a line.
+	// Restart and Close wait for the process to be reaped; neither may
+	// wait for the owner.
+	d := newDriver(t, 1, "spam", func(c *Config) { c.EventQueue = 1 })
+	startAll(t, d)
+	first := d.Pid(0)
+	require.NoError(t, d.Restart(0))
+	requireGone(t, first)
+	second := d.Pid(0)
+	require.NoError(t, d.Close())
+	requireGone(t, second)
+}

@@ -170,6 +170,7 @@ func (p *process) writeLoop() {
 func (p *process) readLoop() {
 	defer p.d.wg.Done()
 	defer close(p.readDone)
+	defer p.stdoutR.Close()
 	lr := maelstrom.NewLineReader(p.stdoutR, p.d.cfg.MaxLine)
 	for {
 		line, err := lr.Next()
@@ -224,7 +225,10 @@ func (p *process) onLine(line []byte) {
 	}
 }
 
-// waitLoop reaps the process, lets the reader finish, and reports the exit.
+// waitLoop reaps the process, gives the reader a moment to pass on what
+// the process printed before it died, and reports the exit. It never waits
+// on the owner: the owner may be blocked in Restart or Close waiting for
+// done while the event channel is full.
 func (p *process) waitLoop() {
 	defer p.d.wg.Done()
 	err := p.cmd.Wait()
@@ -232,13 +236,17 @@ func (p *process) waitLoop() {
 	select {
 	case <-p.readDone:
 	case <-t.C:
-		// A child of the node holds stdout open: it dies with the group.
+		// Either a child of the node holds stdout open (it dies with the
+		// group; closing our end ends the read), or the reader waits for
+		// the owner to take an event: it finishes later, and the owner
+		// skips what it emits as output of an older incarnation (or of a
+		// crashed host).
 		_ = p.signal(sigKill)
 		p.stdoutR.Close()
-		<-p.readDone
 	}
 	t.Stop()
-	p.stdoutR.Close()
+	// A write blocked on a pipe some leftover child never reads ends here.
+	p.stdinW.Close()
 	p.logf.Close()
 	p.timer.Stop()
 	// A node that dies before init_ok is reported by Exited alone: the

@@ -1,5 +1,6 @@
 // Command fakenode is a deliberately simple, sometimes misbehaving
-// Maelstrom node for live mode's tests. Its first argument is the mode:
+// Maelstrom node for live mode's tests. It writes its pid to the file "pid"
+// in its working directory. Its first argument is the mode:
 //
 //	ok          answer init; answer "ping" with "pong"; serve lin-kv from
 //	            local memory (not replicated: only 1-node clusters are
@@ -16,6 +17,7 @@
 //	grandchild  answer init, start "sleep 300" in the same process group and
 //	            report its pid as {"type":"child","pid":N} to c1
 //	ignore      answer init, then never read stdin again
+//	spam        answer init, then print messages to c1 as fast as it can
 package main
 
 import (
@@ -60,6 +62,11 @@ func main() {
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
 	}
+	// Tests check that no node outlives its harness: leave the pid behind.
+	// Written whole or not at all: the harness may kill us at any point.
+	if os.WriteFile("pid.tmp", []byte(fmt.Sprint(os.Getpid())), 0o644) == nil {
+		os.Rename("pid.tmp", "pid")
+	}
 	if mode == "exit" {
 		fmt.Fprintln(os.Stderr, "fakenode: dying on purpose")
 		os.Exit(3)
@@ -101,6 +108,13 @@ func handle(mode string, m msg) {
 		switch mode {
 		case "bigline":
 			out.WriteString(`{"src":"` + self + `","dest":"c1","body":{"type":"big","pad":"` + strings.Repeat("x", 2<<20) + `"}}` + "\n")
+		case "spam":
+			for {
+				send("c1", map[string]any{"type": "spam"})
+				if err := out.Flush(); err != nil {
+					os.Exit(1)
+				}
+			}
 		case "grandchild":
 			cmd := exec.Command("sleep", "300")
 			cmd.Stdout = os.Stdout // holds the harness's pipe open after we die
@@ -111,6 +125,9 @@ func handle(mode string, m msg) {
 			send("c1", map[string]any{"type": "child", "pid": cmd.Process.Pid})
 		}
 		return
+	}
+	if typ == "error" {
+		return // e.g. node-not-found for a message to an unknown node
 	}
 	switch mode {
 	case "garbage":
