@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/raftcheck/raftcheck/internal/live/maelstrom"
@@ -86,6 +87,12 @@ func checkInit(b maelstrom.InitBody) error {
 
 // start claims the node directory, recovers the server from it and starts it.
 func (n *node) start(b maelstrom.InitBody) error {
+	if n.cfg.dir == "" {
+		if b.NodeID == "." || b.NodeID == ".." || strings.ContainsAny(b.NodeID, `/\`) {
+			return fmt.Errorf("node id %q cannot name a directory: give --node-dir", b.NodeID)
+		}
+		n.cfg.dir = b.NodeID
+	}
 	boot, err := claimDir(n.cfg.dir, b)
 	if err != nil {
 		return err

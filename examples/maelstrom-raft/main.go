@@ -26,10 +26,13 @@
 // Keys and values are any JSON; the node stores their compact JSON text and
 // answers a read with the value exactly as written (an int stays an int).
 //
-// State lives in --node-dir (default: the working directory): raft/ holds
-// the log and snapshot, identity.json the node's id, the cluster and a boot
-// counter. A node restarted after kill -9 recovers from it; a directory that
-// belongs to another node is refused at init.
+// State lives in --node-dir (default: a directory named after the node id,
+// in the working directory, so nodes sharing a working directory do not
+// share state): raft/ holds the log and snapshot, identity.json the node's
+// id, the cluster and a boot counter. A node restarted after kill -9
+// recovers from it; a directory that belongs to another node is refused at
+// init. The state outlives the run: start a fresh cluster in a fresh
+// directory.
 //
 // --unsafe-reads serves reads from local state on any node, leader or not
 // (kvstore.ReadLocal): a deliberately broken build that live mode must catch.
@@ -70,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("maelstrom-raft", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := defaultConfig()
-	fs.StringVar(&cfg.dir, "node-dir", cfg.dir, "directory of the node's durable state")
+	fs.StringVar(&cfg.dir, "node-dir", cfg.dir, "directory of the node's durable state (default: ./<node id>)")
 	fs.BoolVar(&cfg.unsafeReads, "unsafe-reads", false, "DELIBERATELY UNSAFE: serve reads from local state on any node")
 	fs.DurationVar(&cfg.tick, "tick", cfg.tick, "raft tick interval")
 	fs.IntVar(&cfg.heartbeatTicks, "heartbeat-ticks", cfg.heartbeatTicks, "ticks between leader heartbeats")
@@ -92,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // config is the node's command line.
 type config struct {
-	dir            string
+	dir            string // "": named after the node id, set at init
 	unsafeReads    bool
 	tick           time.Duration
 	heartbeatTicks int
@@ -104,7 +107,6 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		dir:            ".",
 		tick:           10 * time.Millisecond,
 		heartbeatTicks: 3,
 		electionTicks:  20,
@@ -116,8 +118,6 @@ func defaultConfig() config {
 
 func (c config) validate() error {
 	switch {
-	case c.dir == "":
-		return fmt.Errorf("--node-dir: must not be empty")
 	case c.tick <= 0:
 		return fmt.Errorf("--tick: must be positive, got %v", c.tick)
 	case c.heartbeatTicks < 1:

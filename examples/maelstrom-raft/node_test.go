@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -161,6 +162,29 @@ func TestSingleNodeLinKV(t *testing.T) {
 	r = n.reply()
 	assert.Equal(t, "error", r["type"])
 	assert.Contains(t, r["text"], "holds the state of n0")
+}
+
+func TestDefaultNodeDirIsNamedAfterTheNode(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, id := range []string{"n1", "../n1"} {
+		var stderr bytes.Buffer
+		cfg, err := parseFlags([]string{"--tick", "2ms"}, &stderr)
+		require.NoError(t, err)
+		inR, inW := io.Pipe()
+		var out bytes.Buffer
+		done := make(chan error, 1)
+		go func() { done <- run(cfg, inR, &out, log.New(io.Discard, "", 0)) }()
+		_, err = inW.Write([]byte(`{"src":"c0","dest":"` + id + `","body":` + initBody(id, "n0", id) + "}\n"))
+		require.NoError(t, err)
+		inW.Close()
+		require.NoError(t, <-done)
+		if id == "n1" {
+			assert.Contains(t, out.String(), "init_ok")
+			assert.FileExists(t, filepath.Join("n1", identityFile))
+		} else {
+			assert.Contains(t, out.String(), "cannot name a directory")
+		}
+	}
 }
 
 func TestFlags(t *testing.T) {
