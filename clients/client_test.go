@@ -158,6 +158,40 @@ func TestTimeoutIsInfoAndRetiresTheProcess(t *testing.T) {
 	assert.NoError(t, s.c.Err())
 }
 
+func TestNoResendEndsTheOpAndMovesOn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mix  []Weight
+		want histories.Type
+	}{
+		{"write", writeOnly, histories.Info},
+		{"read", readOnly, histories.Fail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := registerWith(tc.mix)
+			cfg.NoResend = true
+			s := newSingle(cfg, 0, 5)
+			s.c.Start()
+			first := s.last()
+			s.l.advance(cfg.AttemptTimeout)
+			h := s.rec.History()
+			require.Len(t, h, 3, "the op ended at its attempt timeout and the next began")
+			assert.Equal(t, tc.want, h[1].Type)
+			assert.Equal(t, ErrTimeout, h[1].Error)
+			assert.Equal(t, cfg.AttemptTimeout, h[1].Time)
+			require.Len(t, s.env.sent, 2, "nothing was resent")
+			assert.False(t, first.req.ClientID == s.last().req.ClientID && first.req.Seq == s.last().req.Seq, "the second request is a new op")
+			assert.NotEqual(t, first.to, s.last().to, "the next op goes to another server")
+
+			// A definite rejection is still resent.
+			s.reply(s.last().to, kvstore.Response{Err: kvstore.ErrDropped})
+			s.l.advance(cfg.RetryDelay)
+			require.Len(t, s.env.sent, 3)
+			assertResent(t, s.env.sent[1].req, s.last().req, 2)
+		})
+	}
+}
+
 func TestTimedOutReadFails(t *testing.T) {
 	cfg := registerWith(readOnly)
 	s := newSingle(cfg, 0, 6)

@@ -63,6 +63,13 @@ type Config struct {
 	RetryDelay     int64
 	// MaxAttempts bounds the requests sent for one operation.
 	MaxAttempts int
+	// NoResend ends an operation whose request goes unanswered for
+	// AttemptTimeout (info; fail for a read) instead of resending it, and
+	// sends the next operation to another server. It is for servers without
+	// sessions (live mode's Maelstrom nodes): there a resent request is a new
+	// request, and both copies could apply. Definite rejections are still
+	// resent: nothing was applied.
+	NoResend bool
 }
 
 // Bounds on configuration values, so that every queue and loop has a limit.

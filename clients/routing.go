@@ -142,6 +142,9 @@ func (c *Client) Fire(t uint64) {
 	case tagDeadline:
 		if o.waiting {
 			o.uncertain = true
+			if c.cfg.NoResend {
+				c.leader = c.otherServer(o.target)
+			}
 		}
 		c.giveUp(0, ErrTimeout)
 	case tagAttempt:
@@ -152,6 +155,11 @@ func (c *Client) Fire(t uint64) {
 		o.waiting = false
 		o.uncertain = true
 		c.leader = c.otherServer(o.target)
+		if c.cfg.NoResend {
+			// The copy would be a second request, not a retry.
+			c.giveUp(0, ErrTimeout)
+			return
+		}
 		if o.attempts < c.cfg.MaxAttempts {
 			c.send()
 		}
