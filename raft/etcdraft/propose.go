@@ -20,9 +20,10 @@ func (n *Node) Tick() {
 	n.rn.Tick()
 }
 
-// Step hands etcd a message a peer's Ready sent. The payload is cloned first:
-// the network may deliver one message twice, and etcd keeps (and may edit)
-// what it is given, where a real network would hand it a fresh copy.
+// Step hands etcd a message a peer's Ready sent. The payload is copied first
+// (cloneMessage): the network may deliver one message twice, and etcd keeps
+// (and may edit) what it is given, where a real network would hand it a
+// fresh copy.
 func (n *Node) Step(m raft.Message) error {
 	pm, ok := m.Payload.(*pb.Message)
 	if !ok || pm == nil {
@@ -32,7 +33,7 @@ func (n *Node) Step(m raft.Message) error {
 		return n.fail(raft.ErrBadMessage, m.From, "the message is addressed to node "+strconv.FormatUint(pm.GetTo(), 10))
 	}
 	defer n.exit(n.enter())
-	err := n.stepError(n.rn.Step(proto.Clone(pm).(*pb.Message)), pm.GetFrom())
+	err := n.stepError(n.rn.Step(cloneMessage(pm)), pm.GetFrom())
 	if lerr := n.takeLogError(pm.GetFrom()); err == nil {
 		err = lerr
 	}
