@@ -1,6 +1,7 @@
 package etcdraft_test
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -263,6 +264,18 @@ func (c *cluster) checkSafe() checker.LinResult {
 	}
 	res, err := checker.CheckLinearizable(h, checker.LinOptions{})
 	require.NoError(c.t, err)
+	if res.Result != checker.LinOK {
+		for _, i := range res.Counterexample { // the ops and their completions, to debug
+			for _, op := range h[i:] {
+				if op.Process == h[i].Process {
+					c.t.Logf("counterexample: %v", op)
+					if op.Type != histories.Invoke {
+						break
+					}
+				}
+			}
+		}
+	}
 	require.Equal(c.t, checker.LinOK, res.Result, "seed %d: linearizability (%s)", c.o.seed, res.Reason)
 	return *res
 }
@@ -277,3 +290,6 @@ func (c *cluster) okOps() map[string]int {
 	}
 	return n
 }
+
+// chaosSeeds sets how many seeds TestChaos runs.
+var chaosSeeds = flag.Int("chaos.seeds", 12, "seeds TestChaos runs")
