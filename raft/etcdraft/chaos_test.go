@@ -16,11 +16,12 @@ import (
 // chaos runs one seed of random faults from the run's own stream: crashes
 // with restarts, partitions, pauses, leadership transfers, a voter removed
 // and a new node added, on a lossy duplicating network, with snapshots.
-// Lease reads get no pauses: a lease counted in ticks outlives its time in
-// a paused process (etcd documents lease reads as unsafe when the clock can
-// pause; so does the built-in), and the checker rightly finds stale reads
-// (seed 267 with pauses: a leader paused at 1.59 s answers a read at 1.82 s
-// with a value overwritten meanwhile under a new leader).
+// Lease reads get no pauses: etcd's lease, counted in ticks, outlives its
+// time in a paused process (etcd documents lease reads as unsafe when the
+// clock can pause), and the checker rightly finds stale reads (seed 267 with
+// pauses: a leader paused at 1.59 s answers a read at 1.82 s with a value
+// overwritten meanwhile under a new leader). See also
+// TestEtcdLeaseOutlivesItsQuorum.
 func chaos(t testing.TB, seed uint64) *cluster {
 	modes := []kvstore.ReadMode{kvstore.ReadIndex, kvstore.ReadLog, kvstore.ReadLease}
 	crashes := []sim.CrashMode{sim.LoseUnsynced, sim.KeepPrefix, sim.TearLast}

@@ -54,6 +54,11 @@ type opts struct {
 	threads   int           // 0: 5
 	noPreVote bool
 	noQuorum  bool // CheckQuorum off
+	// attempt is the clients' AttemptTimeout (0: clients.DefaultConfig's).
+	attempt sim.Time
+	// readers of the threads only read (they stay with the server that
+	// answers them); the others use the workload's default mix.
+	readers int
 }
 
 type cluster struct {
@@ -195,14 +200,25 @@ func (c *cluster) waitLeader() int {
 func (c *cluster) startClients() {
 	cfg := clients.DefaultConfig()
 	cfg.Workload, cfg.Threads, cfg.Keys = c.o.workload, c.o.threads, 4
+	if c.o.attempt > 0 {
+		cfg.AttemptTimeout = int64(c.o.attempt)
+	}
 	for _, id := range c.ids {
 		cfg.Servers = append(cfg.Servers, id)
 	}
 	for th := range c.o.threads {
 		rng, err := c.w.Stream(fmt.Sprintf("client/%d", th))
 		require.NoError(c.t, err)
+		tcfg := cfg
+		if th >= c.o.threads-c.o.readers {
+			read := "read"
+			if c.o.workload == clients.KV {
+				read = "get"
+			}
+			tcfg.Mix = []clients.Weight{{F: read, Weight: 1}}
+		}
 		_, err = c.w.AddHost(clientBase+th, sim.HostConfig{Stream: true}, func(h *sim.Host) (sim.Process, error) {
-			cl, err := clients.NewClient(cfg, th, simEnv{h}, rng, c.rec)
+			cl, err := clients.NewClient(tcfg, th, simEnv{h}, rng, c.rec)
 			if err != nil {
 				return nil, err
 			}
@@ -265,15 +281,8 @@ func (c *cluster) checkSafe() checker.LinResult {
 	res, err := checker.CheckLinearizable(h, checker.LinOptions{})
 	require.NoError(c.t, err)
 	if res.Result != checker.LinOK {
-		for _, i := range res.Counterexample { // the ops and their completions, to debug
-			for _, op := range h[i:] {
-				if op.Process == h[i].Process {
-					c.t.Logf("counterexample: %v", op)
-					if op.Type != histories.Invoke {
-						break
-					}
-				}
-			}
+		for _, i := range res.Counterexample { // to debug
+			c.t.Logf("counterexample: %v\n\t→ %v", h[i], completion(h, i))
 		}
 	}
 	require.Equal(c.t, checker.LinOK, res.Result, "seed %d: linearizability (%s)", c.o.seed, res.Reason)
