@@ -29,8 +29,8 @@ type Node struct {
 	logErr string
 
 	// What the host knows, as of the latest Ready.
-	term, vote, commit uint64
-	ss                 raft.SoftState // the soft state last reported
+	term uint64
+	ss   raft.SoftState // the soft state last reported
 	// leadTerm is the term in which the latest Ready showed this node
 	// leading, 0 when it did not: proposals are only taken then.
 	leadTerm uint64

@@ -30,8 +30,8 @@ func (n *Node) Ready() raft.Ready {
 
 	var out raft.Ready
 	if hs := rd.HardState; hs != nil {
-		n.term, n.vote, n.commit = hs.GetTerm(), hs.GetVote(), hs.GetCommit()
-		out.HardState = raft.HardState{Term: n.term, Vote: n.vote, Commit: n.commit}
+		n.term = hs.GetTerm()
+		out.HardState = raft.HardState{Term: n.term, Vote: hs.GetVote(), Commit: hs.GetCommit()}
 		if err := n.st.SetHardState(hs); err != nil {
 			n.bug("storage refused hard state %v: %v", hs, err)
 		}

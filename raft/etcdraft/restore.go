@@ -125,7 +125,7 @@ func (n *Node) restore(p raft.Persisted) error {
 	if err := n.st.SetHardState(&pb.HardState{Term: new(hs.Term), Vote: new(hs.Vote), Commit: new(hs.Commit)}); err != nil {
 		return bad("HardState", "etcd's storage refused it: "+err.Error())
 	}
-	n.term, n.vote, n.commit = hs.Term, hs.Vote, hs.Commit
+	n.term = hs.Term
 	n.last = last
 	return nil
 }
