@@ -108,6 +108,9 @@ func TestSurvivesFaults(t *testing.T) {
 			c.stopClients()
 			c.checkSafe()
 			assert.GreaterOrEqual(t, c.obs.restarts, 6+tc.nodes, "every crash was followed by a recovery from disk")
+			if tc.crash == sim.LoseUnsynced {
+				assert.Positive(t, c.obs.lostWrites, "some node restarted without writes it had not synced")
+			}
 			assert.Positive(t, c.obs.compacted, "snapshots were taken")
 			assert.Greater(t, c.okOps()["append"], 100)
 			c.runUntil(10*sim.Second, "replicas to converge", c.converged)

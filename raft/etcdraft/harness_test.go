@@ -56,6 +56,8 @@ type opts struct {
 	noQuorum  bool // CheckQuorum off
 	// attempt is the clients' AttemptTimeout (0: clients.DefaultConfig's).
 	attempt sim.Time
+	// hostBugs plants kvstore's (host) bugs.
+	hostBugs kvstore.Bugs
 	// readers of the threads only read (they stay with the server that
 	// answers them); the others use the workload's default mix.
 	readers int
@@ -126,6 +128,7 @@ func (c *cluster) serverConfig(id int, join bool) kvstore.ServerConfig {
 		TickPhase:     1 + rng.Int64N(int64(tick)),
 		ReadMode:      c.o.readMode,
 		SnapshotEvery: c.o.snapEvery,
+		Bugs:          c.o.hostBugs,
 		Observer:      c.obs,
 	}
 	if join {

@@ -26,6 +26,7 @@ type observer struct {
 	applied     map[uint64]uint64 // node → last applied index
 	confApplied int               // configuration entries applied (all nodes)
 	restarts    int               // recoveries after a crash
+	lostWrites  int               // unsynced disk writes crashes threw away
 }
 
 var _ kvstore.Observer = (*observer)(nil)
@@ -44,6 +45,8 @@ func (o *observer) record(r sim.Record) {
 	if r.Kind == sim.KindCrash && r.A < clientBase {
 		o.inv.Crash(int64(r.At), r.A)
 		o.crashed[r.A] = true
+		kept := int(r.Y >> 32) // X: unsynced writes; Y: kept whole << 32 | torn bytes
+		o.lostWrites += int(r.X) - kept
 	}
 }
 
