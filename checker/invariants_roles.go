@@ -85,12 +85,22 @@ func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 	}
 }
 
-// lastCommittedBefore is the highest committed index whose entry has a term
-// below term, or 0. The scan passes only entries of term ≥ term, which a
-// leader of term cannot yet have produced unless it is stale.
+// lastCommittedBefore is the highest index committed in a term below term,
+// or 0. The term an entry was committed in is the lowest term of a leader
+// that reported it committed (the entry's own term when no leader did): a
+// leader elected in an earlier term — a stale one, whose votes came in
+// before the commit but whose election completed after it, a pause in
+// between — need not hold it (§5.4 binds the leaders of later terms only).
+// The scan passes only entries committed in terms ≥ term, which a leader of
+// term cannot yet have produced unless it is stale.
 func (c *Invariants) lastCommittedBefore(term uint64) uint64 {
 	for k := c.maxComm; k > 0; k-- {
-		if cr := c.peek(k).committed; cr.set && cr.term < term {
+		cr := c.peek(k).committed
+		in := cr.term
+		if cr.leadSet {
+			in = cr.leadTerm
+		}
+		if cr.set && in < term {
 			return k
 		}
 	}
