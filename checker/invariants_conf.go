@@ -353,10 +353,15 @@ func (c *Invariants) ConfBase(t int64, node int, index uint64, voters []int) {
 }
 
 // ActiveConfig records the voter set node uses now (raft's Status().Voters).
-// Call it only where the checker has been told every change to the node's
-// log — right after LogAppended or SnapshotInstalled for the Ready being
-// taken (ConfOnAppend), or right after an applied configuration entry
-// (ConfOnApply) — so that the node's log is the one the checker holds.
+// Call it only where the checker has been told everything the node's
+// configuration depends on, while the host is taking a Ready (raft steps
+// nothing then): under ConfOnAppend right after LogAppended (the log
+// written is the node's whole log); under ConfOnApply right after
+// CommitAdvanced (the commit index of the Ready is known, and an adapter
+// may already have adopted the configurations it hands out to apply).
+// After a sync wait (at Applied, say) raft may have stepped messages the
+// checker has not heard of, and the report would be judged against an old
+// log.
 func (c *Invariants) ActiveConfig(t int64, node int, voters []int) {
 	n := c.live(t, node, "reported its configuration")
 	if n == nil {
