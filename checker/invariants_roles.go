@@ -85,12 +85,22 @@ func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 	}
 }
 
-// lastCommittedBefore is the highest committed index whose entry has a term
-// below term, or 0. The scan passes only entries of term ≥ term, which a
-// leader of term cannot yet have produced unless it is stale.
+// lastCommittedBefore is the highest index committed in a term below term,
+// or 0. The term an entry was committed in is the lowest term of a leader
+// that reported it committed (the entry's own term when no leader did): a
+// leader elected in an earlier term — a stale one, whose votes came in
+// before the commit but whose election completed after it, a pause in
+// between — need not hold it (§5.4 binds the leaders of later terms only).
+// The scan passes only entries committed in terms ≥ term, which a leader of
+// term cannot yet have produced unless it is stale.
 func (c *Invariants) lastCommittedBefore(term uint64) uint64 {
 	for k := c.maxComm; k > 0; k-- {
-		if cr := c.peek(k).committed; cr.set && cr.term < term {
+		cr := c.peek(k).committed
+		in := cr.term
+		if cr.leadSet {
+			in = cr.leadTerm
+		}
+		if cr.set && in < term {
 			return k
 		}
 	}
@@ -186,7 +196,8 @@ func (c *Invariants) Wipe(t int64, node int) {
 	// new entries are checked against the other logs' prefixes again.
 	n.log, n.first, n.firstTerm, n.base = nil, 0, 0, genesisChain
 	n.unsynced.clear()
-	n.commit, n.applied = 0, 0
+	n.commit, n.applied, n.applyMax = 0, 0, 0
+	n.confWipe()
 }
 
 // Restart records that node came back with the state rec rebuilt from its
@@ -210,6 +221,13 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 				"node %d restarted with vote %d in term %d but had durably voted for node %d at %v", node, rec.Vote, rec.Term, n.durVot, durationOf(n.durAt))
 		}
 	}
+	// What the node had applied beyond the recovered log, before the
+	// rollback forgets it (see AckLost).
+	var lostTerm, lostDigest uint64
+	if e := n.at(max(rec.SnapIndex, rec.LastIndex) + 1); e != nil {
+		lostTerm, lostDigest = e.term, e.digest
+	}
+	durableBefore := c.breaches(DurableState)
 	// The crash may have lost the writes since the last sync, truncations
 	// included: start from the state that ends where the recovered log does.
 	out, syncedLast, maxLast := n.unsynced.rollBack(n, rec.LastIndex, rec.LastTerm)
@@ -235,6 +253,10 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term, rec.LastTerm}, rec.LastIndex,
 			"node %d recovered a log ending at index %d (term %d), which none of its writes since its last sync left", node, rec.LastIndex, rec.LastTerm)
 	}
+	if !corrupt && c.breaches(DurableState) == durableBefore {
+		c.checkAckRestart(t, n, rec.SnapIndex, rec.LastIndex, lostTerm, lostDigest)
+	}
+	n.applyMax = 0
 	switch {
 	case rec.LastIndex > n.last():
 		n.forget(rec.LastIndex, rec.LastTerm)
@@ -265,6 +287,7 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 	n.commit = rec.Commit
 	n.applied = rec.SnapIndex
 	n.durKnown, n.durTerm, n.durVot, n.durAt = true, rec.Term, rec.Vote, t
+	c.confRestart(n)
 	if err := c.roles.Add(t, node, RoleFollower, rec.Term); err != nil {
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, 0, "%v", err)
 	}

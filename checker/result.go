@@ -34,6 +34,7 @@ type Checks struct {
 	Problems   []Problem       // from CheckAppend and CheckDigests
 	Invariants []Violation     // from Invariants.Violations
 	Liveness   *LivenessResult // nil: liveness was not checked
+	Churn      *ChurnResult    // nil: election churn was not checked
 	Stats      Stats
 }
 
@@ -45,13 +46,14 @@ type Result struct {
 	Counterexample  []int       `json:"counterexample,omitempty"`
 	Problems        []Problem   `json:"problems,omitempty"`
 	Invariants      []Violation `json:"invariants,omitempty"`
-	Liveness        string      `json:"liveness"` // "ok", "failed" or "skipped"
+	Liveness        string      `json:"liveness"`        // "ok", "failed" or "skipped"
+	Churn           string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
 	Stats           Stats       `json:"stats"`
 }
 
 // Combine turns the checks' outcomes into a verdict: any violation (an
 // illegal history, a cheap-check problem, a broken invariant, failed
-// liveness) makes it invalid; otherwise a linearizability check that ran
+// liveness, election churn) makes it invalid; otherwise a linearizability check that ran
 // out of time or memory makes it unknown; otherwise it is valid. Every violation and every
 // undecided check adds a reason.
 func Combine(c Checks) Result {
@@ -107,6 +109,20 @@ func Combine(c Checks) Result {
 		default:
 			undecided = true
 			r.Reasons = append(r.Reasons, fmt.Sprintf("liveness: unexpected status %q", c.Liveness.Status))
+		}
+	}
+	if c.Churn != nil {
+		r.Churn = c.Churn.Status
+		switch c.Churn.Status {
+		case LivenessFailed:
+			r.Verdict = Invalid
+			for _, s := range c.Churn.Reasons {
+				r.Reasons = append(r.Reasons, ElectionChurn+": "+s)
+			}
+		case LivenessOK, LivenessSkipped:
+		default:
+			undecided = true
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%s: unexpected status %q", ElectionChurn, c.Churn.Status))
 		}
 	}
 	if undecided && r.Verdict == Valid {

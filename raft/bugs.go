@@ -40,3 +40,23 @@ package raft
 //     before it has committed an entry of its term, at its commit index,
 //     which may lag what the previous leader committed and acknowledged
 //     (etcd-io/etcd#7331, fixed by #7332; TiKV had it too): stale reads.
+//   - ElectionTimerNotReset (Step, messages from the leader): a follower does
+//     not restart its election timer when the leader's MsgApp, MsgHeartbeat
+//     or MsgSnap arrives — as if heartbeats were missing. It campaigns every
+//     randomized timeout under a healthy leader, and its peers, whose timers
+//     ran out too, are out of their leases and grant: the term rises and the
+//     leadership moves about once per election timeout with no fault at all
+//     (election churn; nothing unsafe).
+//   - ConfKeepTruncated (truncateLog): when a new leader's entries replace a
+//     suffix of the log, the configuration changes of the dropped entries
+//     stay in effect. Configurations take effect on append (§4.1), so an
+//     uncommitted change that a new leader never had — a member added or
+//     removed by a deposed leader — survives in this node's configuration:
+//     it counts votes and acknowledgements against a voter set the cluster
+//     never committed (configuration divergence, then two majorities).
+//   - EntriesNoSync (Ready): Ready.MustSync is set by a term or vote change
+//     only, not by new entries. The host writes the entries without a sync
+//     and goes on at once: followers acknowledge, the leader commits,
+//     applies and answers clients, all before the entries are durable; a
+//     crash then loses entries the cluster acknowledged (and a node restarts
+//     without entries it applied).

@@ -48,4 +48,7 @@ type Bugs struct {
 	MembershipNoBarrier     bool // conf change proposed before committing an entry of the current term
 	LeaseWithoutCheckQuorum bool // lease reads allowed with CheckQuorum off
 	ReadBeforeTermCommit    bool // ReadIndex answered before the leader commits an entry of its term (etcd #7331)
+	ElectionTimerNotReset   bool // a follower's election timer keeps running when the leader's messages arrive
+	ConfKeepTruncated       bool // a truncated configuration entry's change stays in effect
+	EntriesNoSync           bool // new log entries alone do not make Ready.MustSync true
 }

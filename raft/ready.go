@@ -53,7 +53,11 @@ func (n *Node) Ready() Ready {
 	}
 	if last := n.log.lastIndex(); last > n.log.stabled {
 		rd.Entries = n.log.slice(n.log.stabled+1, last+1)
-		rd.MustSync = true
+		// PLANTED BUG (EntriesNoSync): only a term or vote change asks
+		// for a sync; new entries are written but not made durable.
+		if !n.cfg.Bugs.EntriesNoSync {
+			rd.MustSync = true
+		}
 	}
 	n.rdLastIndex, n.rdLastTerm = n.log.lastIndex(), n.log.lastTerm()
 	n.rdApplied = n.log.applied
