@@ -70,9 +70,12 @@ type Config struct {
 	Bugs         []string `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
-	Store        string `json:"-"` // directory of the result store; "" = write nothing
-	TracePath    string `json:"-"` // write the JSON Lines trace here; "" = off
-	KeepMessages bool   `json:"-"` // record messages for the timeline's arrows
+	Store string `json:"-"` // directory of the result store; "" = write nothing
+	// StoreFailuresOnly writes a run into Store only when its verdict is
+	// not valid: a passing run leaves nothing behind.
+	StoreFailuresOnly bool   `json:"-"`
+	TracePath         string `json:"-"` // write the JSON Lines trace here; "" = off
+	KeepMessages      bool   `json:"-"` // record messages for the timeline's arrows
 }
 
 // DefaultConfig returns the standard run: 5 nodes, 10 clients at 10 ops/s each on

@@ -151,7 +151,7 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		func(i int) outcome {
 			c := cfg
 			c.Seed = seeds[i]
-			res, at, err := runTimed(c, b)
+			res, at, err := runTimed(ctx, c, b)
 			o := outcome{res: res, err: err, done: true}
 			if err == nil {
 				o.found = b.Caught(res)
@@ -176,10 +176,11 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 	return Catch{Seeds: len(seeds)}, nil
 }
 
-// runTimed is Run without the store, that also reports when the first
-// finding b expects became visible in simulated time (0 when none did).
-func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
-	x, out, res, err := execute(cfg, time.Now())
+// runTimed is RunContext without the store, that also reports when the
+// first finding b expects became visible in simulated time (0 when none
+// did).
+func runTimed(ctx context.Context, cfg Config, b Bug) (*Result, time.Duration, error) {
+	x, out, res, err := execute(ctx, cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}

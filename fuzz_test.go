@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func FuzzRun(f *testing.F) {
 	f.Add(uint64(3), uint32(0xffffffff), uint8(2), uint8(2)) // everything, 7 nodes, append
 	f.Fuzz(func(t *testing.T, seed uint64, mask uint32, nodes, workload uint8) {
 		cfg := fuzzConfig(seed, mask, nodes, workload)
-		xa, _, a, err := execute(cfg, time.Now())
+		xa, _, a, err := execute(context.Background(), cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: %v", ReplayCommand(cfg), err)
 		}
@@ -88,7 +89,7 @@ func FuzzRun(f *testing.F) {
 		if a.Verdict != Valid {
 			t.Logf("%s: %s (liveness %s, linearizability %s): %v", ReplayCommand(cfg), a.Verdict, a.Liveness, a.Linearizability, a.Reasons)
 		}
-		xb, _, b, err := execute(cfg, time.Now())
+		xb, _, b, err := execute(context.Background(), cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: second run: %v", ReplayCommand(cfg), err)
 		}

@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -43,9 +44,9 @@ func TestDeterminismStandardRun(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		cfg := DefaultConfig()
 		cfg.Seed, cfg.Store = seed, ""
-		xa, _, a, err := execute(cfg, time.Now())
+		xa, _, a, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
-		xb, _, b, err := execute(cfg, time.Now())
+		xb, _, b, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
 		requireSameRun(t, xa, a, xb, b, "seed %d", seed)
 		if prev, dup := hashes[a.TraceHash]; dup {
@@ -92,7 +93,7 @@ func TestTraceHashSeesHistory(t *testing.T) {
 				cfg.Seed, cfg.Store, cfg.MaxTime = 3, "", Duration(10*time.Second)
 				cfg.Workload, cfg.Keys = tt.workload, keys
 				var err error
-				xs[i], _, rs[i], err = execute(cfg, time.Now())
+				xs[i], _, rs[i], err = execute(context.Background(), cfg, time.Now())
 				require.NoError(t, err)
 			}
 			require.Equal(t, rs[0].Stats.Events, rs[1].Stats.Events, "the key count should change only the ops' contents")
@@ -109,7 +110,7 @@ func TestNoFaultsEveryOpOK(t *testing.T) {
 		t.Run(workload, func(t *testing.T) {
 			cfg := quick(3)
 			cfg.Workload, cfg.Nemesis = workload, nil
-			x, _, res, err := execute(cfg, time.Now())
+			x, _, res, err := execute(context.Background(), cfg, time.Now())
 			require.NoError(t, err)
 			h := x.History()
 			assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
