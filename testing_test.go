@@ -103,7 +103,7 @@ func TestCheckBadConfig(t *testing.T) {
 	assert.Nil(t, res)
 	require.Len(t, tb.fatals, 1)
 	assert.Contains(t, tb.fatals[0], "seed 9")
-	assert.Contains(t, tb.fatals[0], "nodes: 0 is outside")
+	assert.Contains(t, tb.fatals[0], "Config.Nodes (--nodes): 0 is outside")
 }
 
 // TestCheckHistory: a recorded history file checked from a test, in each
