@@ -31,10 +31,11 @@ func goTool(t *testing.T) string {
 // fonts and its PDF and LaTeX back ends, lands in every test binary.
 var apiAllowedDeps = []string{"github.com/raftcheck/raftcheck", "github.com/anishathalye/porcupine"}
 
-// TestAPIImportGraph pins what a program that imports the public API
-// links: nothing outside the standard library but apiAllowedDeps.
+// TestAPIImportGraph pins what a program that imports the public API, or
+// a test that imports raftchecktest, links: nothing outside the standard
+// library but apiAllowedDeps.
 func TestAPIImportGraph(t *testing.T) {
-	for _, pkg := range []string{"github.com/raftcheck/raftcheck"} {
+	for _, pkg := range []string{"github.com/raftcheck/raftcheck", "github.com/raftcheck/raftcheck/raftchecktest"} {
 		out, err := exec.Command(goTool(t), "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 		deps := strings.Fields(string(out))
