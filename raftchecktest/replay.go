@@ -32,7 +32,10 @@ const goListTimeout = 10 * time.Second
 //     with a local checkout, or is raftcheck itself;
 //   - go run <fork>/cmd/raftcheck@<version> run ... when it replaces
 //     raftcheck with another module;
-//   - raftcheck run ... (the installed CLI) when none of that can be found.
+//   - go run github.com/raftcheck/raftcheck/cmd/raftcheck run ... when the
+//     version cannot be found: run inside the module, it builds the version
+//     the module selects (which may first need go.sum entries for the CLI's
+//     own dependencies, that go mod download or -mod=mod adds).
 //
 // The version comes from the binary's build information or, in a test
 // binary (which carries none about its dependencies), from go list -m run
@@ -111,12 +114,10 @@ func goList(ctx context.Context, wd string) *module {
 func (m *module) command(cfg raftcheck.Config) string {
 	run := strings.TrimPrefix(raftcheck.ReplayCommand(cfg), "raftcheck ")
 	switch {
-	case m == nil:
-		return "raftcheck " + run
-	case m.main && m.Dir != "":
-		return "go -C " + quote(m.Dir) + " run ./cmd/raftcheck " + run
-	case m.main:
+	case m == nil || m.main && m.Dir == "":
 		return "go run " + modulePath + "/cmd/raftcheck " + run
+	case m.main:
+		return "go -C " + quote(m.Dir) + " run ./cmd/raftcheck " + run
 	case m.Replace == nil:
 		return "go run " + modulePath + "/cmd/raftcheck@" + m.Version + " " + run
 	case m.Replace.Version != "":

@@ -25,7 +25,7 @@ func TestReplayCommandForms(t *testing.T) {
 		m    *module
 		want string
 	}{
-		{"unknown", nil, "raftcheck" + run},
+		{"unknown", nil, "go run github.com/raftcheck/raftcheck/cmd/raftcheck" + run},
 		{"raftcheck itself", &module{main: true, Dir: "/src/raft check"}, "go -C '/src/raft check' run ./cmd/raftcheck" + run},
 		{"raftcheck itself, no go.mod found", &module{main: true}, "go run github.com/raftcheck/raftcheck/cmd/raftcheck" + run},
 		{"a version", &module{Version: "v1.2.3"}, "go run github.com/raftcheck/raftcheck/cmd/raftcheck@v1.2.3" + run},
