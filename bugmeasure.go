@@ -89,7 +89,7 @@ func MeasureBugOn(ctx context.Context, raft string, b Bug, trials, maxSeeds, wor
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &BugMeasure{Bug: b, Name: b.Name, Raft: raft, MaxSeeds: maxSeeds}
+	m := &BugMeasure{Bug: b, Name: string(b.Name), Raft: raft, MaxSeeds: maxSeeds}
 	start := time.Now()
 	found := map[string]bool{}
 	for k := 0; k < trials; k++ {

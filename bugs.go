@@ -20,11 +20,11 @@ import (
 // 1..Budget of every recipe and requires a catch by one of those findings,
 // and requires the same seeds without the bug to pass.
 type Bug struct {
-	Name     string // CLI name
-	Layer    string // LayerHost or LayerProtocol: which Raft implementations can host it
-	Breaks   string // what the defect violates
-	Exposure string // the scenario that exposes it, in words (Apply is the recipe)
-	Checker  string // the checker expected to catch it, in words
+	Name     BugName // CLI name
+	Layer    string  // LayerHost or LayerProtocol: which Raft implementations can host it
+	Breaks   string  // what the defect violates
+	Exposure string  // the scenario that exposes it, in words (Apply is the recipe)
+	Checker  string  // the checker expected to catch it, in words
 	// Catches lists the findings (see Findings) that count as catching it:
 	// raftcheck's own checkers, not the node's assertions, unless noted.
 	Catches []string
@@ -33,7 +33,7 @@ type Bug struct {
 	Budget int
 	// ReadModes, when set, are the only read modes the bug acts in: with any
 	// other it would change nothing, so Config.Validate refuses the pair.
-	ReadModes []string
+	ReadModes []ReadMode
 
 	// needsLease: the bug reads the leader's lease through
 	// raft.LeaseReporter, so only implementations whose nodes report it can
@@ -81,7 +81,7 @@ var bugCatalog = []Bug{
 		expose: func(c *Config) {
 			c.Nodes, c.Keys = 3, 50
 			c.SyncLatency, c.ElectionTicks = millis(100), 20
-			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "crash-leader"}, millis(200)
+			c.Nemesis, c.NemesisInterval = []Fault{"partition-isolate-leader", "crash-leader"}, millis(200)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitOldTerm = true }},
 	{Name: "no-persist-vote", Layer: LayerHost,
@@ -95,7 +95,7 @@ var bugCatalog = []Bug{
 			c.Latency, c.LatencyDist = millis(30), "exponential"
 			c.ElectionTicks, c.HeartbeatTicks = 8, 1
 			c.PreVote, c.CheckQuorum = false, false
-			c.Nemesis, c.NemesisInterval = []string{"crash-random"}, millis(20)
+			c.Nemesis, c.NemesisInterval = []Fault{"crash-random"}, millis(20)
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.NoPersistVote = true }},
 	{Name: "no-persist-term", Layer: LayerHost,
@@ -126,17 +126,17 @@ var bugCatalog = []Bug{
 			c.Latency, c.LatencyDist = millis(20), "exponential"
 			c.ElectionTicks, c.HeartbeatTicks = 5, 1
 			c.PreVote = false
-			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "partition-random-halves"}, millis(1000)
+			c.Nemesis, c.NemesisInterval = []Fault{"partition-isolate-leader", "partition-random-halves"}, millis(1000)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.StaleVoteReply = true }},
-	{Name: "stale-local-read", Layer: LayerHost, ReadModes: []string{"readindex", "lease"},
+	{Name: "stale-local-read", Layer: LayerHost, ReadModes: []ReadMode{"readindex", "lease"},
 		Breaks:   "a deposed leader answers reads from its local state: stale reads",
 		Exposure: "the leader is cut off from the others",
 		Checker:  "linearizability",
 		Catches:  []string{FindLinearizability},
 		Budget:   10,
 		expose: func(c *Config) {
-			c.Nemesis = []string{"partition-isolate-leader"}
+			c.Nemesis = []Fault{"partition-isolate-leader"}
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.StaleLocalRead = true }},
 	{Name: "lease-without-checkquorum", Layer: LayerProtocol,
@@ -145,10 +145,10 @@ var bugCatalog = []Bug{
 		Checker:   "linearizability",
 		Catches:   []string{FindLinearizability},
 		Budget:    10,
-		ReadModes: []string{"lease"},
+		ReadModes: []ReadMode{"lease"},
 		expose: func(c *Config) {
 			c.ReadMode, c.CheckQuorum = "lease", false
-			c.Nemesis = []string{"partition-isolate-leader"}
+			c.Nemesis = []Fault{"partition-isolate-leader"}
 		},
 		// Without the bug raft refuses lease reads without CheckQuorum.
 		control: func(c *Config) { c.CheckQuorum = true },
@@ -159,10 +159,10 @@ var bugCatalog = []Bug{
 		Checker:   "linearizability",
 		Catches:   []string{FindLinearizability},
 		Budget:    20,
-		ReadModes: []string{"lease"},
+		ReadModes: []ReadMode{"lease"},
 		expose: func(c *Config) {
 			c.Nodes, c.ReadMode = 3, "lease"
-			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "clock-bump"}, millis(1000)
+			c.Nemesis, c.NemesisInterval = []Fault{"partition-isolate-leader", "clock-bump"}, millis(1000)
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.LeaseWallClock = true }},
 	{Name: "no-dedup", Layer: LayerHost,
@@ -173,7 +173,7 @@ var bugCatalog = []Bug{
 		Budget:   10,
 		expose: func(c *Config) {
 			c.Workload = "append"
-			c.Nemesis = []string{"flaky"}
+			c.Nemesis = []Fault{"flaky"}
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.NoDedup = true }},
 	{Name: "ack-before-fsync", Layer: LayerHost,
@@ -184,7 +184,7 @@ var bugCatalog = []Bug{
 		Budget:   10,
 		expose: func(c *Config) {
 			c.SyncLatency = millis(50)
-			c.Nemesis = []string{"crash-all"}
+			c.Nemesis = []Fault{"crash-all"}
 		},
 		set: func(_ *raft.Bugs, k *kvstore.Bugs) { k.AckBeforeFsync = true }},
 	{Name: "truncate-on-stale-append", Layer: LayerProtocol,
@@ -194,7 +194,7 @@ var bugCatalog = []Bug{
 		Catches:  append([]string{FindLinearizability}, raftSafety...),
 		Budget:   10,
 		expose: func(c *Config) {
-			c.Nemesis = []string{"reorder", "duplicate", "delay", "partition-isolate-leader"}
+			c.Nemesis = []Fault{"reorder", "duplicate", "delay", "partition-isolate-leader"}
 			c.NemesisInterval = millis(2000)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.TruncateOnStaleAppend = true }},
@@ -205,7 +205,7 @@ var bugCatalog = []Bug{
 		Catches:  []string{checker.StateMachineSafety, checker.CommitSafety},
 		Budget:   10,
 		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.CommitBeyondMatch = true }},
-	{Name: "read-before-term-commit", Layer: LayerProtocol, ReadModes: []string{"readindex", "lease"},
+	{Name: "read-before-term-commit", Layer: LayerProtocol, ReadModes: []ReadMode{"readindex", "lease"},
 		Breaks:   "a new leader answers ReadIndex before committing an entry of its term, at a commit index that may lag the old leader's: stale reads (etcd-io/etcd#7331)",
 		Exposure: "the leader is crashed or cut off right after acknowledging writes; slow disks keep the new leader's no-op uncommitted for a while",
 		Checker:  "linearizability",
@@ -213,7 +213,7 @@ var bugCatalog = []Bug{
 		Budget:   60,
 		expose: func(c *Config) {
 			c.SyncLatency = millis(50)
-			c.Nemesis = []string{"crash-leader", "partition-isolate-leader"}
+			c.Nemesis = []Fault{"crash-leader", "partition-isolate-leader"}
 			c.NemesisInterval = millis(1000)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.ReadBeforeTermCommit = true }},
@@ -225,7 +225,7 @@ var bugCatalog = []Bug{
 		Budget:   200,
 		expose: func(c *Config) {
 			c.Nodes = 7
-			c.Nemesis, c.NemesisInterval = []string{"member-churn", "corrupt", "partition-leader-minority"}, millis(300)
+			c.Nemesis, c.NemesisInterval = []Fault{"member-churn", "corrupt", "partition-leader-minority"}, millis(300)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
 }
@@ -235,17 +235,17 @@ func bugNames(layer string) []string {
 	var out []string
 	for _, b := range Bugs() {
 		if b.Layer == layer {
-			out = append(out, b.Name)
+			out = append(out, string(b.Name))
 		}
 	}
 	return out
 }
 
 // errUnknownBug says name is no planted bug, naming the known ones.
-func errUnknownBug(name string) error {
+func errUnknownBug(name BugName) error {
 	var all []string
 	for _, b := range Bugs() {
-		all = append(all, b.Name)
+		all = append(all, string(b.Name))
 	}
 	return fmt.Errorf("unknown bug %q (known: %s)", name, strings.Join(all, ", "))
 }

@@ -50,12 +50,12 @@ func runSeeds(t *testing.T, cfg Config, seeds []uint64) []*Result {
 // recipe, fails the run.
 func TestBugsCaught(t *testing.T) {
 	for _, b := range Bugs() {
-		t.Run(b.Name, func(t *testing.T) {
+		t.Run(string(b.Name), func(t *testing.T) {
 			require.LessOrEqual(t, b.Budget, 200, "issue 8 bounds every budget by 200 seeds")
 			require.NotEmpty(t, b.Catches)
 			cfg, err := BugConfig(b.Name)
 			require.NoError(t, err)
-			require.Equal(t, []string{b.Name}, cfg.Bugs)
+			require.Equal(t, []BugName{b.Name}, cfg.Bugs)
 			start := time.Now()
 			c, err := SweepUntilCaught(context.Background(), cfg, b, seedRange(1, uint64(b.Budget)), 0)
 			require.NoError(t, err)
@@ -110,8 +110,8 @@ func TestBugConfig(t *testing.T) {
 	cfg, err := BugConfig("no-dedup")
 	require.NoError(t, err)
 	assert.Equal(t, "bug-no-dedup", cfg.Name)
-	assert.Equal(t, []string{"no-dedup"}, cfg.Bugs)
-	assert.Equal(t, "append", cfg.Workload)
+	assert.Equal(t, []BugName{BugNoDedup}, cfg.Bugs)
+	assert.Equal(t, WorkloadAppend, cfg.Workload)
 	require.NoError(t, cfg.Validate())
 
 	_, err = BugConfig("no-such-bug")
@@ -121,9 +121,9 @@ func TestBugConfig(t *testing.T) {
 
 	b, _ := LookupBug("stale-local-read")
 	cfg = DefaultConfig()
-	cfg.Bugs = []string{"no-dedup"}
+	cfg.Bugs = []BugName{"no-dedup"}
 	b.Apply(&cfg)
-	assert.Equal(t, []string{"no-dedup", "stale-local-read"}, cfg.Bugs, "other planted bugs stay")
+	assert.Equal(t, []BugName{BugNoDedup, BugStaleLocalRead}, cfg.Bugs, "other planted bugs stay")
 }
 
 // TestFindings names each checker's finding once, sorted.

@@ -26,11 +26,11 @@ type Config struct {
 	RecoveryTime Duration `json:"recovery_time"` // simulated time after the final heal
 
 	// Workload.
-	Workload string  `json:"workload"` // register | kv | append
-	Clients  int     `json:"clients"`  // client threads
-	Rate     float64 `json:"rate"`     // ops/s per client; 0 = closed loop (saturating)
-	Keys     int     `json:"keys"`     // kv and append workloads
-	KeyDist  string  `json:"key_dist"` // uniform | zipf
+	Workload Workload `json:"workload"` // WorkloadRegister | WorkloadKV | WorkloadAppend
+	Clients  int      `json:"clients"`  // client threads
+	Rate     float64  `json:"rate"`     // ops/s per client; 0 = closed loop (saturating)
+	Keys     int      `json:"keys"`     // kv and append workloads
+	KeyDist  string   `json:"key_dist"` // uniform | zipf
 	// Mix is the operation mix as "op=weight,...", e.g. "get=2,put=1,delete=1"
 	// (kv: get put append delete; register: read write cas; append: append
 	// read); "" is the workload's default.
@@ -38,7 +38,7 @@ type Config struct {
 	OpTimeout Duration `json:"op_timeout"` // a client gives up on an op after this
 
 	// Raft and the store.
-	ReadMode       string   `json:"read_mode"` // readindex | log | lease | local (unsafe)
+	ReadMode       ReadMode `json:"read_mode"` // ReadModeReadIndex | ReadModeLog | ReadModeLease | ReadModeLocal (unsafe)
 	PreVote        bool     `json:"prevote"`
 	CheckQuorum    bool     `json:"check_quorum"`
 	TickInterval   Duration `json:"tick_interval"`
@@ -58,21 +58,24 @@ type Config struct {
 	DiskCrashMode   string   `json:"disk_crash_mode"` // lose-unsynced | keep-prefix | tear-last
 
 	// Faults.
-	Nemesis         []string `json:"nemesis"`          // fault names; see `raftcheck faults`
-	NemesisInterval Duration `json:"nemesis_interval"` // mean time between fault actions
-	MaxCrashed      int      `json:"max_crashed"`      // 0 = a minority
-	ChaosScenario   string   `json:"chaos_scenario,omitempty"`
+	Nemesis         []Fault  `json:"nemesis"`                  // faults, categories or FaultAll; see `raftcheck faults`
+	NemesisInterval Duration `json:"nemesis_interval"`         // mean time between fault actions
+	MaxCrashed      int      `json:"max_crashed"`              // 0 = a minority
+	ChaosScenario   Scenario `json:"chaos_scenario,omitempty"` // replaces Nemesis; see `raftcheck scenarios`
 	Swarm           bool     `json:"swarm,omitempty"`
 
 	// Checking.
-	CheckTimeout Duration `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
-	CheckMemory  ByteSize `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
-	Bugs         []string `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
+	CheckTimeout Duration  `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
+	CheckMemory  ByteSize  `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
+	Bugs         []BugName `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
-	Store        string `json:"-"` // directory of the result store; "" = write nothing
-	TracePath    string `json:"-"` // write the JSON Lines trace here; "" = off
-	KeepMessages bool   `json:"-"` // record messages for the timeline's arrows
+	Store string `json:"-"` // directory of the result store; "" = write nothing
+	// StoreFailuresOnly writes a run into Store only when its verdict is
+	// not valid: a passing run leaves nothing behind.
+	StoreFailuresOnly bool   `json:"-"`
+	TracePath         string `json:"-"` // write the JSON Lines trace here; "" = off
+	KeepMessages      bool   `json:"-"` // record messages for the timeline's arrows
 }
 
 // DefaultConfig returns the standard run: 5 nodes, 10 clients at 10 ops/s each on
@@ -85,13 +88,13 @@ func DefaultConfig() Config {
 		Nodes:           5,
 		MaxTime:         Duration(60 * time.Second),
 		RecoveryTime:    Duration(10 * time.Second),
-		Workload:        "kv",
+		Workload:        WorkloadKV,
 		Clients:         10,
 		Rate:            10,
 		Keys:            10,
 		KeyDist:         "uniform",
 		OpTimeout:       Duration(time.Second),
-		ReadMode:        "readindex",
+		ReadMode:        ReadModeReadIndex,
 		PreVote:         true,
 		CheckQuorum:     true,
 		TickInterval:    Duration(20 * time.Millisecond),
@@ -104,7 +107,7 @@ func DefaultConfig() Config {
 		LatencyDist:     "normal",
 		SyncLatency:     Duration(time.Millisecond),
 		DiskCrashMode:   "lose-unsynced",
-		Nemesis:         []string{"partition-random-halves", "partition-isolate-leader", "crash-random", "crash-leader"},
+		Nemesis:         []Fault{FaultPartitionRandomHalves, FaultPartitionIsolateLeader, FaultCrashRandom, FaultCrashLeader},
 		NemesisInterval: Duration(5 * time.Second),
 		CheckTimeout:    Duration(60 * time.Second),
 		CheckMemory:     ByteSize(checker.DefaultMemoryLimit),
@@ -129,4 +132,4 @@ const DefaultRaft = impls.Builtin
 func RaftNames() []string { return impls.Names() }
 
 // DefaultChaosScenario is the scenario `--chaos` picks when no scenario is named.
-const DefaultChaosScenario = nemesis.DefaultScenario
+const DefaultChaosScenario Scenario = nemesis.DefaultScenario

@@ -2,7 +2,9 @@ package raftcheck
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
+	"regexp"
 	"testing"
 	"time"
 
@@ -34,9 +36,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"op-timeout", func(c *Config) { c.OpTimeout = 0 }},
 		{"mix", func(c *Config) { c.Mix = "get=1,cas=1" }},
 		{"mix", func(c *Config) { c.Mix = "get=0" }},
-		{"bug", func(c *Config) { c.Bugs = []string{"lease-wall-clock"} }},
-		{"bug", func(c *Config) { c.ReadMode, c.Bugs = "log", []string{"stale-local-read"} }},
-		{"bug", func(c *Config) { c.Bugs = []string{"no-such-bug"} }},
+		{"bug", func(c *Config) { c.Bugs = []BugName{"lease-wall-clock"} }},
+		{"bug", func(c *Config) { c.ReadMode, c.Bugs = "log", []BugName{"stale-local-read"} }},
+		{"bug", func(c *Config) { c.Bugs = []BugName{"no-such-bug"} }},
 		{"read-mode", func(c *Config) { c.ReadMode = "quorum" }},
 		{"read-mode", func(c *Config) { c.ReadMode, c.CheckQuorum = "lease", false }},
 		{"tick-interval", func(c *Config) { c.TickInterval = 0 }},
@@ -65,15 +67,36 @@ func TestValidateNamesTheField(t *testing.T) {
 			tc.edit(&cfg)
 			err := cfg.Validate()
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.field+":")
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tc.field, fe.Flag)
+			assert.Equal(t, flagFields[tc.field], fe.Field)
+			assert.Contains(t, err.Error(), "Config."+fe.Field+" (--"+tc.field+"): ")
 		})
+	}
+}
+
+// TestFlagFieldsNameRealFields: every flag Config.options checks maps to a
+// field of Config, so each error names a field that exists.
+func TestFlagFieldsNameRealFields(t *testing.T) {
+	typ := reflect.TypeFor[Config]()
+	for flag, field := range flagFields {
+		_, ok := typ.FieldByName(field)
+		assert.True(t, ok, "--%s: Config has no field %s", flag, field)
+	}
+	src, err := os.ReadFile("options.go")
+	require.NoError(t, err)
+	calls := regexp.MustCompile(`bad\("([a-z-]+)"`).FindAllStringSubmatch(string(src), -1)
+	require.NotEmpty(t, calls)
+	for _, c := range calls {
+		assert.Contains(t, flagFields, c[1], "options.go checks --%s, which flagFields does not map to a field", c[1])
 	}
 }
 
 func TestRunRejectsBadConfigWithoutRunning(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Store = ""
-	cfg.Bugs = []string{"no-such-bug"}
+	cfg.Bugs = []BugName{"no-such-bug"}
 	_, err := Run(cfg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no-such-bug")
@@ -81,7 +104,7 @@ func TestRunRejectsBadConfigWithoutRunning(t *testing.T) {
 
 	cfg = DefaultConfig()
 	cfg.Store = ""
-	cfg.Nemesis = []string{"partition-sideways"}
+	cfg.Nemesis = []Fault{"partition-sideways"}
 	_, err = Run(cfg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "partition-sideways")
@@ -97,7 +120,7 @@ func TestRunRejectsBadConfigWithoutRunning(t *testing.T) {
 func TestConfigJSONRoundTrip(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Seed = 99
-	cfg.Bugs = []string{"no-dedup"}
+	cfg.Bugs = []BugName{"no-dedup"}
 	cfg.MaxTime = Duration(1500 * time.Millisecond)
 	raw, err := json.Marshal(cfg)
 	require.NoError(t, err)
@@ -112,7 +135,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 func TestArgsOnlyNamesDifferences(t *testing.T) {
 	cfg := DefaultConfig()
 	assert.Equal(t, []string{"--seed", "1"}, cfg.Args())
-	cfg.Seed, cfg.Nodes, cfg.Nemesis, cfg.Bugs = 7, 3, nil, []string{"no-dedup"}
+	cfg.Seed, cfg.Nodes, cfg.Nemesis, cfg.Bugs = 7, 3, nil, []BugName{"no-dedup"}
 	assert.Equal(t, []string{"--seed", "7", "--nodes", "3", "--nemesis", "none", "--bug", "no-dedup"}, cfg.Args())
 	assert.Equal(t, "raftcheck run --seed 7 --nodes 3 --nemesis none --bug no-dedup", ReplayCommand(cfg))
 	cfg.Name = "it's"
@@ -140,8 +163,8 @@ func TestBugsSetSwitches(t *testing.T) {
 		}
 	}
 	cfg := DefaultConfig()
-	cfg.Bugs = []string{"nope"}
-	assert.ErrorContains(t, cfg.Validate(), `bug: unknown bug "nope" (known: ack-before-fsync,`)
+	cfg.Bugs = []BugName{"nope"}
+	assert.ErrorContains(t, cfg.Validate(), `Config.Bugs (--bug): unknown bug "nope" (known: ack-before-fsync,`)
 }
 
 // TestDefaultOptions: the standard run parses to options.Default, which the
@@ -171,17 +194,17 @@ func TestRaftSelection(t *testing.T) {
 	cfg.Raft = "etcd"
 	err = cfg.Validate()
 	require.Error(t, err)
-	assert.ErrorContains(t, err, `raft: "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`)
+	assert.ErrorContains(t, err, `Config.Raft (--raft): "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`)
 	_, err = Run(cfg)
 	require.Error(t, err, "an implementation the build lacks must not run as the built-in")
 	assert.NotErrorIs(t, err, ErrInternal, "a bad --raft is the user's input (exit 254)")
 	assert.Contains(t, ReplayCommand(cfg), "--raft etcd")
 
-	cfg.Bugs = []string{"commit-old-term", "no-dedup"}
+	cfg.Bugs = []BugName{"commit-old-term", "no-dedup"}
 	err = cfg.Validate()
-	assert.ErrorContains(t, err, "bug: commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
-	assert.NotContains(t, err.Error(), "bug: no-dedup", "host bugs act on any Raft")
-	cfg.Bugs = []string{"lease-wall-clock"}
+	assert.ErrorContains(t, err, "Config.Bugs (--bug): commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
+	assert.NotContains(t, err.Error(), "(--bug): no-dedup", "host bugs act on any Raft")
+	cfg.Bugs = []BugName{"lease-wall-clock"}
 	cfg.ReadMode = "lease"
-	assert.ErrorContains(t, cfg.Validate(), "bug: lease-wall-clock needs a Raft whose nodes report their read lease")
+	assert.ErrorContains(t, cfg.Validate(), "Config.Bugs (--bug): lease-wall-clock needs a Raft whose nodes report their read lease")
 }

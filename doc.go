@@ -5,8 +5,10 @@
 // Config (DefaultConfig, Validate) describes a run; Run carries it out and
 // returns a Result; ReplayCommand and LoadRun reproduce one. The planted-bug
 // catalogue (Bugs, LookupBug, BugConfig, Findings, SweepUntilCaught,
-// MeasureBug) proves the checkers catch real mistakes, and Check and
-// CheckHistory use it all from go test. The wiring behind Run lives in
+// MeasureBug) proves the checkers catch real mistakes. RunContext stops a
+// run when its context ends. Package raftchecktest uses it all from go
+// test (Check, Sweep, Replay, CheckHistory); this package's Check and
+// CheckHistory are its deprecated predecessors. The wiring behind Run lives in
 // internal packages (see docs/architecture.md); this package only parses a
 // Config into their typed options, once, and presents their outcome.
 package raftcheck

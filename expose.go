@@ -18,7 +18,7 @@ import (
 // BugConfig returns the standard run with bug name planted and its exposure
 // recipe applied: the faults, workload and knobs that make it show up (see
 // Bug.Exposure). Sweeping its seeds catches the bug within Bug.Budget seeds.
-func BugConfig(name string) (Config, error) {
+func BugConfig(name BugName) (Config, error) {
 	b, ok := LookupBug(name)
 	if !ok {
 		return Config{}, fmt.Errorf("bug: %w", errUnknownBug(name))
@@ -29,7 +29,7 @@ func BugConfig(name string) (Config, error) {
 }
 
 // LookupBug returns the catalog entry of the bug called name.
-func LookupBug(name string) (Bug, bool) {
+func LookupBug(name BugName) (Bug, bool) {
 	for _, b := range bugCatalog {
 		if b.Name == name {
 			return b, true
@@ -41,8 +41,8 @@ func LookupBug(name string) (Bug, bool) {
 // Apply plants b in cfg and applies its exposure recipe; cfg.Name becomes
 // "bug-<name>" so stored runs group by bug. Other planted bugs stay.
 func (b Bug) Apply(cfg *Config) {
-	cfg.Name = "bug-" + b.Name
-	cfg.Bugs = append(append([]string(nil), cfg.Bugs...), b.Name)
+	cfg.Name = "bug-" + string(b.Name)
+	cfg.Bugs = append(append([]BugName(nil), cfg.Bugs...), b.Name)
 	if b.expose != nil {
 		b.expose(cfg)
 	}
@@ -62,7 +62,7 @@ const exposeCheckTimeout = Duration(5 * time.Second)
 // knobs on a correct system, which must pass (else the recipe, not the bug,
 // fails the run).
 func (b Bug) controlConfig(cfg Config) Config {
-	var kept []string
+	var kept []BugName
 	for _, n := range cfg.Bugs {
 		if n != b.Name {
 			kept = append(kept, n)
@@ -151,7 +151,7 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		func(i int) outcome {
 			c := cfg
 			c.Seed = seeds[i]
-			res, at, err := runTimed(c, b)
+			res, at, err := runTimed(ctx, c, b)
 			o := outcome{res: res, err: err, done: true}
 			if err == nil {
 				o.found = b.Caught(res)
@@ -176,10 +176,11 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 	return Catch{Seeds: len(seeds)}, nil
 }
 
-// runTimed is Run without the store, that also reports when the first
-// finding b expects became visible in simulated time (0 when none did).
-func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
-	x, out, res, err := execute(cfg, time.Now())
+// runTimed is RunContext without the store, that also reports when the
+// first finding b expects became visible in simulated time (0 when none
+// did).
+func runTimed(ctx context.Context, cfg Config, b Bug) (*Result, time.Duration, error) {
+	x, out, res, err := execute(ctx, cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -35,46 +35,46 @@ func goldenRuns() []struct {
 		edit  func(c *raftcheck.Config)
 	}{
 		{"default", []uint64{1, 7, 42}, func(*raftcheck.Config) {}},
-		{"nodes3-all", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Nodes, c.Nemesis = 3, []string{"all"} }},
+		{"nodes3-all", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Nodes, c.Nemesis = 3, []raftcheck.Fault{"all"} }},
 		{"append", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Workload = "append" }},
 		{"lease-pause", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.ReadMode, c.Nemesis = "lease", []string{"pause-leader", "pause-random", "clock-drift"}
+			c.ReadMode, c.Nemesis = "lease", []raftcheck.Fault{"pause-leader", "pause-random", "clock-drift"}
 		}},
 		{"leader_failure", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.ChaosScenario = "leader_failure" }},
 		{"swarm", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Swarm = true }},
 		{"register-log", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Workload, c.ReadMode, c.Nemesis = "register", "log", []string{"crash-all", "clock-bump"}
+			c.Workload, c.ReadMode, c.Nemesis = "register", "log", []raftcheck.Fault{"crash-all", "clock-bump"}
 		}},
 		{"membership", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
 			c.Nodes, c.NemesisInterval = 7, ms(300)
-			c.Nemesis = []string{"member-churn", "corrupt", "partition-leader-minority"}
+			c.Nemesis = []raftcheck.Fault{"member-churn", "corrupt", "partition-leader-minority"}
 		}},
 		{"bug-commit-old-term", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.Nodes, c.SyncLatency, c.ElectionTicks = []string{"commit-old-term"}, 3, ms(100), 20
-			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "crash-leader"}, ms(200)
+			c.Bugs, c.Nodes, c.SyncLatency, c.ElectionTicks = []raftcheck.BugName{"commit-old-term"}, 3, ms(100), 20
+			c.Nemesis, c.NemesisInterval = []raftcheck.Fault{"partition-isolate-leader", "crash-leader"}, ms(200)
 		}},
 		{"bug-no-dedup", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.Workload, c.Nemesis = []string{"no-dedup"}, "append", []string{"flaky"}
+			c.Bugs, c.Workload, c.Nemesis = []raftcheck.BugName{"no-dedup"}, "append", []raftcheck.Fault{"flaky"}
 		}},
 		{"bug-stale-local-read", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.Nemesis = []string{"stale-local-read"}, []string{"partition-isolate-leader"}
+			c.Bugs, c.Nemesis = []raftcheck.BugName{"stale-local-read"}, []raftcheck.Fault{"partition-isolate-leader"}
 		}},
 		{"bug-lease-wall-clock", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.Nodes, c.ReadMode = []string{"lease-wall-clock"}, 3, "lease"
-			c.Nemesis, c.NemesisInterval = []string{"partition-isolate-leader", "clock-bump"}, ms(1000)
+			c.Bugs, c.Nodes, c.ReadMode = []raftcheck.BugName{"lease-wall-clock"}, 3, "lease"
+			c.Nemesis, c.NemesisInterval = []raftcheck.Fault{"partition-isolate-leader", "clock-bump"}, ms(1000)
 		}},
 		{"bug-ack-before-fsync", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.SyncLatency, c.Nemesis = []string{"ack-before-fsync"}, ms(50), []string{"crash-all"}
+			c.Bugs, c.SyncLatency, c.Nemesis = []raftcheck.BugName{"ack-before-fsync"}, ms(50), []raftcheck.Fault{"crash-all"}
 		}},
 		{"bug-membership-no-barrier", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
-			c.Bugs, c.Nodes, c.NemesisInterval = []string{"membership-no-barrier"}, 7, ms(300)
-			c.Nemesis = []string{"member-churn", "corrupt", "partition-leader-minority"}
+			c.Bugs, c.Nodes, c.NemesisInterval = []raftcheck.BugName{"membership-no-barrier"}, 7, ms(300)
+			c.Nemesis = []raftcheck.Fault{"member-churn", "corrupt", "partition-leader-minority"}
 		}},
 		{"bug-no-persist-vote", []uint64{1, 7, 42}, func(c *raftcheck.Config) {
 			b, _ := raftcheck.LookupBug("no-persist-vote")
 			b.Apply(c)
 		}},
-		{"bug-no-persist-term", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Bugs = []string{"no-persist-term"} }},
+		{"bug-no-persist-term", []uint64{1, 7, 42}, func(c *raftcheck.Config) { c.Bugs = []raftcheck.BugName{"no-persist-term"} }},
 	}
 }
 

@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestMixReachesClients(t *testing.T) {
 	res, err := Run(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
-	x, _, _, err := execute(cfg, time.Now())
+	x, _, _, err := execute(context.Background(), cfg, time.Now())
 	require.NoError(t, err)
 	seen := map[string]int{}
 	for _, op := range x.History() {

@@ -18,22 +18,22 @@ import (
 )
 
 // readModes maps --read-mode names to the store's modes.
-var readModes = map[string]kvstore.ReadMode{
-	"readindex": kvstore.ReadIndex, "log": kvstore.ReadLog, "lease": kvstore.ReadLease, "local": kvstore.ReadLocal,
+var readModes = map[ReadMode]kvstore.ReadMode{
+	ReadModeReadIndex: kvstore.ReadIndex, ReadModeLog: kvstore.ReadLog, ReadModeLease: kvstore.ReadLease, ReadModeLocal: kvstore.ReadLocal,
 }
 
 // options validates c and parses it into the typed options a run executes:
 // the one place where a Config's strings are read. Every invalid field is
-// reported, each named as its CLI flag is.
+// reported as a *FieldError, named as a Go field and as its CLI flag.
 func (c *Config) options() (options.Options, error) {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	bad := func(flag, format string, args ...any) {
+		errs = append(errs, newFieldError(flag, fmt.Sprintf(format, args...)))
 	}
 	o := options.Options{
 		Name: c.Name, Seed: c.Seed, Nodes: c.Nodes,
 		MaxTime: c.MaxTime.D(), RecoveryTime: c.RecoveryTime.D(),
-		Workload: c.Workload, Clients: c.Clients, Rate: c.Rate, Keys: c.Keys, KeyDist: c.KeyDist, OpTimeout: c.OpTimeout.D(),
+		Workload: string(c.Workload), Clients: c.Clients, Rate: c.Rate, Keys: c.Keys, KeyDist: c.KeyDist, OpTimeout: c.OpTimeout.D(),
 		PreVote: c.PreVote, CheckQuorum: c.CheckQuorum, TickInterval: c.TickInterval.D(),
 		HeartbeatTicks: c.HeartbeatTicks, ElectionTicks: c.ElectionTicks, SnapshotEvery: c.SnapshotEvery, MaxSessions: c.MaxSessions,
 		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(),
@@ -83,8 +83,8 @@ func (c *Config) options() (options.Options, error) {
 	default:
 		bad("key-dist", "%q is not one of uniform, zipf", c.KeyDist)
 	}
-	if clients.WorkloadOps(c.Workload) != nil {
-		mix, err := options.ParseMix(c.Mix, c.Workload)
+	if clients.WorkloadOps(string(c.Workload)) != nil {
+		mix, err := options.ParseMix(c.Mix, string(c.Workload))
 		if err != nil {
 			bad("mix", "%v", err)
 		}
@@ -97,7 +97,7 @@ func (c *Config) options() (options.Options, error) {
 	switch {
 	case !ok:
 		bad("read-mode", "%q is not one of readindex, log, lease, local", c.ReadMode)
-	case c.ReadMode == "lease" && !c.CheckQuorum && !slices.Contains(c.Bugs, "lease-without-checkquorum"):
+	case c.ReadMode == ReadModeLease && !c.CheckQuorum && !slices.Contains(c.Bugs, BugLeaseWithoutCheckQuorum):
 		// Raft refuses it too, but only when a node starts; say it up front.
 		// The lease-without-checkquorum planted bug is the one way past it.
 		bad("read-mode", "lease reads need CheckQuorum (--check-quorum): a leader cut off from a quorum must step down before its lease can end")
@@ -155,7 +155,7 @@ func (c *Config) bugs(im impls.Impl, bad func(field, format string, args ...any)
 		case b.needsLease && !im.LeaseReporter && im.Name != "":
 			bad("bug", "%s needs a Raft whose nodes report their read lease (raft.LeaseReporter); --raft %s's do not", name, im.Name)
 		case b.ReadModes != nil && !slices.Contains(b.ReadModes, c.ReadMode):
-			bad("bug", "%s acts only with --read-mode %s; with %s reads it would change nothing", name, strings.Join(b.ReadModes, " or "), c.ReadMode)
+			bad("bug", "%s acts only with --read-mode %s; with %s reads it would change nothing", name, joinNames(b.ReadModes, " or "), c.ReadMode)
 		default:
 			b.set(&rb, &kb)
 		}
@@ -212,7 +212,7 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 	if c.NemesisInterval < minIv {
 		bad("nemesis-interval", "must be at least %s, got %s", minIv, c.NemesisInterval)
 	}
-	faults, err := nemesis.ParseFaults(strings.Join(c.Nemesis, ","))
+	faults, err := nemesis.ParseFaults(joinNames(c.Nemesis, ","))
 	if err != nil {
 		bad("nemesis", "%v", err)
 	}
@@ -221,7 +221,7 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 	}
 	switch {
 	case c.ChaosScenario != "":
-		nc, err := nemesis.Scenario(c.ChaosScenario)
+		nc, err := nemesis.Scenario(string(c.ChaosScenario))
 		if err != nil {
 			bad("chaos-scenario", "%v", err)
 		}

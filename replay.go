@@ -50,14 +50,14 @@ func (c Config) Flags() []Flag {
 	add("nodes", i(c.Nodes), i(d.Nodes))
 	add("max-time", dur(c.MaxTime), dur(d.MaxTime))
 	add("recovery-time", dur(c.RecoveryTime), dur(d.RecoveryTime))
-	add("workload", c.Workload, d.Workload)
+	add("workload", string(c.Workload), string(d.Workload))
 	add("clients", i(c.Clients), i(d.Clients))
 	add("rate", f(c.Rate), f(d.Rate))
 	add("keys", i(c.Keys), i(d.Keys))
 	add("key-dist", c.KeyDist, d.KeyDist)
 	add("mix", c.Mix, d.Mix)
 	add("op-timeout", dur(c.OpTimeout), dur(d.OpTimeout))
-	add("read-mode", c.ReadMode, d.ReadMode)
+	add("read-mode", string(c.ReadMode), string(d.ReadMode))
 	addBool("prevote", c.PreVote, d.PreVote)
 	addBool("check-quorum", c.CheckQuorum, d.CheckQuorum)
 	add("tick-interval", dur(c.TickInterval), dur(d.TickInterval))
@@ -73,19 +73,19 @@ func (c Config) Flags() []Flag {
 	add("reorder-rate", f(c.ReorderRate), f(d.ReorderRate))
 	add("sync-latency", dur(c.SyncLatency), dur(d.SyncLatency))
 	add("disk-crash-mode", c.DiskCrashMode, d.DiskCrashMode)
-	nem := strings.Join(c.Nemesis, ",")
+	nem := joinNames(c.Nemesis, ",")
 	if nem == "" {
 		nem = "none"
 	}
-	add("nemesis", nem, strings.Join(d.Nemesis, ","))
+	add("nemesis", nem, joinNames(d.Nemesis, ","))
 	add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
 	add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
-	add("chaos-scenario", c.ChaosScenario, "")
+	add("chaos-scenario", string(c.ChaosScenario), "")
 	addBool("swarm", c.Swarm, false)
 	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
 	add("check-memory", c.CheckMemory.String(), d.CheckMemory.String())
 	for _, bug := range c.Bugs {
-		flags = append(flags, Flag{Name: "bug", Value: bug})
+		flags = append(flags, Flag{Name: "bug", Value: string(bug)})
 	}
 	return flags
 }

@@ -26,8 +26,8 @@ func TestReportsOfFailingRun(t *testing.T) {
 		cfg.Store = t.TempDir()
 		cfg.MaxTime = Duration(30 * time.Second)
 		cfg.RecoveryTime = Duration(5 * time.Second)
-		cfg.Bugs = []string{"stale-local-read"}
-		cfg.Nemesis = []string{"partition-isolate-leader", "partition-random-halves"}
+		cfg.Bugs = []BugName{"stale-local-read"}
+		cfg.Nemesis = []Fault{"partition-isolate-leader", "partition-random-halves"}
 		var err error
 		res, err = Run(cfg)
 		require.NoError(t, err)

@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"context"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker/report"
@@ -16,13 +17,26 @@ var ErrInternal = harness.ErrInternal
 // set) write the run's directory. An error means the run could not be carried
 // out (bad config: wraps the field name; or an internal failure: wraps
 // ErrInternal); a failing system under test is a Result with Verdict invalid.
+// It is RunContext with a context that never ends.
 func Run(cfg Config) (*Result, error) {
+	return RunContext(context.Background(), cfg)
+}
+
+// RunContext is Run that stops when ctx ends: the simulation looks at ctx
+// between slices of a tenth of a second of simulated time, and checking
+// stops waiting for the linearizability search (which then ends at its own
+// bound, cfg.CheckTimeout). A stopped run returns no Result and an error
+// that names the seed and how far the simulation got, and wraps ctx.Err()
+// (errors.Is(err, context.DeadlineExceeded) after a deadline) and the
+// context's cause, if any. Looking at ctx changes nothing in the run: a run
+// that finishes has the same Result, trace hash included, with any context.
+func RunContext(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
-	x, out, res, err := execute(cfg, start)
+	x, out, res, err := execute(ctx, cfg, start)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Store != "" {
+	if cfg.Store != "" && (!cfg.StoreFailuresOnly || res.Failed()) {
 		if err := save(cfg, x, out, res, start); err != nil {
 			return res, err
 		}
@@ -30,16 +44,16 @@ func Run(cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// execute parses cfg, then simulates and checks it, and keeps the execution
-// for what the caller does next (Run stores it, runTimed dates its
-// findings). start is when the run began, for the result's wall-clock
-// figures.
-func execute(cfg Config, start time.Time) (*harness.Execution, *harness.Outcome, *Result, error) {
+// execute parses cfg, then simulates and checks it until ctx ends, and
+// keeps the execution for what the caller does next (RunContext stores it,
+// runTimed dates its findings). start is when the run began, for the
+// result's wall-clock figures.
+func execute(ctx context.Context, cfg Config, start time.Time) (*harness.Execution, *harness.Outcome, *Result, error) {
 	opts, err := cfg.options()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	x, out, err := harness.Execute(opts)
+	x, out, err := harness.Execute(ctx, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -43,9 +44,9 @@ func TestDeterminismStandardRun(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		cfg := DefaultConfig()
 		cfg.Seed, cfg.Store = seed, ""
-		xa, _, a, err := execute(cfg, time.Now())
+		xa, _, a, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
-		xb, _, b, err := execute(cfg, time.Now())
+		xb, _, b, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
 		requireSameRun(t, xa, a, xb, b, "seed %d", seed)
 		if prev, dup := hashes[a.TraceHash]; dup {
@@ -76,7 +77,7 @@ func requireSameRun(t *testing.T, xa *harness.Execution, a *Result, xb *harness.
 // commands went into the trace, their hashes were equal.
 func TestTraceHashSeesHistory(t *testing.T) {
 	tests := []struct {
-		workload string
+		workload Workload
 		keys     [2]int
 	}{
 		{"kv", [2]int{1, 10}},
@@ -92,7 +93,7 @@ func TestTraceHashSeesHistory(t *testing.T) {
 				cfg.Seed, cfg.Store, cfg.MaxTime = 3, "", Duration(10*time.Second)
 				cfg.Workload, cfg.Keys = tt.workload, keys
 				var err error
-				xs[i], _, rs[i], err = execute(cfg, time.Now())
+				xs[i], _, rs[i], err = execute(context.Background(), cfg, time.Now())
 				require.NoError(t, err)
 			}
 			require.Equal(t, rs[0].Stats.Events, rs[1].Stats.Events, "the key count should change only the ops' contents")
@@ -105,11 +106,11 @@ func TestTraceHashSeesHistory(t *testing.T) {
 // TestNoFaultsEveryOpOK is issue 4's end-to-end acceptance: 5 nodes, 10 clients,
 // no faults — every op is ok, and the history round-trips through JSONL and EDN.
 func TestNoFaultsEveryOpOK(t *testing.T) {
-	for _, workload := range []string{"kv", "append", "register"} {
-		t.Run(workload, func(t *testing.T) {
+	for _, workload := range []Workload{WorkloadKV, WorkloadAppend, WorkloadRegister} {
+		t.Run(string(workload), func(t *testing.T) {
 			cfg := quick(3)
 			cfg.Workload, cfg.Nemesis = workload, nil
-			x, _, res, err := execute(cfg, time.Now())
+			x, _, res, err := execute(context.Background(), cfg, time.Now())
 			require.NoError(t, err)
 			h := x.History()
 			assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
@@ -207,7 +208,7 @@ func TestScenariosOnCorrectCluster(t *testing.T) {
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				cfg := quick(seed)
 				cfg.MaxTime = Duration(30 * time.Second)
-				cfg.ChaosScenario = sc.Name
+				cfg.ChaosScenario = Scenario(sc.Name)
 				res, err := Run(cfg)
 				require.NoError(t, err, "seed %d", seed)
 				require.Equal(t, Valid, res.Verdict, "%s seed %d: %v\nreplay: %s", sc.Name, seed, res.Reasons, res.Replay)
@@ -248,7 +249,7 @@ func TestTraceFile(t *testing.T) {
 
 	bad := cfg
 	bad.TracePath = filepath.Join(dir, "bad.jsonl")
-	bad.Nemesis = []string{"meteor"}
+	bad.Nemesis = []Fault{"meteor"}
 	fds := func() int {
 		ents, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
@@ -275,7 +276,7 @@ func TestValidatePredictsRecorderLimit(t *testing.T) {
 	cfg.Clients, cfg.Rate, cfg.MaxTime = 1000, 1000, Duration(60*time.Second)
 	err := cfg.Validate()
 	require.Error(t, err)
-	for _, want := range []string{"rate:", "--clients 1000", "--rate 1000", "--max-time", "limit of"} {
+	for _, want := range []string{"Config.Rate (--rate):", "--clients 1000", "--rate 1000", "--max-time", "limit of"} {
 		assert.ErrorContains(t, err, want)
 	}
 	cfg = DefaultConfig()

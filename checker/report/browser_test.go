@@ -40,8 +40,8 @@ func TestBrowser(t *testing.T) {
 	valid, validDir := realRun(t, out, "valid", nil)
 	require.Equal(t, raftcheck.Valid, valid.Verdict, "the clean run: %v", valid.Reasons)
 	failing, failDir := realRun(t, out, "failing", func(c *raftcheck.Config) {
-		c.Bugs = []string{"stale-local-read"}
-		c.Nemesis = []string{"partition-isolate-leader", "partition-random-halves"}
+		c.Bugs = []raftcheck.BugName{raftcheck.BugStaleLocalRead}
+		c.Nemesis = []raftcheck.Fault{raftcheck.FaultPartitionIsolateLeader, raftcheck.FaultPartitionRandomHalves}
 	})
 	require.Equal(t, raftcheck.Invalid, failing.Verdict)
 	require.NotEmpty(t, failing.Counterexample, "the failing run has a linearizability counterexample: %v", failing.Reasons)

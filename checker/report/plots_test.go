@@ -174,6 +174,32 @@ func TestDecadeTicks(t *testing.T) {
 	assert.Empty(t, (decadeTicks{}).Ticks(0, 10), "no ticks for a non-positive range")
 }
 
+func TestLinearTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var out []string
+		for _, tk := range (linearTicks{}).Ticks(lo, hi) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 70, []string{"0", "20", "40", "60"}},
+		{0, 1, []string{"0", "0.2", "0.4", "0.6", "0.8", "1"}},
+		{0, 0.001, []string{"0", "0.0002", "0.0004", "0.0006", "0.0008", "0.001"}},
+		{0, 52.5, []string{"0", "20", "40"}},
+		{-3, 3, []string{"-2", "0", "2"}},
+	} {
+		assert.Equal(t, tc.want, labels(tc.lo, tc.hi), "[%g, %g]", tc.lo, tc.hi)
+	}
+	assert.Empty(t, (linearTicks{}).Ticks(1, 1), "no ticks for an empty range")
+	assert.LessOrEqual(t, len((linearTicks{}).Ticks(0, 1e300)), maxLinearTicks)
+}
+
 func TestRateBucket(t *testing.T) {
 	for _, tc := range []struct{ duration, want float64 }{
 		{0, 0.01}, {1, 0.01}, {1.5, 0.02}, {10, 0.1}, {70, 1}, {100, 1}, {101, 2}, {600, 10}, {6000, 60}, {60000, 600},

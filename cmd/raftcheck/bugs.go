@@ -59,9 +59,9 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(*only) > 0 {
 		bugs = bugs[:0:0]
 		for _, n := range *only {
-			b, ok := raftcheck.LookupBug(n)
+			b, ok := raftcheck.LookupBug(raftcheck.BugName(n))
 			if !ok {
-				_, err := raftcheck.BugConfig(n)
+				_, err := raftcheck.BugConfig(raftcheck.BugName(n))
 				return exitUsage, usageError{fmt.Errorf("--bug: %w", err)}
 			}
 			if err := hostable(b, *impl); err != nil {

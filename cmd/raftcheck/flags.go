@@ -150,26 +150,27 @@ type runFlags struct {
 	logLevel string
 	jsonOut  bool
 	nemesis  string
+	bugs     []string
 }
 
 func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	c := &rf.cfg
 	*c = raftcheck.DefaultConfig()
-	rf.nemesis = strings.Join(c.Nemesis, ",")
+	rf.nemesis = strings.Join(stringsOf(c.Nemesis), ",")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the run (every random choice derives from it)")
 	fs.StringVar(&c.Name, "name", c.Name, "store runs under store/<name>/")
 	fs.StringVar(&c.Raft, "raft", c.Raft, "Raft implementation under test: "+strings.Join(raftcheck.RaftNames(), " | "))
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "cluster size (voters), 1..101")
 	fs.Var(durationValue{&c.MaxTime}, "max-time", "simulated time with faults on (alias --time; bare numbers are seconds)")
 	fs.Var(durationValue{&c.RecoveryTime}, "recovery-time", "simulated time after the final heal, clients still running")
-	fs.StringVar(&c.Workload, "workload", c.Workload, "register | kv | append")
+	fs.StringVar((*string)(&c.Workload), "workload", string(c.Workload), "register | kv | append")
 	fs.IntVar(&c.Clients, "clients", c.Clients, "client threads")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "ops/s per client (0 = closed loop, saturating)")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "keys for the kv and append workloads")
 	fs.StringVar(&c.KeyDist, "key-dist", c.KeyDist, "uniform | zipf")
 	fs.StringVar(&c.Mix, "mix", c.Mix, "operation mix as op=weight,..., e.g. get=2,put=1,delete=1 (default: the workload's)")
 	fs.Var(durationValue{&c.OpTimeout}, "op-timeout", "a client gives up on an operation after this")
-	fs.StringVar(&c.ReadMode, "read-mode", c.ReadMode, "readindex | log | lease | local (local is deliberately unsafe)")
+	fs.StringVar((*string)(&c.ReadMode), "read-mode", string(c.ReadMode), "readindex | log | lease | local (local is deliberately unsafe)")
 	fs.BoolVar(&c.PreVote, "prevote", c.PreVote, "Raft PreVote")
 	fs.BoolVar(&c.CheckQuorum, "check-quorum", c.CheckQuorum, "Raft CheckQuorum (leaders step down without a quorum)")
 	fs.Var(durationValue{&c.TickInterval}, "tick-interval", "Raft tick interval (local clock)")
@@ -189,11 +190,11 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
 	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
 	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
-	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
+	fs.StringVar((*string)(&c.ChaosScenario), "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
 	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
 	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
-	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
+	fs.StringSliceVar(&rf.bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
 	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
 	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")
 	fs.BoolVar(&rf.jsonOut, "json", false, "print one JSON object on stdout and nothing else there")
@@ -208,8 +209,9 @@ func (rf *runFlags) finish(fs *pflag.FlagSet) error {
 	case slices.Contains(faults, "none"):
 		return fmt.Errorf("--nemesis: \"none\" cannot be combined with other faults, got %q", rf.nemesis)
 	default:
-		rf.cfg.Nemesis = faults
+		rf.cfg.Nemesis = namesOf[raftcheck.Fault](faults)
 	}
+	rf.cfg.Bugs = namesOf[raftcheck.BugName](rf.bugs)
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
 	}
@@ -232,6 +234,27 @@ func splitList(s string) []string {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// namesOf types a list of names from the command line.
+func namesOf[T ~string](names []string) []T {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]T, len(names))
+	for i, n := range names {
+		out[i] = T(n)
+	}
+	return out
+}
+
+// stringsOf is the inverse of namesOf.
+func stringsOf[T ~string](names []T) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(n)
 	}
 	return out
 }

@@ -25,9 +25,9 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	want.Latency, want.LatencyStddev, want.LatencyDist = ms(3), ms(1), "uniform"
 	want.MessageDropRate, want.MessageDupRate, want.ReorderRate = 0.01, 0.02, 0.03
 	want.SyncLatency, want.DiskCrashMode = ms(2), "tear-last"
-	want.Nemesis, want.NemesisInterval, want.MaxCrashed = []string{"flaky", "crash-random"}, ms(2500), 2
+	want.Nemesis, want.NemesisInterval, want.MaxCrashed = []raftcheck.Fault{"flaky", "crash-random"}, ms(2500), 2
 	want.ChaosScenario, want.Swarm = "split_brain", true
-	want.CheckTimeout, want.Bugs = ms(9000), []string{"no-dedup", "ack-before-fsync"}
+	want.CheckTimeout, want.Bugs = ms(9000), []raftcheck.BugName{"no-dedup", "ack-before-fsync"}
 	want.CheckMemory = 1536 << 20
 	want.Mix = "append=3,read=1"
 	require.NoError(t, want.Validate())

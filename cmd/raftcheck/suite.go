@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -92,7 +93,7 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range names {
 		for k := 0; k < *seedsPer; k++ {
 			cfg := rf.cfg
-			cfg.ChaosScenario = n
+			cfg.ChaosScenario = raftcheck.Scenario(n)
 			cfg.Swarm = false
 			cfg.Seed = rf.cfg.Seed + uint64(k)
 			cfg.Name = "suite-" + n
@@ -109,7 +110,7 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 		if o.Res != nil {
 			v = o.Res.Verdict
 		}
-		matrix[o.Cfg.ChaosScenario][int(o.Cfg.Seed-rf.cfg.Seed)] = v
+		matrix[string(o.Cfg.ChaosScenario)][int(o.Cfg.Seed-rf.cfg.Seed)] = v
 	})
 	if err != nil {
 		return exitUsage, err

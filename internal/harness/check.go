@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,8 +9,14 @@ import (
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
-// Check runs every checker over the finished simulation.
-func (x *Execution) Check() (*Outcome, error) {
+// Check runs every checker over the finished simulation. When ctx ends
+// before the linearizability search does, Check returns an error wrapping
+// ctx.Err() at once; the search itself runs on in the background until it
+// finishes or reaches its own bound (CheckTimeout, CheckMemory).
+func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, x.checkStopped(ctx)
+	}
 	checkStart := time.Now()
 	h := x.History()
 	checks := checker.Checks{Roles: x.obs.inv.Roles(), Invariants: x.obs.inv.Violations()}
@@ -67,7 +74,11 @@ func (x *Execution) Check() (*Outcome, error) {
 		checks.Liveness = &live
 	}
 	stats, err := checker.HistoryStats(h)
-	<-linDone
+	select {
+	case <-linDone:
+	case <-ctx.Done():
+		return nil, x.checkStopped(ctx)
+	}
 	if linErr != nil {
 		return nil, fmt.Errorf("%w: checking the recorded history: %v", ErrInternal, linErr)
 	}
@@ -100,4 +111,10 @@ func (x *Execution) Check() (*Outcome, error) {
 	}
 	out.Nodes, out.Leader = x.nodeTable()
 	return out, nil
+}
+
+// checkStopped is Check's error when ctx ends first.
+func (x *Execution) checkStopped(ctx context.Context) error {
+	return fmt.Errorf("seed %d: stopped while checking, after the whole %v of simulated time: %w",
+		x.opts.Seed, time.Duration(x.endTime), ctxErr(ctx))
 }

@@ -13,6 +13,7 @@ package harness
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -67,16 +68,18 @@ type Execution struct {
 	truncated string
 }
 
-// Execute prepares, simulates and checks the run o describes.
-func Execute(o options.Options) (*Execution, *Outcome, error) {
+// Execute prepares, simulates and checks the run o describes. When ctx ends
+// first, the run stops (see Simulate and Check) with an error wrapping
+// ctx.Err().
+func Execute(ctx context.Context, o options.Options) (*Execution, *Outcome, error) {
 	x, err := Prepare(o)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := x.Simulate(); err != nil {
+	if err := x.Simulate(ctx); err != nil {
 		return nil, nil, err
 	}
-	out, err := x.Check()
+	out, err := x.Check(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func quick(seed uint64) options.Options {
 // execute prepares, simulates and checks o, failing the test on an error.
 func execute(t testing.TB, o options.Options) (*Execution, *Outcome) {
 	t.Helper()
-	x, out, err := Execute(o)
+	x, out, err := Execute(context.Background(), o)
 	require.NoError(t, err, "seed %d", o.Seed)
 	return x, out
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func clientView(t *testing.T, cfg options.Options) []histories.Op {
 	t.Helper()
 	x, err := Prepare(cfg)
 	require.NoError(t, err)
-	require.NoError(t, x.Simulate())
+	require.NoError(t, x.Simulate(context.Background()))
 	var out []histories.Op
 	for _, op := range x.History() {
 		if op.Process != histories.NemesisProcess {

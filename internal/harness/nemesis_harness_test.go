@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -117,8 +118,8 @@ func newNemHarness(t *testing.T, cfg options.Options, nc nemesis.Config) *nemHar
 // run simulates and checks the run.
 func (h *nemHarness) run() *Outcome {
 	h.t.Helper()
-	require.NoError(h.t, h.x.Simulate())
-	out, err := h.x.Check()
+	require.NoError(h.t, h.x.Simulate(context.Background()))
+	out, err := h.x.Check(context.Background())
 	require.NoError(h.t, err)
 	return out
 }

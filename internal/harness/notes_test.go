@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestFaultWindowsRecordPartitions(t *testing.T) {
 	cfg.Nemesis.Faults = []string{"partition-isolate-leader"}
 	x, err := Prepare(cfg)
 	require.NoError(t, err)
-	require.NoError(t, x.Simulate())
+	require.NoError(t, x.Simulate(context.Background()))
 	windows := x.faults.closeWindows(int64(x.healTime))
 	require.NotEmpty(t, windows)
 	for _, w := range windows {

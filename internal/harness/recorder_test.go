@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -22,8 +23,8 @@ func TestRunRecorderLimit(t *testing.T) {
 	x, err := Prepare(cfg)
 	require.NoError(t, err)
 	x.rec.SetLimit(3000) // the real limit, 2M ops, would take a while
-	require.NoError(t, x.Simulate())
-	out, err := x.Check()
+	require.NoError(t, x.Simulate(context.Background()))
+	out, err := x.Check(context.Background())
 	require.NoError(t, err)
 	res := &out.Checked
 	assert.Equal(t, checker.Unknown, res.Verdict, "%v", res.Reasons)

@@ -1,15 +1,27 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/raftcheck/raftcheck/sim"
 )
 
+// ctxSlice is how much simulated time passes between two looks at the
+// context: the world runs in slices of it, which changes nothing in the
+// run (events at a slice's end are processed in that slice, and nothing
+// happens between slices), so a run that finishes is the same whether or
+// not it was given a context, and one whose context ends stops within a
+// slice.
+const ctxSlice = 100 * sim.Millisecond
+
 // Simulate runs the phases: faults until MaxTime, the final heal, the recovery
 // window with clients running, then a quiet period with clients stopped.
-func (x *Execution) Simulate() (err error) {
+// When ctx ends first it stops at the end of the current slice of simulated
+// time and returns an error naming the seed and the simulated time, which
+// wraps ctx.Err().
+func (x *Execution) Simulate(ctx context.Context) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// In simulation an assertion failure is a found bug, but also one
@@ -28,8 +40,8 @@ func (x *Execution) Simulate() (err error) {
 	// Setup, as in Jepsen: clients and faults start once the cluster has
 	// elected its first leader, so early ops do not all fail for want of one.
 	for !x.obs.leaderSeen && x.w.Now() < setupLimit {
-		if err := x.w.Run(x.w.Now() + setupStep); err != nil {
-			return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.opts.Seed, err)
+		if err := x.runUntil(ctx, x.w.Now()+setupStep, "setup"); err != nil {
+			return err
 		}
 	}
 	x.setupTime = x.w.Now()
@@ -40,20 +52,20 @@ func (x *Execution) Simulate() (err error) {
 	if err := x.nem.Start(int64(maxT)); err != nil {
 		return fmt.Errorf("%w: nemesis: %v", ErrInternal, err)
 	}
-	if err := x.w.Run(maxT); err != nil {
-		return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.opts.Seed, err)
+	if err := x.runUntil(ctx, maxT, "faults"); err != nil {
+		return err
 	}
 	x.nem.Heal()
 	x.healTime = x.w.Now()
-	if err := x.w.Run(maxT + sim.Time(x.opts.RecoveryTime)); err != nil {
-		return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.opts.Seed, err)
+	if err := x.runUntil(ctx, maxT+sim.Time(x.opts.RecoveryTime), "recovery"); err != nil {
+		return err
 	}
 	x.stopTime = x.w.Now()
 	for _, cl := range x.clients {
 		cl.Stop()
 	}
-	if err := x.w.Run(x.stopTime + quietTime); err != nil {
-		return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.opts.Seed, err)
+	if err := x.runUntil(ctx, x.stopTime+quietTime, "quiet period"); err != nil {
+		return err
 	}
 	x.endTime = x.w.Now()
 	if err := x.rec.Misuse(); err != nil {
@@ -71,4 +83,42 @@ func (x *Execution) Simulate() (err error) {
 		}
 	}
 	return nil
+}
+
+// runUntil runs the world to until in slices of ctxSlice, looking at ctx
+// before each; phase names the part of the run for the error.
+func (x *Execution) runUntil(ctx context.Context, until sim.Time, phase string) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("seed %d: stopped at %v of simulated time (%s) of %v: %w",
+				x.opts.Seed, time.Duration(x.w.Now()), phase, x.plannedTime(), ctxErr(ctx))
+		}
+		next := min(x.w.Now()+ctxSlice, until)
+		if err := x.w.Run(next); err != nil {
+			return fmt.Errorf("%w: seed %d: %v", ErrInternal, x.opts.Seed, err)
+		}
+		if next >= until {
+			return nil
+		}
+	}
+}
+
+// plannedTime is about how much simulated time the whole run takes: the
+// setup so far, the faults, the recovery window and the quiet period.
+func (x *Execution) plannedTime() time.Duration {
+	setup := x.setupTime
+	if setup == 0 {
+		setup = x.w.Now()
+	}
+	return time.Duration(setup) + x.opts.MaxTime + x.opts.RecoveryTime + time.Duration(quietTime)
+}
+
+// ctxErr is why ctx ended: ctx.Err(), and its cause when one was given
+// (context.WithDeadlineCause), both wrapped so errors.Is finds either.
+func ctxErr(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return fmt.Errorf("%w: %w", cause, err)
+	}
+	return err
 }
