@@ -39,10 +39,10 @@ func Check(t testing.TB, cfg raftcheck.Config, opts ...Option) *raftcheck.Result
 func Sweep(t *testing.T, cfg raftcheck.Config, seeds []uint64, opts ...Option) []*raftcheck.Result {
 	t.Helper()
 	o := collect(opts)
-	if testing.Short() && o.skipShort {
+	if isShort(t) && o.skipShort {
 		t.Skipf("raftcheck: skipped under -short")
 	}
-	if testing.Short() && len(seeds) > o.shortSeeds {
+	if isShort(t) && len(seeds) > o.shortSeeds {
 		t.Logf("raftcheck: -short: running %d of the %d seeds", max(o.shortSeeds, 0), len(seeds))
 		seeds = seeds[:max(o.shortSeeds, 0)]
 	}
@@ -99,7 +99,7 @@ func Replay(t testing.TB, path string, opts ...Option) *raftcheck.Result {
 // check is Check with its options collected.
 func check(t testing.TB, cfg raftcheck.Config, o *options) *raftcheck.Result {
 	t.Helper()
-	if testing.Short() && !o.noShort {
+	if isShort(t) && !o.noShort {
 		if o.skipShort {
 			t.Skipf("raftcheck: seed %d: skipped under -short", cfg.Seed)
 			return nil

@@ -169,3 +169,25 @@ func TestRerunCommand(t *testing.T) {
 	assert.Equal(t, `go test -run '^TestX$/^a\.b\(1\)$' github.com/raftcheck/raftcheck/raftchecktest`,
 		RerunCommand(&fakeTB{name: "TestX/a.b(1)"}))
 }
+
+// TestCheckUnderShort: under -short a run longer than ShortMaxTime is cut to
+// it, the log says so, and the rerun command carries -short; SkipShort skips
+// instead.
+func TestCheckUnderShort(t *testing.T) {
+	cfg := raftcheck.DefaultConfig()
+	cfg.Store = ""
+	cfg.MaxTime = raftcheck.Duration(30 * time.Second)
+	tb := &fakeTB{name: "TestShort", short: true}
+	var res *raftcheck.Result
+	inTest(func() { res = Check(tb, cfg, ShortMaxTime(2*time.Second)) })
+	require.NotNil(t, res)
+	assert.Contains(t, strings.Join(tb.logs, "\n"), "max time 2s instead of 30s")
+	assert.Contains(t, res.Replay, "--max-time 2s")
+	assert.Contains(t, RerunCommand(tb), " -short ")
+
+	skipped := &fakeTB{name: "TestShortSkip", short: true}
+	res = nil
+	inTest(func() { res = Check(skipped, cfg, SkipShort()) })
+	assert.Nil(t, res)
+	assert.Len(t, skipped.skips, 1)
+}

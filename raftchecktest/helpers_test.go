@@ -18,12 +18,14 @@ type fakeTB struct {
 	testing.TB
 	name     string
 	deadline time.Time // zero: none
+	short    bool      // what Short reports: the fake runs as if under -short
 
 	mu                          sync.Mutex
 	logs, errors, fatals, skips []string
 }
 
 func (f *fakeTB) Helper()                     {}
+func (f *fakeTB) Short() bool                 { return f.short }
 func (f *fakeTB) Name() string                { return f.name }
 func (f *fakeTB) Context() context.Context    { return context.Background() }
 func (f *fakeTB) Deadline() (time.Time, bool) { return f.deadline, !f.deadline.IsZero() }

@@ -2,6 +2,7 @@ package raftchecktest
 
 import (
 	"context"
+	"testing"
 	"time"
 )
 
@@ -63,3 +64,13 @@ func Model(name string) Option { return func(o *options) { o.model = name } }
 // Timeout bounds CheckHistory's linearizability search (default
 // DefaultHistoryTimeout; 0 = only the test's deadline).
 func Timeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// isShort reports whether t runs under go test -short. A TB that says so
+// itself (a Short() bool method, as the package's own tests' fake has)
+// decides for itself, so those tests mean the same with and without -short.
+func isShort(t testing.TB) bool {
+	if s, ok := t.(interface{ Short() bool }); ok {
+		return s.Short()
+	}
+	return testing.Short()
+}

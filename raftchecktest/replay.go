@@ -152,7 +152,7 @@ func RerunCommand(t testing.TB) string {
 		levels = append(levels, "^"+regexp.QuoteMeta(p)+"$")
 	}
 	cmd := "go test -run " + quote(strings.Join(levels, "/"))
-	if testing.Short() {
+	if isShort(t) {
 		cmd += " -short"
 	}
 	return cmd + " " + quote(testPackage())
