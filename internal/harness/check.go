@@ -92,7 +92,7 @@ func (x *Execution) Check() (*Outcome, error) {
 		Checked:           cr,
 		MessagesDelivered: net.Delivered,
 		UnknownPeer:       x.obs.unknownPeer,
-		FaultEvents:       len(x.faults.windows),
+		FaultEvents:       x.faults.log.Len(),
 		SimTime:           time.Duration(x.endTime),
 		CheckTime:         time.Since(checkStart),
 		Swarm:             x.profile,
