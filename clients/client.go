@@ -106,6 +106,7 @@ type inflight struct {
 	// giving up cannot be recorded as a definite fail.
 	uncertain bool
 	lastErr   kvstore.ErrKind // the latest definite rejection
+	lastName  string          // its name in the history
 	lastNode  int
 }
 

@@ -76,7 +76,7 @@ func (c *Client) Receive(from int, msg any) {
 		c.complete(histories.Fail, o.spec.value, node, histories.ErrCASMismatch)
 	case kvstore.ErrLeaderChanged, kvstore.ErrSessionExpired:
 		c.leader = 0
-		c.completeUncertain(node, resp.Err.String())
+		c.completeUncertain(node, resp.ErrString())
 	case kvstore.ErrNotLeader, kvstore.ErrDropped:
 		// A rejection says only that its own attempt was not proposed:
 		// taken for a later attempt (a delayed answer from the same server),
@@ -98,9 +98,9 @@ func (c *Client) Receive(from int, msg any) {
 func (c *Client) rejected(resp *kvstore.Response, from, node int) {
 	o := &c.op
 	o.waiting = false
-	o.lastErr, o.lastNode = resp.Err, node
+	o.lastErr, o.lastName, o.lastNode = resp.Err, resp.ErrString(), node
 	if o.attempts >= c.cfg.MaxAttempts {
-		c.giveUp(node, resp.Err.String())
+		c.giveUp(node, resp.ErrString())
 		return
 	}
 	if resp.Err == kvstore.ErrNotLeader {
@@ -179,7 +179,7 @@ func (c *Client) giveUp(node int, errKind string) {
 	}
 	if errKind == ErrTimeout && c.op.lastErr != kvstore.ErrNone {
 		// Every attempt was rejected before proposing; say why.
-		errKind, node = c.op.lastErr.String(), c.op.lastNode
+		errKind, node = c.op.lastName, c.op.lastNode
 	}
 	c.complete(histories.Fail, c.op.spec.value, node, errKind)
 }
