@@ -242,6 +242,10 @@ func (c *Client) invoke() {
 	}
 	c.op = inflight{active: true, spec: spec, req: req}
 	c.env.After(c.cfg.OpTimeout, tag(tagDeadline, c.opNo, 0))
+	if c.cfg.Spread {
+		n := uint64(len(c.cfg.Servers))
+		c.leader = c.cfg.Servers[(uint64(c.thread)+c.opNo)%n]
+	}
 	c.send()
 }
 

@@ -634,3 +634,24 @@ func appendInt(b []byte, v int64) []byte {
 	}
 	return append(b, byte('0'+v%10))
 }
+
+func TestSpreadStartsEachOpAtTheNextServer(t *testing.T) {
+	cfg := registerWith(writeOnly)
+	cfg.Spread = true
+	s := newSingle(cfg, 1, 4)
+	s.c.Start()
+	var firsts []int
+	for range 6 {
+		first := s.last()
+		firsts = append(firsts, first.to)
+		if first.to != 3 {
+			// Not the leader: the hint is followed within the operation.
+			s.reply(first.to, kvstore.Response{Err: kvstore.ErrNotLeader, LeaderHint: 3})
+			assert.Equal(t, 3, s.last().to, "the redirect is followed")
+		}
+		s.reply(3, kvstore.Response{})
+	}
+	// Thread 1's k-th operation (k from 1) starts at Servers[(1+k) mod 5].
+	assert.Equal(t, []int{3, 4, 5, 1, 2, 3}, firsts)
+	assert.NoError(t, s.c.Err())
+}

@@ -70,6 +70,12 @@ type Config struct {
 	// request, and both copies could apply. Definite rejections are still
 	// resent: nothing was applied.
 	NoResend bool
+	// Spread sends each operation first to the next server in turn (thread
+	// t's k-th operation to Servers[(t+k) mod len(Servers)]) instead of to
+	// the leader the client knows, then follows redirects as usual: every
+	// node serves as an entry point, as under Maelstrom, whose clients are
+	// bound to nodes. Live mode uses it; it draws nothing from the rng.
+	Spread bool
 }
 
 // Bounds on configuration values, so that every queue and loop has a limit.
