@@ -38,8 +38,10 @@ type Result struct {
 	Seed   uint64        `json:"seed"`
 	Dir    string        `json:"dir"`
 	Wall   time.Duration `json:"wall_ns"`
-	// RunTime is the run's length from the nodes' readiness to its end.
-	RunTime time.Duration `json:"run_ns"`
+	// RunTime is the run's length from the nodes' readiness to its end, and
+	// CheckTime the wall time the checks took.
+	RunTime   time.Duration `json:"run_ns"`
+	CheckTime time.Duration `json:"check_ns"`
 	Note    string        `json:"note"`
 	// Notes are what the run could not observe or do, said plainly: no
 	// roles reported, a role log that could not be read, the nemesis's

@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/raftcheck/raftcheck/internal/harness"
 	"github.com/raftcheck/raftcheck/internal/live/maelstrom"
 )
+
+// LogPath is node index i's stderr log in the run directory dir.
+func LogPath(dir string, i int) string { return filepath.Join(dir, maelstrom.NodeID(i)+".stderr.log") }
 
 // NodeMap says which Maelstrom node each report node id is: reports number
 // nodes from 1, the nodes are named from n0.

@@ -122,10 +122,12 @@ func Run(ctx context.Context, cfg Config) (_ *Result, err error) {
 	if err := drv.Close(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInternal, err)
 	}
+	checkStart := time.Now()
 	res, err := r.check()
 	if err != nil {
 		return nil, err
 	}
+	res.CheckTime = time.Since(checkStart)
 	res.Phases = phases
 	res.Wall = time.Since(start)
 	return res, r.interrupted
