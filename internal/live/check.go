@@ -42,7 +42,7 @@ type Result struct {
 	// CheckTime the wall time the checks took.
 	RunTime   time.Duration `json:"run_ns"`
 	CheckTime time.Duration `json:"check_ns"`
-	Note    string        `json:"note"`
+	Note      string        `json:"note"`
 	// Notes are what the run could not observe or do, said plainly: no
 	// roles reported, a role log that could not be read, the nemesis's
 	// observations (a node that did not come back after a restart).
