@@ -87,7 +87,7 @@ func (t *roleTail) read() []roleReport {
 			break
 		}
 		line := t.buf[:nl]
-		if !t.skip {
+		if !t.skip && len(line) <= maxTailLine {
 			if r, ok := t.parse(line); ok {
 				out = append(out, r)
 			}
