@@ -118,6 +118,11 @@ func cmdLive(args []string, stdout, stderr io.Writer) (int, error) {
 	ctx, stop := liveInterrupt(stderr)
 	defer stop()
 	res, err := raftcheck.Live(ctx, cfg)
+	if res == nil && ctx.Err() != nil {
+		// Ctrl-C before the clients started: nothing to check.
+		fmt.Fprintf(stderr, "raftcheck live: interrupted before the run began, nothing recorded: %v\n", err)
+		return exitUnknown, nil
+	}
 	if res == nil {
 		return runErrorCode(err), classify(err)
 	}

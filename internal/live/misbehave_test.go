@@ -109,10 +109,17 @@ func TestCancelledRunLeavesNoNode(t *testing.T) {
 	cfg := fakeConfig(t, "ok")
 	cfg.Nodes = 3
 	cfg.Phases = []Phase{{Name: "cancel", Max: timeout, Start: func(*Control) error { cancel(); return nil }}}
-	_, err := Run(ctx, cfg)
+	res, err := Run(ctx, cfg)
 	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, ErrInterrupted)
 	assert.Contains(t, err.Error(), "interrupted")
 	requireNoNodeLeft(t, cfg.Dir, 3)
+	// What was recorded was checked; the verdict is at best unknown.
+	require.NotNil(t, res)
+	assert.True(t, res.Interrupted)
+	assert.NotEqual(t, checker.Valid, res.Verdict)
+	assert.Nil(t, res.Liveness)
+	assert.Contains(t, res.Reasons[len(res.Reasons)-1], "the run was cut short")
 
 	cfg.Dir = t.TempDir()
 	_, err = Run(ctx, cfg) // cancelled before the nodes are ready
