@@ -70,6 +70,7 @@ type Client struct {
 	lastInvoke       int64  // local time of the latest invoke
 	nextGen          uint64 // tags tagNext timers; only the latest counts
 	opNo             uint64 // operations invoked so far; tags their timers
+	moves            uint64 // Spread: requests unanswered so far, each moving the home server on
 
 	op    inflight
 	reqs  requestSlab
@@ -244,7 +245,7 @@ func (c *Client) invoke() {
 	c.env.After(c.cfg.OpTimeout, tag(tagDeadline, c.opNo, 0))
 	if c.cfg.Spread {
 		n := uint64(len(c.cfg.Servers))
-		c.leader = c.cfg.Servers[(uint64(c.thread)+c.opNo)%n]
+		c.leader = c.cfg.Servers[(uint64(c.thread)+c.moves)%n]
 	}
 	c.send()
 }

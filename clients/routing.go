@@ -142,6 +142,7 @@ func (c *Client) Fire(t uint64) {
 	case tagDeadline:
 		if o.waiting {
 			o.uncertain = true
+			c.moves++
 			if c.cfg.NoResend {
 				c.leader = c.otherServer(o.target)
 			}
@@ -154,6 +155,7 @@ func (c *Client) Fire(t uint64) {
 		// Unanswered: it may have been proposed. Try another server.
 		o.waiting = false
 		o.uncertain = true
+		c.moves++
 		c.leader = c.otherServer(o.target)
 		if c.cfg.NoResend {
 			// The copy would be a second request, not a retry.

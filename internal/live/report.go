@@ -79,7 +79,12 @@ func (res *Result) Reports(title string, meta harness.ReportMeta) harness.Report
 	for _, n := range res.Notes {
 		stats = append(stats, report.KV{Key: "note", Value: n})
 	}
+	names := make(map[int]string, d.nodes)
+	for i := range d.nodes {
+		names[i+1] = maelstrom.NodeID(i)
+	}
 	run := &report.Run{
+		NodeNames:      names,
 		Title:          title,
 		Seed:           strconv.FormatUint(res.Seed, 10),
 		Config:         append([]report.KV{}, meta.Config...),
