@@ -41,8 +41,9 @@ type LiveConfig struct {
 	// clients only.
 	RoleRegex string `json:"role_regex"`
 	// FollowLeader sends each operation to the leader the client knows (the
-	// simulated runs' routing) instead of spreading operations over every
-	// node, as Maelstrom's clients do.
+	// simulated runs' routing) instead of to the client's home node (each
+	// thread bound to a node, moving on when a request goes unanswered), as
+	// Maelstrom's clients are bound.
 	FollowLeader bool `json:"follow_leader,omitempty"`
 
 	// Cluster and time: wall time, as the nodes run on real clocks.

@@ -43,7 +43,7 @@ func addLiveFlags(fs *pflag.FlagSet, lf *liveFlags) {
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "ops/s per client (0 = closed loop)")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "keys for the kv workload")
 	fs.Var(durationValue{&c.OpTimeout}, "op-timeout", "an unanswered request ends its operation (info; fail for a read)")
-	fs.BoolVar(&c.FollowLeader, "follow-leader", c.FollowLeader, "send each operation to the leader the client knows, instead of spreading operations over every node as Maelstrom's clients do")
+	fs.BoolVar(&c.FollowLeader, "follow-leader", c.FollowLeader, "send each operation to the leader the client knows, instead of to the client's home node (clients are bound to nodes, as under Maelstrom, and move on when a request goes unanswered)")
 	fs.StringVar(&c.RoleRegex, "role-regex", c.RoleRegex, "stderr lines that report a node's role, with named groups role and term (\"\" = read none)")
 	fs.Var(durationValue{&c.Latency}, "latency", "mean one-way message latency added by raftcheck's network")
 	fs.Var(durationValue{&c.LatencyStddev}, "latency-stddev", "latency standard deviation (normal, lognormal) or half-width (uniform)")

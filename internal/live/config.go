@@ -49,10 +49,10 @@ type Config struct {
 	// again ends at twice OpTimeout.
 	OpTimeout time.Duration
 	// FollowLeader sends each operation to the leader the client knows, as
-	// in simulated runs. By default clients spread their operations over
-	// every node in turn, as Maelstrom's clients (bound to nodes) do, and
-	// follow redirects from there: a node must serve, forward or redirect
-	// whatever reaches it.
+	// in simulated runs. By default each client thread is bound to a home
+	// node, as Maelstrom's and Jepsen's clients are, moving to the next
+	// node only when a request goes unanswered, and follows redirects from
+	// there: every node must serve, forward or redirect what reaches it.
 	FollowLeader bool
 	// ClientConfig, when set, adjusts client thread t's configuration (tests
 	// use it to pin threads to nodes or give them their own mix).

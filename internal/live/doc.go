@@ -27,9 +27,10 @@
 //     world's next event is due or a node prints a line, runs what is due,
 //     and injects the line at the current virtual time. The loop is the
 //     only goroutine that touches the world, the clients and the recorder.
-//   - The clients spread their operations over every node in turn, as
-//     Maelstrom's clients (bound to nodes) do, following redirects from
-//     there (Config.FollowLeader: to the leader they know instead).
+//   - Each client thread is bound to a home node, as Maelstrom's clients
+//     are, moving on to the next node when a request goes unanswered, and
+//     follows redirects from there (Config.FollowLeader: it goes to the
+//     leader it knows instead).
 //   - A standard run (Config.MaxTime) has a simulated run's shape: setup
 //     until a node reports leading or an operation succeeds, the nemesis
 //     (package nemesis, unchanged) acting through liveFaults until
