@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -103,6 +104,13 @@ func cmdLive(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usageError{err}
 	}
 	cfg := lf.cfg
+	if strings.ContainsRune(cfg.Bin, filepath.Separator) {
+		// A path, not a name in PATH: stored absolute, so the command that
+		// runs it again works from anywhere.
+		if abs, err := filepath.Abs(cfg.Bin); err == nil {
+			cfg.Bin = abs
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
