@@ -170,3 +170,24 @@ func TestKVWorkloadOnOneNode(t *testing.T) {
 	assert.NotEmpty(t, okOps(res.History, "get"))
 	assert.NotEmpty(t, okOps(res.History, "put"))
 }
+
+// TestNodeThatDiesMidRun: a node that exits on its own is a recorded fault
+// (with its exit status), never a hang or a lost history; its clients time
+// out, and the history up to then is checked.
+func TestNodeThatDiesMidRun(t *testing.T) {
+	cfg := fakeConfig(t, "die")
+	cfg.Phases = []Phase{{Name: "run", Max: timeout, Until: func(c *Control) bool {
+		return len(c.r.c.faults.byKey) > 0
+	}}}
+	res, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	require.True(t, res.Phases[0].Until)
+	require.Len(t, res.Faults, 1)
+	f := res.Faults[0]
+	assert.Equal(t, FaultExit, f.Kind)
+	assert.Contains(t, f.First, "exit status 2")
+	assert.Contains(t, f.First, "n0.stderr.log")
+	assert.Equal(t, checker.Valid, res.Verdict, "%v", res.Reasons)
+	assert.NotEmpty(t, okOps(res.History, ""), "the history up to the exit is kept")
+	requireNoNodeLeft(t, cfg.Dir, 1)
+}
