@@ -124,6 +124,9 @@ func (f *liveFaults) Restart(node int, delay int64) {
 		if h.Alive() {
 			return
 		}
+		// Synchronous: the driver waits for the old process to be reaped,
+		// but it was killed at the crash, long before; the wait is bounded
+		// by proc's KillTimeout, and starting a process takes a fork.
 		f.fail("restart", f.r.c.restart(node-1))
 	})
 }
