@@ -86,9 +86,11 @@ type LiveConfig struct {
 	KeepMessages bool   `json:"-"`
 }
 
-// DefaultLiveNemesis is a live run's default fault mix: partitions, crashes
-// and pauses (the default chaos scenario's faults).
-var DefaultLiveNemesis = []string{"partition-random-halves", "partition-isolate-leader", "crash-random", "crash-leader", "pause-random"}
+// DefaultLiveNemesis returns a live run's default fault mix: partitions,
+// crashes and pauses (the default chaos scenario's faults).
+func DefaultLiveNemesis() []string {
+	return []string{"partition-random-halves", "partition-isolate-leader", "crash-random", "crash-leader", "pause-random"}
+}
 
 // DefaultLiveConfig returns the standard live run: 5 nodes, 10 clients at
 // 10 ops/s on the kv workload (10 keys, unique values written: each read
@@ -113,7 +115,7 @@ func DefaultLiveConfig() LiveConfig {
 		Latency:         d.Latency,
 		LatencyStddev:   d.LatencyStddev,
 		LatencyDist:     d.LatencyDist,
-		Nemesis:         append([]string(nil), DefaultLiveNemesis...),
+		Nemesis:         DefaultLiveNemesis(),
 		NemesisInterval: Duration(5 * time.Second),
 		CheckTimeout:    d.CheckTimeout,
 		CheckMemory:     d.CheckMemory,
@@ -199,15 +201,15 @@ func (c *LiveConfig) options() (live.Config, error) {
 		}
 	}
 	// The network and the fault schedule parse as a simulated run's do.
-	sim := Config{
+	simCfg := Config{
 		Nodes: c.Nodes, Latency: c.Latency, LatencyStddev: c.LatencyStddev, LatencyDist: c.LatencyDist,
 		MessageDropRate: c.MessageDropRate, MessageDupRate: c.MessageDupRate, ReorderRate: c.ReorderRate,
 		SyncLatency: 0, DiskCrashMode: "lose-unsynced",
 		Nemesis: c.Nemesis, NemesisInterval: c.NemesisInterval, MaxCrashed: c.MaxCrashed, ChaosScenario: c.ChaosScenario, Swarm: c.Swarm,
 	}
 	var o options.Options
-	sim.network(&o, bad)
-	sim.faults(&o, bad)
+	simCfg.network(&o, bad)
+	simCfg.faults(&o, bad)
 	lc.Net = o.Net
 	if !c.Swarm {
 		field := "nemesis"
