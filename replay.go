@@ -138,6 +138,9 @@ func LoadRun(path string) (*Result, Config, error) {
 	if err := json.Unmarshal(raw, &sr); err != nil {
 		return nil, Config{}, fmt.Errorf("%s:%d: %w", path, jsonErrorLine(raw, err), err)
 	}
+	if sr.Result != nil && sr.Result.Mode == ModeLive {
+		return nil, Config{}, liveRunError(path, raw)
+	}
 	if sr.Version != resultsVersion || sr.Result == nil {
 		return nil, Config{}, fmt.Errorf("%s: not a raftcheck results file (raftcheck_results %d, want %d)", path, sr.Version, resultsVersion)
 	}
@@ -148,6 +151,21 @@ func LoadRun(path string) (*Result, Config, error) {
 		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)
 	}
 	return sr.Result, sr.Config, nil
+}
+
+// ErrLiveRun is wrapped by LoadRun's error for a live run's results: real
+// processes cannot be replayed bit for bit (see LiveNote).
+var ErrLiveRun = errors.New("a live run cannot be replayed")
+
+// liveRunError refuses a live run's results.json, with the command that
+// runs it again live.
+func liveRunError(path string, raw []byte) error {
+	var sl storedLiveResult
+	again := ""
+	if json.Unmarshal(raw, &sl) == nil && sl.LiveConfig.Bin != "" {
+		again = "; to run it again live with the same seed (a new run, not a replay): " + LiveCommand(sl.LiveConfig)
+	}
+	return fmt.Errorf("%s: %w: it ran real node processes, and %s%s", path, ErrLiveRun, LiveNote, again)
 }
 
 // jsonErrorLine is the 1-based line of raw where decoding failed (1 when the

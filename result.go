@@ -37,6 +37,12 @@ type Result struct {
 	Leader         int               `json:"leader"`                   // 0: none at the end
 	Swarm          *nemesis.Profile  `json:"swarm,omitempty"`          // the swarm profile the seed chose
 	Nemesis        nemesis.Config    `json:"nemesis"`                  // the fault schedule actually used
+
+	// Mode is "live" for a run of real node processes (Live), "" for a
+	// simulated one. A live run has no trace hash and cannot be replayed.
+	Mode string `json:"mode,omitempty"`
+	// Live is what a live run adds (nil for a simulated one).
+	Live *LiveInfo `json:"live,omitempty"`
 }
 
 // Stats summarizes one run.

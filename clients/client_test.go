@@ -634,3 +634,30 @@ func appendInt(b []byte, v int64) []byte {
 	}
 	return append(b, byte('0'+v%10))
 }
+
+func TestSpreadBindsThreadsToHomeServers(t *testing.T) {
+	cfg := registerWith(writeOnly)
+	cfg.Spread = true
+	cfg.NoResend = true
+	s := newSingle(cfg, 1, 4)
+	s.c.Start()
+	var firsts []int
+	for range 3 {
+		first := s.last()
+		firsts = append(firsts, first.to)
+		if first.to != 3 {
+			// Not the leader: the hint is followed within the operation.
+			s.reply(first.to, kvstore.Response{Err: kvstore.ErrNotLeader, LeaderHint: 3})
+			assert.Equal(t, 3, s.last().to, "the redirect is followed")
+		}
+		s.reply(3, kvstore.Response{})
+	}
+	// A silent home server is left for the next one.
+	s.l.advance(cfg.AttemptTimeout)
+	firsts = append(firsts, s.last().to)
+	s.reply(3, kvstore.Response{})
+	// Thread 1's home is Servers[1] (2), then, after one unanswered
+	// request, Servers[2] (3).
+	assert.Equal(t, []int{2, 2, 2, 3}, firsts)
+	assert.NoError(t, s.c.Err())
+}

@@ -70,6 +70,14 @@ type Config struct {
 	// request, and both copies could apply. Definite rejections are still
 	// resent: nothing was applied.
 	NoResend bool
+	// Spread binds each thread to a home server, as Jepsen and Maelstrom
+	// bind clients to nodes: thread t sends every operation first to
+	// Servers[(t+m) mod len(Servers)], where m counts the requests of t
+	// that went unanswered (a silent server is left for the next one), and
+	// follows redirects from there as usual, instead of going to the
+	// leader it knows. Every node serves as an entry point. Live mode uses
+	// it; it draws nothing from the rng.
+	Spread bool
 }
 
 // Bounds on configuration values, so that every queue and loop has a limit.

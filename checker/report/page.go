@@ -11,30 +11,31 @@ import (
 // pageData is the JSON document embedded in timeline.html; the page's
 // script draws everything from it. Times are microseconds after Run.Start.
 type pageData struct {
-	Title    string       `json:"title"`
-	Seed     string       `json:"seed"`
-	Verdict  string       `json:"verdict"`
-	Reasons  []string     `json:"reasons"`
-	Cex      *pageCex     `json:"cex,omitempty"` // absent: no counterexample
-	Config   [][2]string  `json:"config"`
-	Replay   string       `json:"replay"`
-	Stats    [][2]string  `json:"stats"`
-	Summary  [][2]string  `json:"summary"` // leader, events, times, trace hash
-	Final    []NodeRow    `json:"final"`
-	Duration int64        `json:"duration"`
-	Heal     int64        `json:"heal"` // -1: no final heal
-	Nodes    []int        `json:"nodes"`
-	Segs     segments     `json:"segs"`
-	Pauses   pauses       `json:"pauses"`
-	Faults   []pageFault  `json:"faults"`
-	Lanes    []string     `json:"lanes"`
-	Ops      clientOps    `json:"ops"`
-	Fs       []string     `json:"fs"`
-	Keys     []string     `json:"keys"`
-	Errs     []string     `json:"errs"`
-	Msgs     pageMessages `json:"msgs"`
-	MsgKinds []string     `json:"msgKinds"`
-	MsgDrops []string     `json:"msgDrops"`
+	Title    string         `json:"title"`
+	Seed     string         `json:"seed"`
+	Verdict  string         `json:"verdict"`
+	Reasons  []string       `json:"reasons"`
+	Cex      *pageCex       `json:"cex,omitempty"` // absent: no counterexample
+	Config   [][2]string    `json:"config"`
+	Replay   string         `json:"replay"`
+	Stats    [][2]string    `json:"stats"`
+	Summary  [][2]string    `json:"summary"` // leader, events, times, trace hash
+	Final    []NodeRow      `json:"final"`
+	Duration int64          `json:"duration"`
+	Heal     int64          `json:"heal"` // -1: no final heal
+	Nodes    []int          `json:"nodes"`
+	Names    map[int]string `json:"names,omitempty"` // node id → name on the page; absent: "n<id>"
+	Segs     segments       `json:"segs"`
+	Pauses   pauses         `json:"pauses"`
+	Faults   []pageFault    `json:"faults"`
+	Lanes    []string       `json:"lanes"`
+	Ops      clientOps      `json:"ops"`
+	Fs       []string       `json:"fs"`
+	Keys     []string       `json:"keys"`
+	Errs     []string       `json:"errs"`
+	Msgs     pageMessages   `json:"msgs"`
+	MsgKinds []string       `json:"msgKinds"`
+	MsgDrops []string       `json:"msgDrops"`
 	// Colours shared with the plots: fault palette and outcome colours.
 	FaultPalette  []string `json:"faultPalette"`
 	OutcomeColors []string `json:"outcomeColors"`
@@ -111,6 +112,7 @@ func buildPage(pr *prepared) (*pageData, error) {
 		Duration: (r.End - r.Start) / 1000,
 		Heal:     heal,
 		Nodes:    r.Nodes,
+		Names:    r.NodeNames,
 		Segs:     segs,
 		Pauses:   ps,
 		Faults:   pr.faults,

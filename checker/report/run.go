@@ -22,11 +22,14 @@ type Run struct {
 	// highlights them and lists their explanation first. nil: none.
 	Counterexample *Counterexample
 
-	Nodes    []int // raft ids, one timeline lane each
-	Threads  int   // client concurrency; a process p runs on thread p % Threads. 0: one lane per process
-	Start    int64 // first instant shown
-	End      int64 // last instant shown (include the recovery window)
-	HealTime int64 // the final heal; 0 means none
+	Nodes []int // raft ids, one timeline lane each
+	// NodeNames, when set, names the nodes on the timeline instead of
+	// "n<id>" (live mode: node 1 is Maelstrom's n0). Ids missing keep theirs.
+	NodeNames map[int]string
+	Threads   int   // client concurrency; a process p runs on thread p % Threads. 0: one lane per process
+	Start     int64 // first instant shown
+	End       int64 // last instant shown (include the recovery window)
+	HealTime  int64 // the final heal; 0 means none
 
 	History    histories.History
 	NodeEvents []NodeEvent // any order; sorted stably by time before use

@@ -124,6 +124,17 @@ func TestTimelineData(t *testing.T) {
 	assert.Equal(t, map[string]any{"id": 1.0, "state": "follower", "term": 3.0, "alive": true, "log_size": 4012.0, "commit": 4012.0}, final[0])
 }
 
+// TestTimelineNodeNames: a run may name its nodes (live mode: node 1 is
+// Maelstrom's n0); the page carries the names, and a run without them has
+// none (the script then writes "n<id>").
+func TestTimelineNodeNames(t *testing.T) {
+	r := testRun()
+	assert.NotContains(t, pageJSON(t, writeTimeline(t, r)), "names")
+	r.NodeNames = map[int]string{1: "n0", 2: "n1"}
+	data := pageJSON(t, writeTimeline(t, r))
+	assert.Equal(t, map[string]any{"1": "n0", "2": "n1"}, data["names"])
+}
+
 func TestMessageCap(t *testing.T) {
 	r := testRun()
 	// 120k messages: more than the default cap, as a long busy run has.

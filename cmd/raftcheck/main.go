@@ -45,6 +45,7 @@ func commands() []command {
 		{"suite", "run every named scenario over several seeds; pass/fail matrix", cmdSuite},
 		{"check", "check recorded histories (JSONL, Jepsen EDN, porcupine etcd logs, Knossos kv)", cmdCheck},
 		{"replay", "rerun a stored run and confirm its trace hash", cmdReplay},
+		{"live", "test real node processes (Maelstrom lin-kv) under faults; not reproducible bit for bit", cmdLive},
 		{"serve", "browse the result store on localhost", cmdServe},
 		{"faults", "list the fault catalog", cmdFaults},
 		{"scenarios", "list the named chaos scenarios", cmdScenarios},

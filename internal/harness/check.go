@@ -103,7 +103,7 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		Checked:           cr,
 		MessagesDelivered: net.Delivered,
 		UnknownPeer:       x.obs.unknownPeer,
-		FaultEvents:       len(x.faults.windows),
+		FaultEvents:       x.faults.log.Len(),
 		SimTime:           time.Duration(x.endTime),
 		CheckTime:         time.Since(checkStart),
 		Swarm:             x.profile,

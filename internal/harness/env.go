@@ -15,6 +15,10 @@ func (e hostEnv) Now() int64                { return int64(e.h.Now()) }
 func (e hostEnv) Send(to int, msg any)      { e.h.Send(to, msg) }
 func (e hostEnv) After(d int64, tag uint64) { e.h.After(sim.Time(d), tag) }
 
+// Env is a simulator host as a kvstore.Env: what simulated servers and
+// clients run on, here and in live mode (whose clients are simulated too).
+func Env(h *sim.Host) kvstore.Env { return hostEnv{h} }
+
 // Disk returns the host's disk, or a nil interface for diskless hosts (a nil
 // *sim.Disk inside a non-nil interface would defeat the caller's nil check).
 func (e hostEnv) Disk() kvstore.Disk {

@@ -138,7 +138,7 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	if err != nil {
 		return nil, err
 	}
-	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: wcfg.Disk}
+	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: wcfg.Disk, log: NewFaultLog(o.Nodes)}
 	if x.nem, err = nemesis.New(x.nemCfg, x.faults, nrng); err != nil {
 		return nil, fmt.Errorf("nemesis: %w", err)
 	}

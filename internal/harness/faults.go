@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
-	"strings"
 
 	"github.com/raftcheck/raftcheck/checker/report"
 	"github.com/raftcheck/raftcheck/clients"
@@ -29,10 +27,8 @@ type simFaults struct {
 	// be re-added, at that time (see replace).
 	replacing []sim.Time
 
-	windows []report.FaultWindow
-	blocked [][2]int // links blocked since the last Record: the next started fault's partition
-	open    []int    // indices into windows not yet stopped
-	errs    []string
+	log  *FaultLog
+	errs []string
 }
 
 var _ nemesis.Faults = (*simFaults)(nil)
@@ -55,9 +51,7 @@ func (f *simFaults) Members() []int           { return slices.Clone(f.c.obs.conf
 func (f *simFaults) Leader() int              { return f.c.leader() }
 func (f *simFaults) Block(from, to int) {
 	f.fail("block", f.w.Net().Block(from, to))
-	if n := len(f.c.nodes); len(f.blocked) < n*n { // bounded: a fault blocks at most every link
-		f.blocked = append(f.blocked, [2]int{from, to})
-	}
+	f.log.Blocked(from, to)
 }
 func (f *simFaults) Unblock(from, to int) { f.fail("unblock", f.w.Net().Unblock(from, to)) }
 func (f *simFaults) HealNetwork()         { f.w.Net().Heal() }
@@ -238,36 +232,12 @@ func (f *simFaults) replace(h *sim.Host) {
 
 // Record logs a fault start or stop in the history, the trace and the report's fault windows.
 func (f *simFaults) Record(ev nemesis.Event) {
-	targets := make([]string, len(ev.Targets))
-	for i, t := range ev.Targets {
-		targets[i] = itoa(t)
-	}
-	value := ev.Detail
-	if value == "" {
-		value = "nodes " + strings.Join(targets, ",")
-	}
-	now := int64(f.w.Now())
-	kind, name := sim.KindFaultStop, ""
+	name, value := f.log.Record(int64(f.w.Now()), ev)
+	f.rec.Nemesis(name, value)
+	kind := sim.KindFaultStop
 	if ev.Start {
-		kind, name = sim.KindFaultStart, "start-"+ev.Fault
-		f.rec.Nemesis(name, value)
-		// The nemesis blocks a partition's links just before recording its
-		// start, so the links blocked since the last event are this fault's.
-		f.open = append(f.open, len(f.windows))
-		f.windows = append(f.windows, report.FaultWindow{Fault: ev.Fault, Start: now, End: -1, Targets: append([]int(nil), ev.Targets...), Detail: ev.Detail,
-			Links: append([][2]int(nil), f.blocked...)})
-	} else {
-		name = "stop-" + ev.Fault
-		f.rec.Nemesis(name, value)
-		for i, wi := range f.open {
-			if f.windows[wi].Fault == ev.Fault {
-				f.windows[wi].End = now
-				f.open = slices.Delete(f.open, i, i+1)
-				break
-			}
-		}
+		kind = sim.KindFaultStart
 	}
-	f.blocked = f.blocked[:0]
 	first := 0
 	if len(ev.Targets) > 0 {
 		first = ev.Targets[0]
@@ -292,15 +262,7 @@ func b2i(b bool) int {
 }
 
 // closeWindows ends every fault window still open at t (the final heal).
-func (f *simFaults) closeWindows(t int64) []report.FaultWindow {
-	for _, wi := range f.open {
-		f.windows[wi].End = t
-	}
-	f.open = f.open[:0]
-	out := append([]report.FaultWindow(nil), f.windows...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
-	return out
-}
+func (f *simFaults) closeWindows(t int64) []report.FaultWindow { return f.log.Close(t) }
 
 // faultCode numbers a fault by its catalog position, for the trace.
 func faultCode(name string) int {

@@ -24,6 +24,13 @@ const (
 // porcupine's warped time which operations ran during them. faults are the
 // run's fault windows, sorted by start.
 func (x *Execution) annotations(faults []report.FaultWindow) []checker.Annotation {
+	return Annotations(faults, x.obs.nodeEvents, len(x.c.nodes), int64(x.endTime))
+}
+
+// Annotations puts fault windows (sorted by start) and node events (in time
+// order, nodes 1..nodes) under porcupine's clients, as annotation windows;
+// windows still open at end close there. Live runs use it too.
+func Annotations(faults []report.FaultWindow, events []report.NodeEvent, nodes int, end int64) []checker.Annotation {
 	var out []checker.Annotation
 	var rowEnd []int64 // per nemesis row, the end of its last window
 	for _, fw := range faults {
@@ -46,7 +53,7 @@ func (x *Execution) annotations(faults []report.FaultWindow) []checker.Annotatio
 		details += fmt.Sprintf(" (%v – %v)", time.Duration(fw.Start), time.Duration(fw.End))
 		out = append(out, checker.Annotation{Start: fw.Start, End: fw.End, Tag: tag, Label: fw.Fault, Details: details, Color: noteFault})
 	}
-	return append(out, nodeNotes(x.obs.nodeEvents, len(x.c.nodes), int64(x.endTime))...)
+	return append(out, nodeNotes(events, nodes, end)...)
 }
 
 // nodeNotes turns node events (in time order) into per-node windows; a

@@ -30,7 +30,7 @@ func newTraceWorld(t *testing.T) *traceWorld {
 	tw := &traceWorld{w: w, obs: newObserver(w, 3, false)}
 	tw.rec = clients.NewRecorder(func() int64 { return int64(w.Now()) })
 	tw.rec.OnOp(tw.obs.traceOp)
-	tw.f = &simFaults{w: w, rec: tw.rec}
+	tw.f = &simFaults{w: w, rec: tw.rec, log: NewFaultLog(3)}
 	return tw
 }
 

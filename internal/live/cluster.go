@@ -52,6 +52,8 @@ type cluster struct {
 	faults faultLog
 	stats  Stats
 	errs   []error // harness failures (not the nodes'): the run reports them
+	// msgKind numbers a peer message's Maelstrom type for the trace (nil: 0).
+	msgKind func(typ string) uint8
 }
 
 // firstClientMsgID starts client msg_ids far from the driver's init ids, so
@@ -83,8 +85,14 @@ type proxy struct {
 }
 
 // peerMsg is a node-to-node message on the simulated network: the line as
-// the sender printed it, forwarded unchanged.
-type peerMsg struct{ line []byte }
+// the sender printed it, forwarded unchanged, and its type's trace kind.
+type peerMsg struct {
+	line []byte
+	kind uint8
+}
+
+// TraceKind implements sim.TraceKinder: the timeline names the arrow.
+func (m *peerMsg) TraceKind() uint8 { return m.kind }
 
 func (p *proxy) Receive(from int, msg any) {
 	switch m := msg.(type) {
@@ -177,6 +185,20 @@ func (c *cluster) kill(i int) {
 	c.hosts[i].Crash()
 }
 
+// restart starts node i again in its directory (killing it first if it
+// runs, and waiting for it to be reaped): it gets init again, and is ready
+// once it answers.
+func (c *cluster) restart(i int) error {
+	c.killed[i] = c.drv.Incarnation(i)
+	c.ready[i] = false
+	c.hosts[i].Crash()
+	if err := c.drv.Restart(i); err != nil {
+		return fmt.Errorf("live: restart %s: %w", maelstrom.NodeID(i), err)
+	}
+	c.hosts[i].Restart(0)
+	return nil
+}
+
 // onLine routes one message node i printed.
 func (c *cluster) onLine(i int, line []byte) {
 	m, h, err := maelstrom.Parse(line)
@@ -193,7 +215,11 @@ func (c *cluster) onLine(i int, line []byte) {
 			return
 		}
 		c.stats.PeerMessages++
-		c.hosts[i].Send(j+1, &peerMsg{line: line})
+		var kind uint8
+		if c.msgKind != nil {
+			kind = c.msgKind(h.Type)
+		}
+		c.hosts[i].Send(j+1, &peerMsg{line: line, kind: kind})
 		return
 	}
 	if k, ok := maelstrom.ParseIndex(m.Dest, 'c'); ok && k >= 1 && k <= c.clients {

@@ -3,10 +3,12 @@ package live
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
 	"github.com/raftcheck/raftcheck/clients"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/sim"
 )
 
@@ -46,6 +48,12 @@ type Config struct {
 	// a resent request could apply twice. An operation rejected again and
 	// again ends at twice OpTimeout.
 	OpTimeout time.Duration
+	// FollowLeader sends each operation to the leader the client knows, as
+	// in simulated runs. By default each client thread is bound to a home
+	// node, as Maelstrom's and Jepsen's clients are, moving to the next
+	// node only when a request goes unanswered, and follows redirects from
+	// there: every node must serve, forward or redirect what reaches it.
+	FollowLeader bool
 	// ClientConfig, when set, adjusts client thread t's configuration (tests
 	// use it to pin threads to nodes or give them their own mix).
 	ClientConfig func(thread int, c *clients.Config)
@@ -63,6 +71,38 @@ type Config struct {
 	// no client is busy).
 	Quiet time.Duration
 
+	// MaxTime, when positive and Phases is empty, makes a standard run: a
+	// simulated run's shape on real processes. Setup runs until a node
+	// reports that it leads or an operation succeeds (at most SetupLimit);
+	// then the nemesis acts for MaxTime; the final heal; RecoveryTime with
+	// the clients running; then Quiet.
+	MaxTime      time.Duration
+	RecoveryTime time.Duration
+	// Nemesis is a standard run's fault schedule. Live mode can partition,
+	// slow, drop, duplicate and reorder messages, kill and restart nodes
+	// and pause them; clock, disk and membership faults are refused (see
+	// Unsupported).
+	Nemesis nemesis.Config
+	// Swarm draws the schedule from the seed instead (nemesis.Swarm), with
+	// the faults live mode cannot inject left out.
+	Swarm bool
+	// SetupLimit bounds a standard run's setup (default 30s).
+	SetupLimit time.Duration
+
+	// NodeDir is the parent of the nodes' working directories (default
+	// Dir): a node killed and restarted finds its files there.
+	NodeDir string
+	// RoleRegex picks the role reports out of each node's stderr, if it
+	// writes any: a line it matches says the node took the role (named
+	// group "role": leader, follower, candidate, pre-candidate or
+	// precandidate, any case) in the term (named group "term"). nil: none
+	// are read. See DefaultRoleRegex.
+	RoleRegex *regexp.Regexp
+	// KeepMessages keeps node-to-node messages for the timeline's arrows.
+	KeepMessages bool
+	// MaxOps bounds the recorded history (0: clients.DefaultMaxOps).
+	MaxOps int
+
 	// InitTimeout bounds each node's init (default 10s).
 	InitTimeout time.Duration
 	// PendingTTL: a request unanswered this long is forgotten (default
@@ -70,7 +110,18 @@ type Config struct {
 	PendingTTL time.Duration
 	// CheckTimeout bounds the linearizability check (0: none).
 	CheckTimeout time.Duration
+	// CheckMemory bounds its heap, as checker.LinOptions.MemoryLimit (0: the
+	// checker's default; negative: none).
+	CheckMemory int64
 }
+
+// DefaultRoleRegex matches the role reports of the example node
+// (examples/maelstrom-raft): "raft: leader in term 3 (leader 1)". Any node
+// may write such lines to stderr to give live mode its roles.
+const DefaultRoleRegex = `raft: (?P<role>[A-Za-z-]+) in term (?P<term>[0-9]+)`
+
+// DefaultSetupLimit bounds a standard run's setup.
+const DefaultSetupLimit = 30 * time.Second
 
 // Defaults.
 const (
@@ -103,7 +154,7 @@ func (c Config) withDefaults() Config {
 	if c.OpTimeout == 0 {
 		c.OpTimeout = DefaultTimeout
 	}
-	if len(c.Phases) == 0 {
+	if len(c.Phases) == 0 && c.MaxTime <= 0 {
 		d := c.Duration
 		if d == 0 {
 			d = DefaultDuration
@@ -112,6 +163,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Quiet == 0 {
 		c.Quiet = 2*c.OpTimeout + 500*time.Millisecond
+	}
+	if c.SetupLimit == 0 {
+		c.SetupLimit = DefaultSetupLimit
+	}
+	if c.MaxOps == 0 {
+		c.MaxOps = clients.DefaultMaxOps
 	}
 	if c.PendingTTL == 0 {
 		c.PendingTTL = max(10*c.OpTimeout, 30*time.Second)
@@ -141,6 +198,12 @@ func (c Config) validate() error {
 		if c.Workload == clients.KV && !slices.Contains([]string{"get", "put"}, w.F) {
 			return fmt.Errorf("live: Mix[%d].F: %q has no lin-kv request (the kv workload offers get and put)", i, w.F)
 		}
+	}
+	if re := c.RoleRegex; re != nil && (re.SubexpIndex("role") < 0 || re.SubexpIndex("term") < 0) {
+		return fmt.Errorf("live: RoleRegex: %q needs the named groups (?P<role>...) and (?P<term>...)", re)
+	}
+	if err := c.validateStandard(); err != nil {
+		return err
 	}
 	for i, p := range c.Phases {
 		if p.Max <= 0 {
@@ -175,6 +238,7 @@ func (c Config) clientConfig(t int) clients.Config {
 	cc.OpTimeout = 2 * int64(c.OpTimeout)
 	cc.RetryDelay = min(cc.RetryDelay, cc.AttemptTimeout)
 	cc.MaxAttempts = 32
+	cc.Spread = !c.FollowLeader
 	if c.ClientConfig != nil {
 		c.ClientConfig(t, &cc)
 	}

@@ -128,13 +128,9 @@ func (c *Control) Restart(i int) error {
 	if err := c.node(i); err != nil {
 		return err
 	}
-	c.r.c.killed[i] = c.r.drv.Incarnation(i)
-	c.r.c.ready[i] = false
-	c.r.c.hosts[i].Crash()
-	if err := c.r.drv.Restart(i); err != nil {
-		return fmt.Errorf("live: restart %s: %w", maelstrom.NodeID(i), err)
+	if err := c.r.c.restart(i); err != nil {
+		return err
 	}
-	c.r.c.hosts[i].Restart(0)
 	c.r.rec.Nemesis("stop-kill", maelstrom.NodeID(i))
 	return nil
 }

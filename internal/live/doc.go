@@ -27,9 +27,36 @@
 //     world's next event is due or a node prints a line, runs what is due,
 //     and injects the line at the current virtual time. The loop is the
 //     only goroutine that touches the world, the clients and the recorder.
-//   - Phases (Phase, Control) script faults: partitions, kills and
-//     restarts, pauses. Run then checks the history for linearizability
-//     per key (the register-with-cas or kv model).
+//   - Each client thread is bound to a home node, as Maelstrom's clients
+//     are, moving on to the next node when a request goes unanswered, and
+//     follows redirects from there (Config.FollowLeader: it goes to the
+//     leader it knows instead).
+//   - A standard run (Config.MaxTime) has a simulated run's shape: setup
+//     until a node reports leading or an operation succeeds, the nemesis
+//     (package nemesis, unchanged) acting through liveFaults until
+//     MaxTime, the final heal, the recovery window with clients running,
+//     a quiet period. liveFaults is nemesis.Faults on real processes:
+//     partitions and network faults act on the world's network, a crash
+//     is SIGKILL of the node's process group and its host going down, a
+//     restart starts the process again in its directory (it gets init
+//     again), a pause is SIGSTOP with the network holding its messages.
+//     Clock, disk and membership faults are refused (Unsupported); a swarm
+//     profile leaves them out. Scripted runs (Phases, Control) act the
+//     same way from tests.
+//   - Roles: the Maelstrom protocol cannot ask a node its role. A node may
+//     report it on stderr (Config.RoleRegex; the example node writes
+//     "raft: leader in term 3"); the harness reads the logs every 20 ms,
+//     attributing each line to the incarnation whose start marker precedes
+//     it, and times a report when it reads it. Reports give the timeline
+//     its roles, the nemesis its leader, liveness its leader part, and an
+//     election-safety check (two nodes claiming one term). Without them
+//     the nemesis takes the node that served the latest ok write as the
+//     leader, and liveness checks the clients only, saying so.
+//   - Run then checks the history as a simulated run's is checked:
+//     linearizability per key (the register-with-cas or kv model), the
+//     reported election safety, liveness after the final heal, client
+//     anomalies; checker.Combine gives the verdict. Reports draws the
+//     timeline, plots and linearizability page from what was observed.
 //
 // # Not reproducible
 //

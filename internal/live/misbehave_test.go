@@ -109,10 +109,17 @@ func TestCancelledRunLeavesNoNode(t *testing.T) {
 	cfg := fakeConfig(t, "ok")
 	cfg.Nodes = 3
 	cfg.Phases = []Phase{{Name: "cancel", Max: timeout, Start: func(*Control) error { cancel(); return nil }}}
-	_, err := Run(ctx, cfg)
+	res, err := Run(ctx, cfg)
 	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, ErrInterrupted)
 	assert.Contains(t, err.Error(), "interrupted")
 	requireNoNodeLeft(t, cfg.Dir, 3)
+	// What was recorded was checked; the verdict is at best unknown.
+	require.NotNil(t, res)
+	assert.True(t, res.Interrupted)
+	assert.NotEqual(t, checker.Valid, res.Verdict)
+	assert.Nil(t, res.Liveness)
+	assert.Contains(t, res.Reasons[len(res.Reasons)-1], "the run was cut short")
 
 	cfg.Dir = t.TempDir()
 	_, err = Run(ctx, cfg) // cancelled before the nodes are ready
@@ -162,4 +169,25 @@ func TestKVWorkloadOnOneNode(t *testing.T) {
 	assert.Equal(t, "kv", res.Lin.Model)
 	assert.NotEmpty(t, okOps(res.History, "get"))
 	assert.NotEmpty(t, okOps(res.History, "put"))
+}
+
+// TestNodeThatDiesMidRun: a node that exits on its own is a recorded fault
+// (with its exit status), never a hang or a lost history; its clients time
+// out, and the history up to then is checked.
+func TestNodeThatDiesMidRun(t *testing.T) {
+	cfg := fakeConfig(t, "die")
+	cfg.Phases = []Phase{{Name: "run", Max: timeout, Until: func(c *Control) bool {
+		return len(c.r.c.faults.byKey) > 0
+	}}}
+	res, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	require.True(t, res.Phases[0].Until)
+	require.Len(t, res.Faults, 1)
+	f := res.Faults[0]
+	assert.Equal(t, FaultExit, f.Kind)
+	assert.Contains(t, f.First, "exit status 2")
+	assert.Contains(t, f.First, "n0.stderr.log")
+	assert.Equal(t, checker.Valid, res.Verdict, "%v", res.Reasons)
+	assert.NotEmpty(t, okOps(res.History, ""), "the history up to the exit is kept")
+	requireNoNodeLeft(t, cfg.Dir, 1)
 }

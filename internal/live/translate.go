@@ -69,6 +69,10 @@ type replyOutcome struct {
 //     not define) → ErrLeaderChanged: the outcome is unknown, the client
 //     records info for a write and fail for a read (which changed nothing).
 //
+// Except for a failed compare, the history names the error by its
+// Maelstrom code name (Response.ErrName: "crash", "temporarily-unavailable",
+// "error-1001"), not by the kvstore kind the client acts on.
+//
 // A reply of the wrong type for the request is an error: the caller
 // records a fault and the client hears nothing (it times out: info).
 // leader maps a node id to its address (0 if it is not one).
@@ -102,12 +106,12 @@ func (c *codec) translateReply(r *request, typ string, body json.RawMessage, nod
 			out.resp.Err = kvstore.ErrCASMismatch
 			out.resp.Found = e.Code == maelstrom.PreconditionFailed
 		case e.Code == maelstrom.TemporarilyUnavailable:
-			out.resp.Err = kvstore.ErrNotLeader
+			out.resp.Err, out.resp.ErrName = kvstore.ErrNotLeader, e.Code.String()
 			out.resp.LeaderHint = leader(e.Leader)
 		case e.Code.Definite():
-			out.resp.Err = kvstore.ErrDropped
+			out.resp.Err, out.resp.ErrName = kvstore.ErrDropped, e.Code.String()
 		default:
-			out.resp.Err = kvstore.ErrLeaderChanged
+			out.resp.Err, out.resp.ErrName = kvstore.ErrLeaderChanged, e.Code.String()
 		}
 		return out, nil
 	}

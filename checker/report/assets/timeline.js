@@ -98,7 +98,12 @@
     return text.slice(0, chars - 1) + "…";
   }
   function num(n) { return Number(n).toLocaleString("en-US"); }
-  function nodeList(ids) { return ids.length ? ids.map((n) => "n" + n).join(", ") : "—"; }
+  // nodeName is a node's name on the page: "n<id>", or the run's own name
+  // for it (live runs: node 1 is Maelstrom's n0).
+  function nodeName(n) { return (D.names && D.names[n]) || "n" + n; }
+  function nodeLabel(n) { return (D.names && D.names[n]) || "node " + n; }
+  function nodeId(n) { return (D.names && D.names[n]) || String(n); }
+  function nodeList(ids) { return ids.length ? ids.map(nodeName).join(", ") : "—"; }
   function kindColor(k) { return KIND_COLORS[k % KIND_COLORS.length]; }
   // lowerBound returns the first index i with arr[i] >= v (arr sorted).
   function lowerBound(arr, v) {
@@ -482,7 +487,7 @@
   }
 
   // groupText writes a partition's sides: "{1,2} | {3,4,5}".
-  function groupText(groups) { return groups.map((g) => "{" + g.join(",") + "}").join(" | "); }
+  function groupText(groups) { return groups.map((g) => "{" + g.map(nodeId).join(",") + "}").join(" | "); }
   const GROUP_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   // faultLanes are the lanes a fault's band covers: its targets and, for a
   // partition, every node on either side.
@@ -529,7 +534,7 @@
       if (S.t1[i] < view.t0 || S.t0[i] > view.t1) continue;
       const x0 = clipX(x(S.t0[i])), x1 = clipX(x(S.t1[i]));
       clip.appendChild(sv("rect", { x: String(x0), y: String(y), width: String(Math.max(1, x1 - x0)), height: String(h), fill: stateFill(3, S.term[i]), "data-k": "s" + i }));
-      const label = fitLabel("n" + D.nodes[S.lane[i]] + " t" + S.term[i], x1 - Math.max(x0, LEFT) - 4);
+      const label = fitLabel(nodeName(D.nodes[S.lane[i]]) + " t" + S.term[i], x1 - Math.max(x0, LEFT) - 4);
       if (label) clip.appendChild(sv("text", { class: "on-dark", x: String(Math.max(x0, LEFT) + 3), y: String(y + h - 4) }, label));
       drawn.leaders++;
     }
@@ -711,7 +716,7 @@
     g.appendChild(sv("text", { class: "section", x: "6", y: String(yLeader + LEADER_ROW - 6) }, "leader"));
     const labelEvery = Math.ceil(12 / NODE_LANE);
     D.nodes.forEach((n, i) => {
-      if (i % labelEvery === 0) g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4), style: NODE_LANE < 20 ? "font-size:" + Math.min(12, NODE_LANE) + "px" : "" }, "node " + n));
+      if (i % labelEvery === 0) g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4), style: NODE_LANE < 20 ? "font-size:" + Math.min(12, NODE_LANE) + "px" : "" }, nodeLabel(n)));
     });
     if (CEX) g.appendChild(sv("text", { class: "section", x: "6", y: String(yCex + 11), fill: "#b01c1c" }, "counterex."));
     g.appendChild(sv("text", { class: "section", x: "6", y: String(yClients - 4) }, "clients"));
@@ -776,7 +781,7 @@
       ["result", O.out[i] === 3 ? "" : O.ret[i]],
       ["error", D.errs[O.err[i]]],
       ["process", O.proc[i] + " (" + D.lanes[O.lane[i]] + ")"],
-      ["node", node && lane >= 0 ? "n" + node + ", " + roleAt(lane, O.t1[i]) + " at completion" : node ? "n" + node : ""],
+      ["node", node && lane >= 0 ? nodeName(node) + ", " + roleAt(lane, O.t1[i]) + " at completion" : node ? nodeName(node) : ""],
       ["invoked", fmtT(O.t0[i])],
       [O.out[i] === 3 ? "pending until" : "completed", fmtT(O.t1[i])],
       ["latency", O.out[i] === 3 ? "" : fmtDur(O.t1[i] - O.t0[i])],
@@ -789,7 +794,7 @@
   function segDetails(i) {
     const S = D.segs;
     const st = STATE[S.state[i]];
-    return ["node " + D.nodes[S.lane[i]] + ": " + st + (S.state[i] < 4 ? ", term " + S.term[i] : ""), [
+    return [nodeLabel(D.nodes[S.lane[i]]) + ": " + st + (S.state[i] < 4 ? ", term " + S.term[i] : ""), [
       ["from", fmtT(S.t0[i])], ["to", fmtT(S.t1[i])], ["for", fmtDur(S.t1[i] - S.t0[i])],
       ["last term", S.state[i] >= 4 ? String(S.term[i]) : ""],
     ]];
@@ -797,7 +802,7 @@
 
   function pauseDetails(i) {
     const P = D.pauses;
-    return ["node " + D.nodes[P.lane[i]] + " paused", [["from", fmtT(P.t0[i])], ["to", fmtT(P.t1[i])], ["for", fmtDur(P.t1[i] - P.t0[i])]]];
+    return [nodeLabel(D.nodes[P.lane[i]]) + " paused", [["from", fmtT(P.t0[i])], ["to", fmtT(P.t1[i])], ["for", fmtDur(P.t1[i] - P.t0[i])]]];
   }
 
   function faultDetails(i) {
@@ -806,14 +811,14 @@
       ["window", fmtT(f.t0) + " – " + fmtT(f.t1) + " (" + fmtDur(f.t1 - f.t0) + ")"],
       ["targets", nodeList(f.targets)],
       ["detail", f.detail],
-      ["blocked links", f.links.map(([a, b]) => a + "→" + b).join(", ")],
+      ["blocked links", f.links.map(([a, b]) => nodeId(a) + "→" + nodeId(b)).join(", ")],
       ["sides", f.groups.length ? groupText(f.groups) + " (each side talks only among itself)" : ""],
     ]];
   }
 
   function overlapDetails(j) {
     const o = LEAD.overlaps[j], S = D.segs;
-    const who = o.segs.slice().sort((a, b) => S.term[b] - S.term[a]).map((i) => "node " + D.nodes[S.lane[i]] + " (term " + S.term[i] + ")");
+    const who = o.segs.slice().sort((a, b) => S.term[b] - S.term[a]).map((i) => nodeLabel(D.nodes[S.lane[i]]) + " (term " + S.term[i] + ")");
     return [o.segs.length + " nodes believed they led", [
       ["window", fmtT(o.t0) + " – " + fmtT(o.t1) + " (" + fmtDur(o.t1 - o.t0) + ")"],
       ["leaders", who.join(", ")],
@@ -824,7 +829,7 @@
   function msgDetails(i) {
     const M = D.msgs;
     const dropped = M.drop[i] >= 0;
-    return [(D.msgKinds[M.kind[i]] || "message") + " n" + D.nodes[M.from[i]] + " → n" + D.nodes[M.to[i]], [
+    return [(D.msgKinds[M.kind[i]] || "message") + " " + nodeName(D.nodes[M.from[i]]) + " → " + nodeName(D.nodes[M.to[i]]), [
       ["sent", fmtT(M.sent[i])],
       [dropped ? "dropped" : "delivered", M.deliv[i] >= 0 ? fmtT(M.deliv[i]) + " (+" + fmtDur(M.deliv[i] - M.sent[i]) + ")" : "time unknown"],
       ["reason", dropped ? D.msgDrops[M.drop[i]] : ""],

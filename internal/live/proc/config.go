@@ -28,9 +28,12 @@ type Config struct {
 	Args []string
 	// Nodes is the number of nodes, n0..n(Nodes-1).
 	Nodes int
-	// RunDir holds the nodes' working directories and stderr logs. It is
-	// created if needed.
+	// RunDir holds the nodes' stderr logs, and their working directories
+	// unless NodeDir is set. It is created if needed.
 	RunDir string
+	// NodeDir, when set, holds the nodes' working directories (NodeDir/nI)
+	// instead of RunDir. It is created if needed.
+	NodeDir string
 	// InitTimeout bounds the wait from starting a node to its init_ok.
 	InitTimeout time.Duration
 	// KillTimeout bounds the wait for a killed process to be reaped.

@@ -2,9 +2,10 @@
 // cluster as real processes speaking the Maelstrom protocol, one per node
 // id n0..n(N-1).
 //
-// Each node runs in its own working directory (RunDir/nI, kept across
-// restarts: the node's durable state lives there) with its stderr appended
-// to RunDir/nI.stderr.log. The driver writes lines to a node's stdin through
+// Each node runs in its own working directory (NodeDir/nI, NodeDir being
+// RunDir unless set; kept across restarts: the node's durable state lives
+// there) with its stderr appended to RunDir/nI.stderr.log, each start
+// preceded by a marker line (see Marker). The driver writes lines to a node's stdin through
 // a bounded queue (a node that stops reading loses messages, as on a
 // network, instead of blocking the harness), and reader goroutines turn
 // every stdout line into an Event on one channel, so the harness's loop that

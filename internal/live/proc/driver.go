@@ -61,6 +61,12 @@ func New(cfg Config) (*Driver, error) {
 	if err := os.MkdirAll(cfg.RunDir, 0o755); err != nil {
 		return nil, fmt.Errorf("proc: RunDir: %w", err)
 	}
+	if cfg.NodeDir == "" {
+		cfg.NodeDir = cfg.RunDir
+	}
+	if err := os.MkdirAll(cfg.NodeDir, 0o755); err != nil {
+		return nil, fmt.Errorf("proc: NodeDir: %w", err)
+	}
 	return &Driver{
 		cfg:    cfg,
 		bin:    bin,
@@ -85,7 +91,7 @@ func (d *Driver) Backlog() []Event {
 }
 
 // NodeDir returns node i's working directory.
-func (d *Driver) NodeDir(i int) string { return filepath.Join(d.cfg.RunDir, d.ids[i]) }
+func (d *Driver) NodeDir(i int) string { return filepath.Join(d.cfg.NodeDir, d.ids[i]) }
 
 // LogPath returns the file node i's stderr goes to.
 func (d *Driver) LogPath(i int) string {

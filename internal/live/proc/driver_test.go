@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,4 +216,15 @@ func TestRestartAndCloseWhileNobodyReadsEvents(t *testing.T) {
 	second := d.Pid(0)
 	require.NoError(t, d.Close())
 	requireGone(t, second)
+}
+
+func TestMarkerRoundTrip(t *testing.T) {
+	line := fmt.Sprintf(markerFormat, "n3", 7, time.Now().Format(time.RFC3339Nano))
+	inc, ok := Marker([]byte(strings.TrimSuffix(line, "\n")))
+	require.True(t, ok)
+	assert.Equal(t, uint64(7), inc)
+	for _, s := range []string{"", "raft: leader in term 3", "--- raftcheck: n3 incarnation x starting at now ---", "--- raftcheck: n3 started"} {
+		_, ok := Marker([]byte(s))
+		assert.False(t, ok, s)
+	}
 }

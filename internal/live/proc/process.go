@@ -76,7 +76,7 @@ func (d *Driver) startProcess(i int, inc uint64) (_ *process, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("proc: %s: stderr log: %w", id, err)
 	}
-	fmt.Fprintf(logf, "--- raftcheck: %s incarnation %d starting at %s ---\n", id, inc, time.Now().Format(time.RFC3339Nano))
+	fmt.Fprintf(logf, markerFormat, id, inc, time.Now().Format(time.RFC3339Nano))
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		logf.Close()

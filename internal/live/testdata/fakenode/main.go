@@ -18,6 +18,7 @@
 //	            report its pid as {"type":"child","pid":N} to c1
 //	ignore      answer init, then never read stdin again
 //	spam        answer init, then print messages to c1 as fast as it can
+//	die         as ok, and exit with status 2 after answering 10 requests
 package main
 
 import (
@@ -36,10 +37,11 @@ type msg struct {
 }
 
 var (
-	out   = bufio.NewWriter(os.Stdout)
-	self  string
-	msgID int
-	kv    = map[string]any{}
+	out    = bufio.NewWriter(os.Stdout)
+	self   string
+	msgID  int
+	served int
+	kv     = map[string]any{}
 )
 
 func send(dest string, body map[string]any) {
@@ -82,6 +84,10 @@ func main() {
 		handle(mode, m)
 		if err := out.Flush(); err != nil {
 			os.Exit(1)
+		}
+		if mode == "die" && served >= 10 {
+			fmt.Fprintln(os.Stderr, "fakenode: dying after", served, "requests")
+			os.Exit(2)
 		}
 		if mode == "ignore" && self != "" {
 			select {} // never read again
@@ -139,6 +145,7 @@ func handle(mode string, m msg) {
 		send(m.Src, map[string]any{"type": "read_ok", "in_reply_to": 999999999, "value": 1})
 	}
 	key := fmt.Sprint(m.Body["key"])
+	served++
 	switch typ {
 	case "ping":
 		reply(m, map[string]any{"type": "pong"})
