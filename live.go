@@ -145,6 +145,7 @@ func newLiveResult(cfg LiveConfig, lc live.Config, lr *live.Result, start time.T
 		Liveness:        cr.Liveness,
 		Problems:        cr.Problems,
 		Counterexample:  cr.Counterexample,
+		Anomaly:         cr.Anomaly,
 		Swarm:           lr.Swarm,
 		Nemesis:         lr.Nemesis,
 		Stats: Stats{

@@ -68,7 +68,7 @@ func TestHTMLHeader(t *testing.T) {
 		assert.Equal(t, r.Counterexample[k], op, "in history order")
 		require.Less(t, p, len(d.Partitions))
 		require.Less(t, i, len(d.Partitions[p].History))
-		assert.True(t, strings.HasPrefix(d.Partitions[p].History[i].Metadata, fmt.Sprintf("op %d–", op)), "button %d points at op %d, found %q", k, op, d.Partitions[p].History[i].Metadata)
+		assert.True(t, strings.HasPrefix(d.Partitions[p].History[i].Metadata, fmt.Sprintf("history #%d–#", op)), "button %d points at op %d, found %q", k, op, d.Partitions[p].History[i].Metadata)
 		if b[1] != "" {
 			culprits++
 			assert.Equal(t, r.Culprit, op)

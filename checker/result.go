@@ -35,20 +35,26 @@ type Checks struct {
 	Invariants []Violation     // from Invariants.Violations
 	Liveness   *LivenessResult // nil: liveness was not checked
 	Churn      *ChurnResult    // nil: election churn was not checked
-	Stats      Stats
+	// Faults are the run's fault windows, for the anomaly's account of what
+	// was running when it showed (nil: none, or not known).
+	Faults []ActiveFault
+	Stats  Stats
 }
 
 // Result is a run's verdict with its reasons.
 type Result struct {
-	Verdict         Verdict     `json:"verdict"`
-	Reasons         []string    `json:"reasons,omitempty"`
-	Linearizability string      `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
-	Counterexample  []int       `json:"counterexample,omitempty"`
-	Problems        []Problem   `json:"problems,omitempty"`
-	Invariants      []Violation `json:"invariants,omitempty"`
-	Liveness        string      `json:"liveness"`        // "ok", "failed" or "skipped"
-	Churn           string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
-	Stats           Stats       `json:"stats"`
+	Verdict         Verdict  `json:"verdict"`
+	Reasons         []string `json:"reasons,omitempty"`
+	Linearizability string   `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
+	Counterexample  []int    `json:"counterexample,omitempty"`
+	// Anomaly classifies the counterexample of an illegal history: its
+	// kind, one sentence, the decisive operations, nodes, terms and faults.
+	Anomaly    *Anomaly    `json:"anomaly,omitempty"`
+	Problems   []Problem   `json:"problems,omitempty"`
+	Invariants []Violation `json:"invariants,omitempty"`
+	Liveness   string      `json:"liveness"`        // "ok", "failed" or "skipped"
+	Churn      string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
+	Stats      Stats       `json:"stats"`
 }
 
 // Combine turns the checks' outcomes into a verdict: any violation (an
@@ -72,7 +78,11 @@ func Combine(c Checks) Result {
 		case LinIllegal:
 			r.Verdict = Invalid
 			r.Counterexample = c.Lin.Counterexample
-			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d %s)", c.Lin.Model, c.Lin.Ops, pluralS(c.Lin.Ops, "operation")))
+			r.Anomaly = c.Lin.Anomaly(AnomalyContext{Roles: c.Roles, Faults: c.Faults})
+			if r.Anomaly != nil {
+				r.Reasons = append(r.Reasons, "linearizability: "+r.Anomaly.Summary)
+			}
+			r.Reasons = append(r.Reasons, "linearizability: the history is not linearizable ("+c.Lin.countText()+")")
 			for _, s := range c.Lin.Explain(c.Roles) {
 				r.Reasons = append(r.Reasons, "linearizability: "+s)
 			}
@@ -89,13 +99,24 @@ func Combine(c Checks) Result {
 			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: unexpected result %q", c.Lin.Result))
 		}
 	}
+	// The checks' own findings first, then the invariants, then what the
+	// nodes reported of themselves: a node's assertion often fires many
+	// times for the one breach an invariant names.
 	for _, p := range c.Problems {
-		r.Verdict = Invalid
-		r.Reasons = append(r.Reasons, p.String())
+		if p.Check != CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	for _, v := range c.Invariants {
 		r.Verdict = Invalid
 		r.Reasons = append(r.Reasons, v.String())
+	}
+	for _, p := range c.Problems {
+		if p.Check == CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	if c.Liveness != nil {
 		r.Liveness = c.Liveness.Status

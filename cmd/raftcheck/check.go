@@ -27,6 +27,9 @@ type checkResult struct {
 	Seconds  float64  `json:"seconds"`
 	HTML     string   `json:"html,omitempty"`
 	Problems []string `json:"problems,omitempty"`
+	// Anomaly classifies an invalid history's counterexample (kind,
+	// sentence, decisive operations by history position).
+	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
 	// Error: the file could not be read or checked (Verdict "error"), or its
 	// visualization could not be written (the verdict stands).
 	Error string `json:"error,omitempty"`
@@ -105,6 +108,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		case checker.LinIllegal:
 			r.Verdict = "invalid"
 			r.Reasons = lin.Explain(nil)
+			if r.Anomaly = lin.Anomaly(checker.AnomalyContext{}); r.Anomaly != nil {
+				r.Reasons = append([]string{r.Anomaly.Summary}, r.Reasons...)
+			}
 		default:
 			r.Verdict = "unknown"
 			r.Reasons = []string{fmt.Sprintf("the search gave up after %v", lin.Duration)}
