@@ -273,7 +273,7 @@ func (r *LinResult) sentence(f finding, a *Anomaly, ctx AnomalyContext) string {
 			}
 			fmt.Fprintf(&b, " returned %s", r.resultText(read))
 			if f.later > 0 {
-				fmt.Fprintf(&b, ", and the %d %s after it %s it too", f.later, pluralS(f.later, "read"), map[bool]string{true: "misses", false: "miss"}[f.later == 1])
+				fmt.Fprintf(&b, ", and none of the %d %s after it shows it", f.later, pluralS(f.later, "read"))
 			}
 			break
 		}
@@ -505,7 +505,7 @@ func faultOnNode(f ActiveFault, node int) string {
 		}
 	}
 	if node != 0 && slices.Contains(f.Nodes, node) {
-		return fmt.Sprintf("node %d was under %s", node, f.Fault)
+		return fmt.Sprintf("%s was acting on node %d", f.Fault, node)
 	}
 	return "during " + f.Fault
 }

@@ -19,8 +19,9 @@ import (
 //     began, and r's value cannot reflect w — neither w's effect nor that of
 //     any write that may follow w (reflects, below, errs towards "it might");
 //     every linearization puts w before r, so r returned an older state. If
-//     no read that began after w completed can reflect w either, and reads
-//     began after r completed, w is lost; else r is stale;
+//     w's own effect shows in no read that began after w completed, and a
+//     read that began after r completed cannot reflect w either, w is
+//     lost; else r is stale;
 //   - stale read (earlier read): a read r0 certainly returned w's effect and
 //     completed before r began, and r cannot reflect w;
 //   - real-time order: a read's value decomposes in exactly one way, and in
@@ -181,8 +182,8 @@ func (c *classifier) reflects(rd, w *linOp) bool {
 			return false // no op unsets a register
 		}
 		for _, s := range c.valueOps[fmt.Sprint(rd.outNum)] {
-			if s == w || mayFollow(s, w) {
-				return true
+			if s.call <= rd.done && (s == w || mayFollow(s, w)) {
+				return true // a possible source of the read, at or after w
 			}
 		}
 		return false
@@ -213,7 +214,7 @@ func (c *classifier) reflects(rd, w *linOp) bool {
 	}
 	// A put or delete that may follow w and may be the base of s.
 	for _, b := range c.writes {
-		if b == w || !mayFollow(b, w) {
+		if b == w || !mayFollow(b, w) || b.call > rd.done {
 			continue
 		}
 		if b.kind == opDelete || (b.kind == opPut && strings.HasPrefix(s, b.str)) {
@@ -279,21 +280,52 @@ func (c *classifier) missed(rd *linOp) (finding, bool) {
 	return f, true
 }
 
-// lost reports whether no read that began after w completed can reflect w,
-// and how many of them began after rd completed.
+// lost reports whether w vanished: no read that began after w completed
+// shows w's own effect, and some read that began after rd completed cannot
+// reflect w either (so not only rd missed it). later counts the reads after
+// rd, none of which shows w.
 func (c *classifier) lost(w, rd *linOp) (later int, lost bool) {
+	confirmed := false
 	for _, o := range c.reads {
 		if o.call <= w.done || o == rd {
 			continue
 		}
-		if c.reflects(o, w) || c.steps == 0 {
+		if c.steps == 0 || c.showsOwn(o, w) {
 			return 0, false
 		}
 		if o.call > rd.done {
 			later++
+			if !confirmed && !c.reflects(o, w) {
+				confirmed = true
+			}
 		}
 	}
-	return later, true
+	return later, confirmed
+}
+
+// showsOwn reports whether read rd's value might hold w's own effect (its
+// value, or for a kv put its value as the prefix); errs towards true.
+func (c *classifier) showsOwn(rd, w *linOp) bool {
+	switch c.r.spec.name {
+	case ModelRegister:
+		v, ok := c.writtenValue(w)
+		return ok && !rd.outNil && v == fmt.Sprint(rd.outNum)
+	case ModelAppend:
+		if !c.spend(len(rd.outList)) {
+			return true
+		}
+		return slices.Contains(rd.outList, w.num)
+	}
+	if !c.spend(len(rd.outStr)) {
+		return true
+	}
+	switch w.kind {
+	case opAppend:
+		return strings.Contains(rd.outStr, w.str)
+	case opPut:
+		return strings.HasPrefix(rd.outStr, w.str)
+	}
+	return true
 }
 
 // laterReflecting is the first read after rd that certainly saw w, to show
@@ -349,11 +381,17 @@ func (c *classifier) earlierRead(rd *linOp) (finding, bool) {
 }
 
 // certainlySaw reports whether read rd's value can only be explained with
-// w's effect in it: w is the one write of a value the read shows.
+// w's effect in it: w is the one write invoked before rd completed of a
+// value the read shows.
 func (c *classifier) certainlySaw(rd, w *linOp) bool {
 	v, ok := c.writtenValue(w)
-	if !ok || len(c.valueOps[v]) != 1 {
+	if !ok || w.call > rd.done {
 		return false
+	}
+	for _, o := range c.valueOps[v] {
+		if o != w && o.call <= rd.done {
+			return false // another possible source of the same value
+		}
 	}
 	switch c.r.spec.name {
 	case ModelRegister:

@@ -60,7 +60,7 @@ func TestAnomalyKinds(t *testing.T) {
 			{p: 3, f: "append", key: "x", in: "c", start: 55, end: 58, node: 2},
 		}, AnomalyLostWrite, map[string]int{RoleRead: 4, RoleMissedWrite: 2},
 			[]string{`lost write: append("x", "b") (history #2), acknowledged by node 1 at 0.000 s, is missing from every read of "x" that began after it: ` +
-				`first the get("x") at history #4, which began 10 ns later, served by node 2, returned "a", and the 1 read after it misses it too`}},
+				`first the get("x") at history #4, which began 10 ns later, served by node 2, returned "a", and none of the 1 read after it shows it`}},
 		{"kv duplicate apply", ModelKV, []call{
 			{p: 0, f: "put", key: "x", in: "a", start: 0, end: 10},
 			{p: 0, f: "append", key: "x", in: "b", start: 20, end: 30},
@@ -126,6 +126,12 @@ func TestAnomalyKinds(t *testing.T) {
 			{p: 1, f: "read", out: int64(1), start: 40, end: 50},
 			{p: 1, f: "read", out: int64(1), start: 60, end: 70},
 		}, AnomalyLostWrite, map[string]int{RoleRead: 4, RoleMissedWrite: 2}, []string{"lost write: write(2) (history #2)"}},
+		{"register stale read: a later write of the same value is no source", ModelRegister, []call{
+			{p: 0, f: "write", in: int64(1), start: 0, end: 10},
+			{p: 0, f: "write", in: int64(0), start: 20, end: 30},
+			{p: 1, f: "read", out: int64(1), start: 40, end: 50},
+			{p: 0, f: "write", in: int64(1), start: 60, end: 70},
+		}, AnomalyStaleRead, map[string]int{RoleRead: 4, RoleMissedWrite: 2}, []string{"did not see write(0) (history #2)"}},
 		{"register value never written", ModelRegister, []call{
 			{p: 0, f: "write", in: int64(1), start: 0, end: 10},
 			{p: 1, f: "read", out: int64(9), start: 20, end: 30},
