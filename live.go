@@ -200,10 +200,11 @@ func saveLive(cfg LiveConfig, lr *live.Result, res *Result, start time.Time) err
 	title := fmt.Sprintf("raftcheck %s seed %d (live)", cfg.Name, cfg.Seed)
 	reps := lr.Reports(title, harness.ReportMeta{Config: flags, Replay: res.Replay + "   # runs it again live: not a bit-for-bit replay", Start: start})
 	return store.Save(cfg.Store, res.Store, store.Run{
-		History: lr.History,
-		LinPage: reps.LinPage,
-		Report:  reps.Run,
-		Results: storedLiveResult{Result: res, LiveConfig: cfg, Version: resultsVersion},
+		History:  lr.History,
+		LinPage:  reps.LinPage,
+		FullPage: reps.FullPage,
+		Report:   reps.Run,
+		Results:  storedLiveResult{Result: res, LiveConfig: cfg, Version: resultsVersion},
 	})
 }
 

@@ -77,9 +77,10 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 	}
 	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Start: start})
 	return store.Save(cfg.Store, dir, store.Run{
-		History: x.History(),
-		LinPage: reps.LinPage,
-		Report:  reps.Run,
-		Results: storedResult{Result: res, Config: cfg, Version: resultsVersion},
+		History:  x.History(),
+		LinPage:  reps.LinPage,
+		FullPage: reps.FullPage,
+		Report:   reps.Run,
+		Results:  storedResult{Result: res, Config: cfg, Version: resultsVersion},
 	})
 }

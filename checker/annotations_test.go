@@ -61,6 +61,6 @@ func TestAnnotationsRender(t *testing.T) {
 	require.NoError(t, err)
 	notes := append(NemesisAnnotations(h), RoleAnnotations(recoveryRoles(t), 40)...)
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteHTML(&buf, notes))
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{Notes: notes}))
 	assert.Len(t, embeddedData(t, buf.String()).Annotations, 4)
 }

@@ -25,11 +25,11 @@ func staleRead() *RoleTimeline {
 	return tl
 }
 
-// TestHTMLHeader: the page leads with the verdict and, for an illegal
-// history, one line per counterexample op that names its node, role and
-// term, with a button pointing at where porcupine draws that op, and a
+// TestPorcupineHeader: porcupine's page leads with the verdict and, for an
+// illegal history, one line per counterexample op that names its node, role
+// and term, with a button pointing at where porcupine draws that op, and a
 // small diagram of the counterexample alone.
-func TestHTMLHeader(t *testing.T) {
+func TestPorcupineHeader(t *testing.T) {
 	h := fromCalls(
 		call{p: 0, f: "put", key: "j", in: "z", start: 0, end: 5, node: 1},
 		call{p: 0, f: "put", key: "k", in: "a", start: 10, end: 20, node: 3},
@@ -42,7 +42,7 @@ func TestHTMLHeader(t *testing.T) {
 	require.Equal(t, LinIllegal, r.Result)
 	require.Len(t, r.Counterexample, 3)
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteHTMLPage(&buf, HTMLOptions{Title: "run <7>", Roles: staleRead(),
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{Title: "run <7>", Roles: staleRead(),
 		Notes: []Annotation{{Start: 25, End: 90, Tag: "nemesis", Label: "partition"}, {Start: 500, End: 600, Tag: "nemesis", Label: "later"}}}))
 	page := buf.String()
 
@@ -95,7 +95,7 @@ func TestHTMLHeaderVerdicts(t *testing.T) {
 		badge string
 		says  string
 	}{
-		{nil, LinOptions{Model: ModelRegister}, "linearizable", "one linearization of the whole history"},
+		{nil, LinOptions{Model: ModelRegister}, "linearizable", "found a linearization of the whole history"},
 		{nil, LinOptions{Model: ModelRegister, Timeout: 20 * time.Millisecond}, "unknown", "the verdict is unknown, not ok"},
 	}
 	for i, c := range cases {

@@ -79,7 +79,9 @@ func Combine(c Checks) Result {
 			r.Verdict = Invalid
 			r.Counterexample = c.Lin.Counterexample
 			r.Anomaly = c.Lin.Anomaly(AnomalyContext{Roles: c.Roles, Faults: c.Faults})
-			if r.Anomaly != nil {
+			// Without decisive operations (no counterexample was found) the
+			// sentence only restates the explanation below it.
+			if r.Anomaly != nil && len(r.Anomaly.Ops) > 0 {
 				r.Reasons = append(r.Reasons, "linearizability: "+r.Anomaly.Summary)
 			}
 			r.Reasons = append(r.Reasons, "linearizability: the history is not linearizable ("+c.Lin.countText()+")")

@@ -305,10 +305,21 @@ func (c *chart) points(pts []xy, g glyph, col color.RGBA) {
 	}
 }
 
+// drawPoints draws one glyph per point, on a half-pixel grid: points that
+// land on the same spot draw once, which keeps a long run's plot (48,000
+// operations, most of them with nearly the same latency) small without
+// changing how it looks.
 func (c *chart) drawPoints(b *bytes.Buffer, pts []xy, g glyph, col color.RGBA) {
 	b.WriteString(`<path d="`)
+	seen := make(map[[2]int32]bool, min(len(pts), 1<<16))
 	for _, p := range pts {
-		c.glyphPath(b, g, c.px(p.X), c.py(p.Y), glyphRadius)
+		x, y := math.Round(c.px(p.X)*2), math.Round(c.py(p.Y)*2)
+		k := [2]int32{int32(x), int32(y)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		c.glyphPath(b, g, x/2, y/2, glyphRadius)
 	}
 	b.WriteString(`"`)
 	c.glyphStyle(b, g, col, glyphRadius)

@@ -21,6 +21,7 @@ type observer struct {
 	nodeEvents []report.NodeEvent
 	messages   []report.Message // node-to-node messages, when kept
 	keepMsgs   bool
+	answer     string         // what the reply being sent says (nodeEnv.Send), for its record
 	inFlight   map[msgKey]int // kept messages not yet delivered, by planned arrival
 	nodes      int            // node addresses are 1..nodes
 
