@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"os"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker/report"
@@ -18,6 +19,16 @@ var ErrInternal = harness.ErrInternal
 // ErrInternal); a failing system under test is a Result with Verdict invalid.
 func Run(cfg Config) (*Result, error) {
 	start := time.Now()
+	if cfg.Store != "" {
+		// Before the run, not after minutes of it: a store that cannot be
+		// written, or a name that cannot be a directory, is bad input.
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+		if err := store.Check(cfg.Store, cfg.Name); err != nil {
+			return nil, err
+		}
+	}
 	x, out, res, err := execute(cfg, start)
 	if err != nil {
 		return nil, err
@@ -62,10 +73,14 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 		}
 	}
 	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Start: start})
-	return store.Save(cfg.Store, dir, store.Run{
+	err = store.Save(cfg.Store, dir, store.Run{
 		History: x.History(),
 		LinPage: reps.LinPage,
 		Report:  reps.Run,
 		Results: storedResult{Result: res, Config: cfg, Version: resultsVersion},
 	})
+	if _, serr := os.Stat(dir); err != nil && serr != nil {
+		res.Store = "" // Save removed what it had written
+	}
+	return err
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -47,8 +44,10 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--trials: %d is outside 1..1000", *trials)
 	case *maxSeeds < 1 || *maxSeeds > 100_000:
 		return exitUsage, usagef("--max-seeds: %d is outside 1..100000", *maxSeeds)
-	case *workers < 0:
-		return exitUsage, usagef("--workers: %d is negative", *workers)
+	}
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
 	}
 	base := raftcheck.DefaultConfig()
 	base.Raft = *impl
@@ -81,12 +80,14 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		bugs = kept
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C or SIGTERM (a CI runner's) finishes the runs in progress and
+	// prints the bugs measured so far, as sweep does.
+	ctx, _, stop := interruptContext(stderr)
 	defer stop()
 	var ms []*raftcheck.BugMeasure
 	code := exitValid
 	for _, b := range bugs {
-		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, *workers, func(k int, c raftcheck.Catch) {
+		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, w, func(k int, c raftcheck.Catch) {
 			if c.Seed == 0 {
 				fmt.Fprintf(stderr, "%s trial %d/%d: not caught in %d seeds\n", b.Name, k+1, *trials, c.Seeds)
 				return

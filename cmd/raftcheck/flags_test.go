@@ -60,7 +60,7 @@ func TestParseDuration(t *testing.T) {
 		require.NoError(t, err, c.in)
 		assert.Equal(t, c.want, got, c.in)
 	}
-	for _, in := range []string{"-1", "1e10", "NaN", "nan", "+Inf", "soon", ""} {
+	for _, in := range []string{"-1", "-1s", "-2m30s", "1e10", "NaN", "nan", "+Inf", "soon", ""} {
 		_, err := parseDuration(in)
 		require.Error(t, err, in)
 		assert.Contains(t, err.Error(), in, "the error quotes the input")

@@ -34,7 +34,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(cfg.Store); err != nil {
+	if err := checkStore(cfg.Store, cfg.Name); err != nil {
 		return exitUsage, err
 	}
 	log.Info().Uint64("seed", cfg.Seed).Int("nodes", cfg.Nodes).Str("max_time", cfg.MaxTime.String()).Msg("run starting")

@@ -208,13 +208,14 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		seeds = shardSeeds(seeds, i, n)
 	}
-	if *workers < 0 {
-		return exitUsage, usagef("--workers: %d is negative", *workers)
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
 	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(rf.cfg.Store); err != nil {
+	if err := checkStore(rf.cfg.Store, rf.cfg.Name); err != nil {
 		return exitUsage, err
 	}
 	jobs := make([]job, len(seeds))
@@ -223,7 +224,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		cfg.Seed = s
 		jobs[k] = job{Index: k, Cfg: cfg, KeepAll: *keepAll}
 	}
-	sum, err := sweepJobs(jobs, *workers, *failFast, *progress, stderr)
+	sum, err := sweepJobs(jobs, w, *failFast, *progress, stderr)
 	if err != nil {
 		return exitUsage, err
 	}
