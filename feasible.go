@@ -64,4 +64,6 @@ func (c *Config) feasible(bad func(field, format string, args ...any)) {
 		bad("tick-interval", "a majority of --nodes %d ticking every --tick-interval %v for %v (--max-time %v + --recovery-time %v) is at least %.3g simulated events, over the budget of %d a run may take (about an hour of wall time); raise --tick-interval, or lower --max-time or --nodes",
 			c.Nodes, c.TickInterval, span, c.MaxTime, c.RecoveryTime, events, uint64(maxRunEvents))
 	}
+
+	c.memoryFits(bad)
 }

@@ -70,3 +70,39 @@ func TestFlagsLeaveOutWhatTheRunIgnores(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateMemory: issue 15 part 5. The prediction behind refusing a run
+// --check-memory cannot hold grows with what a run records and the nodes
+// that hold it, is capped by the recorder's limit, and puts the measured
+// cases where they were measured (the standard run ~9 MB, the 101-node,
+// 1,000-client closed loop ~1.8 GB). Deterministic: no heap is read.
+func TestEstimateMemory(t *testing.T) {
+	std := DefaultConfig()
+	assert.Less(t, std.EstimateMemory(), ByteSize(32<<20), "the standard run")
+	big := DefaultConfig()
+	big.Nodes, big.Clients, big.Rate = 101, 1000, 0
+	assert.Greater(t, big.EstimateMemory(), ByteSize(1500<<20))
+	assert.Less(t, big.EstimateMemory(), ByteSize(2500<<20))
+	longer := big
+	longer.MaxTime *= 10
+	assert.Equal(t, big.EstimateMemory(), longer.EstimateMemory(), "capped at the recorder's limit")
+	fewer := big
+	fewer.Nodes = 5
+	assert.Less(t, fewer.EstimateMemory(), big.EstimateMemory())
+	paced := std
+	paced.Rate *= 10
+	assert.Greater(t, paced.EstimateMemory(), std.EstimateMemory())
+
+	// Validate refuses what the bound cannot hold, naming the flags, and
+	// takes it under the default bound or with none.
+	big.CheckMemory = ByteSize(1 << 30)
+	err := big.Validate()
+	require.Error(t, err)
+	for _, w := range []string{"check-memory: 1GiB cannot hold this run", "--nodes 101", "--clients 1000", "--rate 0"} {
+		assert.Contains(t, err.Error(), w)
+	}
+	big.CheckMemory = DefaultConfig().CheckMemory
+	assert.NoError(t, big.Validate())
+	big.CheckMemory = 0
+	assert.NoError(t, big.Validate())
+}

@@ -42,6 +42,9 @@ func TestRefusedBeforeRunning(t *testing.T) {
 		// Part 4: over the event budget.
 		{[]string{"run", "--tick-interval", "1ns", "--election-ticks", "1000000000"}, "tick-interval: a majority of --nodes 5 ticking every --tick-interval 1ns for 1m10s (--max-time 1m0s + --recovery-time 10s) is at least 2.1e+11 simulated events, over the budget of 2147483648"},
 		{[]string{"run", "--max-time", "8760h", "--rate", "0.0001"}, "tick-interval: a majority of --nodes 5 ticking every --tick-interval 20ms for 8760h0m10s"},
+		// Part 5: a run --check-memory cannot hold.
+		{[]string{"run", "--nodes", "101", "--clients", "1000", "--rate", "0", "--check-memory", "1GiB"}, "check-memory: 1GiB cannot hold this run: --nodes 101 and --clients 1000 at --rate 0"},
+		{[]string{"sweep", "--count", "2", "--nodes", "101", "--clients", "1000", "--rate", "0", "--check-memory", "1GiB"}, "check-memory: 1GiB cannot hold this run"},
 		// Part 4: physically impossible.
 		{[]string{"run", "--latency", "2s", "--op-timeout", "10s"}, "latency: --latency 2s plus --sync-latency 1ms is not shorter than the election timeout (--election-ticks 50 × --tick-interval 20ms = 1s)"},
 		{[]string{"run", "--sync-latency", "1s"}, "sync-latency: --latency 1ms plus --sync-latency 1s is not shorter than the election timeout"},

@@ -35,6 +35,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	cfg.Store = *storeDir
+	limitMemory(cfg.CheckMemory)
 	if !*jsonOut {
 		// The stored config chooses the implementation (and every knob).
 		fmt.Fprintf(stdout, "replaying seed %d on raft %s: %s\n", cfg.Seed, cfg.Raft, raftcheck.ReplayCommand(cfg))

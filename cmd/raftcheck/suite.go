@@ -93,6 +93,8 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := checkStore(rf.cfg.Store, "suite-"+names[0]); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(rf.cfg.CheckMemory)
+	w = fitWorkers(w, rf.cfg, stderr)
 	var jobs []job
 	for _, n := range names {
 		for k := 0; k < *seedsPer; k++ {

@@ -218,6 +218,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := checkStore(rf.cfg.Store, rf.cfg.Name); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(rf.cfg.CheckMemory)
+	w = fitWorkers(w, rf.cfg, stderr)
 	jobs := make([]job, len(seeds))
 	for k, s := range seeds {
 		cfg := rf.cfg
