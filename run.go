@@ -72,7 +72,8 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 			flags = append(flags, report.KV{Key: f.Name, Value: f.Value})
 		}
 	}
-	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Start: start})
+	wall := time.Duration(res.Stats.WallSeconds * float64(time.Second))
+	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Wall: wall})
 	err = store.Save(cfg.Store, dir, store.Run{
 		History: x.History(),
 		LinPage: reps.LinPage,

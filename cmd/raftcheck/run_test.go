@@ -54,7 +54,7 @@ func TestRunPrintsNodeTable(t *testing.T) {
 	r := cli(t, dir, nil, "run", "--nodes", "5", "--max_time", "30")
 	require.Equal(t, exitValid, r.code, "%s", r)
 	assert.Empty(t, r.stderr, "nothing on stderr at the default log level")
-	header := regexp.MustCompile(`(?m)^Node ID\s+State\s+Term\s+Alive\s+Log Size\s+Commit$`)
+	header := regexp.MustCompile(`(?m)^Node ID\s+State\s+Term\s+Alive\s+Log Size \(since snapshot\)\s+Commit Index$`)
 	require.Regexp(t, header, r.stdout)
 	rows := regexp.MustCompile(`(?m)^\s+([1-5])\s+(leader|follower|candidate|precandidate|crashed|failed)(?: \(paused\))?\s+\d+\s+(yes|no)\s+\d+\s+\d+$`).FindAllStringSubmatch(r.stdout, -1)
 	require.Len(t, rows, 5, "one row per node:\n%s", r.stdout)
