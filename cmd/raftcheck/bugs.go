@@ -165,7 +165,7 @@ func exposeCommand(b raftcheck.Bug) string {
 			break
 		}
 	}
-	return "raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " ")
+	return asInvoked("raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " "))
 }
 
 // printBugTable prints the measures as the README's markdown table.

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // version is the release name printed by `raftcheck version`.
@@ -127,4 +129,27 @@ func cmdVersion(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintln(stdout, "raftcheck", version)
 	return exitValid, nil
+}
+
+// asInvoked rewrites a command line that starts with "raftcheck " (a replay
+// or sweep command) to start with the program as this process was invoked,
+// when that was a relative path: after `make run` the replay line reads
+// "./bin/raftcheck run ...", which works pasted where make ran. A program
+// found on $PATH, or named by an absolute path (a go run or test build
+// that will be gone), keeps the plain "raftcheck".
+func asInvoked(cmdline string) string {
+	rest, ok := strings.CutPrefix(cmdline, "raftcheck ")
+	if !ok {
+		return cmdline
+	}
+	return invokedName(os.Args[0]) + " " + rest
+}
+
+// invokedName is argv0 when it is a relative path to the program, else
+// "raftcheck".
+func invokedName(argv0 string) string {
+	if !strings.Contains(argv0, "/") || filepath.IsAbs(argv0) || strings.ContainsAny(argv0, " \t\n'\"\\$`;&|<>()*?[]#~") {
+		return "raftcheck"
+	}
+	return argv0
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -59,4 +60,34 @@ func TestSpeedup(t *testing.T) {
 	assert.Equal(t, "465x", speedup(74.4, 0.16))
 	assert.Equal(t, "0.15x", speedup(74, 500))
 	assert.Equal(t, "2.5x", speedup(5, 2))
+}
+
+// TestReplayLinePastes: issue 15 part 5. After `make run` (which runs
+// ./bin/raftcheck) the replay line names the binary as it was invoked, and
+// pasted into a shell where make ran it reruns the same run; invoked from
+// $PATH or by an absolute path, the line says plain raftcheck.
+func TestReplayLinePastes(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "bin"), 0o755))
+	require.NoError(t, os.Symlink(binPath, filepath.Join(dir, "bin", "raftcheck")))
+	cmd := exec.Command(binPath, "run", "--seed", "3", "--max-time", "5s", "--store", "")
+	cmd.Args[0] = "./bin/raftcheck" // as make runs it
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(t, err, "%s", out)
+	line := regexp.MustCompile(`(?m)^replay: (.*)$`).FindStringSubmatch(string(out))
+	require.NotNil(t, line, "%s", out)
+	assert.Equal(t, "./bin/raftcheck run --seed 3 --max-time 5s", line[1])
+	hash := regexp.MustCompile(`(?m)^trace hash: ([0-9a-f]{16})$`).FindStringSubmatch(string(out))
+	require.NotNil(t, hash)
+
+	pasted := exec.Command("sh", "-c", line[1]+" --store ''")
+	pasted.Dir = dir
+	again, err := pasted.Output()
+	require.NoError(t, err, "the pasted line runs: %s", again)
+	assert.Contains(t, string(again), "trace hash: "+hash[1]+"\n", "and reruns the same run")
+
+	for argv0, want := range map[string]string{"raftcheck": "raftcheck", "/usr/local/bin/raftcheck": "raftcheck", "bin/raftcheck": "bin/raftcheck", "./my dir/raftcheck": "raftcheck"} {
+		assert.Equal(t, want, invokedName(argv0), argv0)
+	}
 }

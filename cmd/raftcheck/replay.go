@@ -38,7 +38,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	limitMemory(cfg.CheckMemory)
 	if !*jsonOut {
 		// The stored config chooses the implementation (and every knob).
-		fmt.Fprintf(stdout, "replaying seed %d on raft %s: %s\n", cfg.Seed, cfg.Raft, raftcheck.ReplayCommand(cfg))
+		fmt.Fprintf(stdout, "replaying seed %d on raft %s: %s\n", cfg.Seed, cfg.Raft, asInvoked(raftcheck.ReplayCommand(cfg)))
 	}
 	res, err := raftcheck.Run(cfg)
 	if err != nil && res == nil {

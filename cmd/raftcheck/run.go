@@ -173,7 +173,7 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 	case r.Store != "":
 		fmt.Fprintf(w, "reports: %s/{summary.txt,timeline.html,linearizability.html,latency.svg,rate.svg}\n", r.Store)
 	}
-	fmt.Fprintf(w, "replay: %s\n", r.Replay)
+	fmt.Fprintf(w, "replay: %s\n", asInvoked(r.Replay))
 }
 
 // speedup renders simulated over wall time: whole numbers from 10x up, two

@@ -399,7 +399,7 @@ func printSweep(w io.Writer, s *sweepSummary) {
 			reason = f.Reasons[0]
 		}
 		fmt.Fprintf(w, "%-*s  %-8s %s\n", width, labels[i], f.Verdict, reason)
-		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", f.Replay)
+		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", asInvoked(f.Replay))
 		if f.Store != "" {
 			fmt.Fprintf(w, "%-*s  %-8s reports: %s\n", width, "", "", f.Store)
 		}
