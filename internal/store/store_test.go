@@ -169,3 +169,25 @@ func TestCheck(t *testing.T) {
 		assert.Contains(t, err.Error(), "cannot write in /proc")
 	})
 }
+
+// TestLatestIsTheLastToFinish: latest follows the last run to finish
+// writing, not the latest start (in a parallel sweep the two differ), and
+// the README says so rather than "the newest run".
+func TestLatestIsTheLastToFinish(t *testing.T) {
+	root := t.TempDir()
+	early := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	late, err := MakeRunDir(root, "run", 2, early.Add(time.Second))
+	require.NoError(t, err)
+	first, err := MakeRunDir(root, "run", 1, early)
+	require.NoError(t, err)
+	require.NoError(t, linkLatest(root, late))
+	require.NoError(t, linkLatest(root, first)) // started first, finished last
+	target, err := os.Readlink(filepath.Join(root, "latest"))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join("run", filepath.Base(first)), target)
+
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "points at the last run to finish")
+	assert.NotContains(t, string(readme), "points at the newest run")
+}
