@@ -3,9 +3,11 @@ package raftcheck
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/clients"
@@ -21,6 +23,9 @@ import (
 var readModes = map[ReadMode]kvstore.ReadMode{
 	ReadModeReadIndex: kvstore.ReadIndex, ReadModeLog: kvstore.ReadLog, ReadModeLease: kvstore.ReadLease, ReadModeLocal: kvstore.ReadLocal,
 }
+
+// maxNameBytes bounds Config.Name, a directory name in the store.
+const maxNameBytes = 200
 
 // options validates c and parses it into the typed options a run executes:
 // the one place where a Config's strings are read. Every invalid field is
@@ -61,8 +66,13 @@ func (c *Config) options() (options.Options, error) {
 	if c.Clients < 1 || c.Clients > 1000 {
 		bad("clients", "%d is outside 1..1000", c.Clients)
 	}
-	if c.Rate < 0 {
+	switch {
+	case c.Rate < 0:
 		bad("rate", "must not be negative, got %g", c.Rate)
+	case math.IsNaN(c.Rate):
+		bad("rate", "must be a number of ops/s, got %g", c.Rate)
+	case c.Rate > clients.MaxRate:
+		bad("rate", "%g ops/s per client is over the limit of %g", c.Rate, float64(clients.MaxRate))
 	}
 	// A paced run's history can be predicted: refuse one that would overflow
 	// the recorder rather than cut it short (a closed loop, --rate 0, cannot
@@ -130,8 +140,18 @@ func (c *Config) options() (options.Options, error) {
 	case c.CheckMemory != 0 && c.CheckMemory < ByteSize(checker.MinMemoryLimit):
 		bad("check-memory", "%s is under %s, which would stop every search at once (0 = no bound)", c.CheckMemory, ByteSize(checker.MinMemoryLimit))
 	}
-	if strings.ContainsAny(c.Name, `/\`) || c.Name == "" || c.Name == "." || c.Name == ".." || c.Name == "latest" {
+	switch {
+	case strings.ContainsAny(c.Name, `/\`) || c.Name == "" || c.Name == "." || c.Name == ".." || c.Name == "latest":
 		bad("name", "%q must be a plain, non-empty directory name other than \"latest\"", c.Name)
+	case len(c.Name) > maxNameBytes:
+		// File systems take 255 bytes a name; the store's own suffixes
+		// (.partial, temporary files) need some of them.
+		bad("name", "%d bytes is longer than %d", len(c.Name), maxNameBytes)
+	case strings.IndexFunc(c.Name, unicode.IsControl) >= 0:
+		bad("name", "%q holds a control character", c.Name)
+	}
+	if len(errs) == 0 {
+		c.feasible(bad)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return options.Options{}, err
@@ -220,6 +240,8 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 		bad("max-crashed", "%d is outside 0..nodes (%d)", c.MaxCrashed, c.Nodes)
 	}
 	switch {
+	case c.ChaosScenario != "" && c.Swarm:
+		bad("swarm", "a swarm run draws its faults from the seed, and --chaos-scenario %s names them: give one or the other", c.ChaosScenario)
 	case c.ChaosScenario != "":
 		nc, err := nemesis.Scenario(string(c.ChaosScenario))
 		if err != nil {

@@ -73,13 +73,17 @@ func (c Config) Flags() []Flag {
 	add("reorder-rate", f(c.ReorderRate), f(d.ReorderRate))
 	add("sync-latency", dur(c.SyncLatency), dur(d.SyncLatency))
 	add("disk-crash-mode", c.DiskCrashMode, d.DiskCrashMode)
-	nem := joinNames(c.Nemesis, ",")
-	if nem == "" {
-		nem = "none"
+	// A scenario or a swarm profile brings its own schedule, and the CLI
+	// refuses these flags beside one: leave out what the run ignored.
+	if c.ChaosScenario == "" && !c.Swarm {
+		nem := joinNames(c.Nemesis, ",")
+		if nem == "" {
+			nem = "none"
+		}
+		add("nemesis", nem, joinNames(d.Nemesis, ","))
+		add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
+		add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
 	}
-	add("nemesis", nem, joinNames(d.Nemesis, ","))
-	add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
-	add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
 	add("chaos-scenario", string(c.ChaosScenario), "")
 	addBool("swarm", c.Swarm, false)
 	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
@@ -146,6 +150,9 @@ func LoadRun(path string) (*Result, Config, error) {
 	}
 	if !validTraceHash(sr.Result.TraceHash) {
 		return nil, Config{}, fmt.Errorf("%s: trace_hash: %q is not 16 hexadecimal digits, so there is nothing to confirm a replay against", path, sr.Result.TraceHash)
+	}
+	if err := consistent(raw, &sr); err != nil {
+		return nil, Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := sr.Config.Validate(); err != nil {
 		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)

@@ -103,6 +103,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if err := checkEtcdLogsFlag(*etcdFlag); err != nil {
+		return exitUsage, err
+	}
 	plan := fullPlan()
 	if *quick {
 		plan = quickPlan()
@@ -176,6 +179,24 @@ func findEtcdLogs(flag, wd string) etcdSource {
 		}
 	}
 	return etcdSource{}
+}
+
+// checkEtcdLogsFlag refuses an --etcd-logs that names no directory before
+// the benchmarks start: a typo would otherwise cost the whole table's time
+// and then report the row skipped. A directory without logs is a way to
+// skip the row, as its note says.
+func checkEtcdLogsFlag(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("--etcd-logs: %v", err)
+	case !fi.IsDir():
+		return usagef("--etcd-logs: %s is not a directory", dir)
+	}
+	return nil
 }
 
 // moduleRoot is the nearest directory from dir up that holds a go.mod.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/raftcheck/raftcheck"
@@ -34,9 +35,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(cfg.Store); err != nil {
+	if err := checkStore(cfg.Store, cfg.Name); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(cfg.CheckMemory)
 	log.Info().Uint64("seed", cfg.Seed).Int("nodes", cfg.Nodes).Str("max_time", cfg.MaxTime.String()).Msg("run starting")
 	res, err := raftcheck.Run(cfg)
 	if err != nil && res == nil {
@@ -131,8 +133,10 @@ func writeJSON(w io.Writer, v any) error {
 // the reports are (storeErr: writing them failed part way); impl names the
 // Raft implementation that ran.
 func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
-	fmt.Fprintf(w, "seed %d on raft %s: %s, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
-		r.Seed, impl, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
+	// The wall time as summary.txt and results.json give it: simulation
+	// and checking, in seconds to the millisecond.
+	fmt.Fprintf(w, "seed %d on raft %s: %s, %.1f s simulated in %.3f s wall (%s real time)\n",
+		r.Seed, impl, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, speedup(r.Stats.SimSeconds, r.Stats.WallSeconds))
 	if r.Swarm != nil {
 		// The profile the seed drew: what this run's nemesis actually did.
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
@@ -169,5 +173,16 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 	case r.Store != "":
 		fmt.Fprintf(w, "reports: %s/{summary.txt,timeline.html,linearizability.html,latency.svg,rate.svg}\n", r.Store)
 	}
-	fmt.Fprintf(w, "replay: %s\n", r.Replay)
+	fmt.Fprintf(w, "replay: %s\n", asInvoked(r.Replay))
+}
+
+// speedup renders simulated over wall time: whole numbers from 10x up, two
+// significant digits below ("0.15x" rather than "0x" for a run slower than
+// real time).
+func speedup(sim, wall float64) string {
+	r := sim / max(wall, 1e-9)
+	if r >= 10 {
+		return strconv.FormatFloat(r, 'f', 0, 64) + "x"
+	}
+	return strconv.FormatFloat(r, 'g', 2, 64) + "x"
 }

@@ -208,22 +208,25 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		seeds = shardSeeds(seeds, i, n)
 	}
-	if *workers < 0 {
-		return exitUsage, usagef("--workers: %d is negative", *workers)
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
 	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(rf.cfg.Store); err != nil {
+	if err := checkStore(rf.cfg.Store, rf.cfg.Name); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(rf.cfg.CheckMemory)
+	w = fitWorkers(w, rf.cfg, stderr)
 	jobs := make([]job, len(seeds))
 	for k, s := range seeds {
 		cfg := rf.cfg
 		cfg.Seed = s
 		jobs[k] = job{Index: k, Cfg: cfg, KeepAll: *keepAll}
 	}
-	sum, err := sweepJobs(jobs, *workers, *failFast, *progress, stderr)
+	sum, err := sweepJobs(jobs, w, *failFast, *progress, stderr)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -396,7 +399,7 @@ func printSweep(w io.Writer, s *sweepSummary) {
 			reason = f.Reasons[0]
 		}
 		fmt.Fprintf(w, "%-*s  %-8s %s\n", width, labels[i], f.Verdict, reason)
-		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", f.Replay)
+		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", asInvoked(f.Replay))
 		if f.Store != "" {
 			fmt.Fprintf(w, "%-*s  %-8s reports: %s\n", width, "", "", f.Store)
 		}

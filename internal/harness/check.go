@@ -92,7 +92,10 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	stats.Events, stats.SimulatedTime = x.w.Events(), int64(x.endTime)
 	stats.TraceHash = fmt.Sprintf("%016x", x.w.Trace().Hash())
 	checks.Stats = stats
+	why := x.untested(h, stats)
+	setAside := judgeUntested(why, &checks)
 	cr := checker.Combine(checks)
+	markUntested(why, setAside, &cr)
 	if x.truncated != "" {
 		cr.Reasons = append(cr.Reasons, x.truncated)
 		if cr.Verdict == checker.Valid {

@@ -140,7 +140,7 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	}
 	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: wcfg.Disk, log: NewFaultLog(o.Nodes)}
 	if x.nem, err = nemesis.New(x.nemCfg, x.faults, nrng); err != nil {
-		return nil, fmt.Errorf("nemesis: %w", err)
+		return nil, err // it names the nemesis package already
 	}
 	return x, nil
 }

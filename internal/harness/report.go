@@ -14,7 +14,9 @@ import (
 type ReportMeta struct {
 	Config []report.KV // the run's flags, as `raftcheck run` takes them
 	Replay string      // one command that reruns the run
-	Start  time.Time   // when the run began, for the wall time
+	// Wall is the run's wall time as its result reports it (simulation and
+	// checking), so every output shows the same figure.
+	Wall time.Duration
 }
 
 // Reports is what a stored run's report files are drawn from.
@@ -91,7 +93,7 @@ func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.Fau
 		Leader:         out.Leader,
 		Events:         st.Events,
 		SimTime:        int64(x.endTime),
-		WallTime:       time.Since(meta.Start),
+		WallTime:       meta.Wall,
 		TraceHash:      st.TraceHash,
 		Stats: []report.KV{
 			{Key: "ops", Value: fmt.Sprintf("%d invoked, %d ok, %d fail, %d info, %d pending", st.Invoked, st.OK, st.Fail, st.Info, st.Pending)},

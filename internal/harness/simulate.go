@@ -74,8 +74,8 @@ func (x *Execution) Simulate(ctx context.Context) (err error) {
 	if dropped, at := x.rec.Overflow(); dropped > 0 {
 		// The clients stopped when the recorder filled: what was recorded is
 		// checked, but it is not the whole run.
-		x.truncated = fmt.Sprintf("history truncated: the limit of %d recorded ops was reached %v into the run (--max-time %v, --recovery-time %v); the clients stopped there and %d invokes and nemesis events went unrecorded, so the rest of the run is unchecked and liveness is skipped; to stay under the limit use fewer --clients, a --rate (ops/s per client), or a shorter --max-time",
-			x.rec.Limit(), time.Duration(max(at-int64(x.setupTime), 0)).Round(time.Millisecond), x.opts.MaxTime, x.opts.RecoveryTime, dropped)
+		x.truncated = fmt.Sprintf("history truncated: the limit of %d recorded ops was reached %v into the run (--max-time %v, --recovery-time %v); the clients stopped there and %d %s went unrecorded, so the rest of the run is unchecked and liveness is skipped; to stay under the limit use fewer --clients, a --rate (ops/s per client), or a shorter --max-time",
+			x.rec.Limit(), time.Duration(max(at-int64(x.setupTime), 0)).Round(time.Millisecond), x.opts.MaxTime, x.opts.RecoveryTime, dropped, unrecorded(dropped))
 	}
 	for i, cl := range x.clients {
 		if err := cl.Err(); err != nil {
@@ -121,4 +121,13 @@ func ctxErr(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", cause, err)
 	}
 	return err
+}
+
+// unrecorded names what a truncated history lost: one or more invokes or
+// nemesis events.
+func unrecorded(n int) string {
+	if n == 1 {
+		return "invoke or nemesis event"
+	}
+	return "invokes and nemesis events"
 }

@@ -61,7 +61,7 @@ func TestSkipShort(t *testing.T) {
 // commands, not a goroutine dump.
 func TestEndless(t *testing.T) {
 	cfg := raftcheck.DefaultConfig()
-	cfg.MaxTime = raftcheck.Duration(100000 * time.Hour)
+	cfg.MaxTime = raftcheck.Duration(3000 * time.Hour)
 	cfg.Clients, cfg.Rate = 1, 0.001
 	cfg.Nemesis = []raftcheck.Fault{raftcheck.FaultPartitionIsolateLeader, raftcheck.FaultCrashLeader}
 	cfg.ReadMode = raftcheck.ReadModeLease
