@@ -56,7 +56,7 @@ func TestSkipShort(t *testing.T) {
 }
 
 // TestEndless FAILS ON PURPOSE when run under a go test -timeout: a run of
-// 100,000 simulated hours that no machine finishes in a test's time, which
+// 3,000 simulated hours that no machine finishes in a test's time, which
 // must be stopped before the deadline with the seed and the replay
 // commands, not a goroutine dump.
 func TestEndless(t *testing.T) {
