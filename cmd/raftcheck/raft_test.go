@@ -31,15 +31,15 @@ func TestRaftFlag(t *testing.T) {
 	} {
 		r = cli(t, dir, nil, args...)
 		assert.Equal(t, exitUsage, r.code, "%v: %s", args, r)
-		assert.Contains(t, r.stderr, `(--raft): "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`, "%v", args)
+		assert.Contains(t, r.stderr, `--raft: "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`, "%v", args)
 		assert.Empty(t, r.stdout, "%v: nothing ran", args)
 	}
 
 	r = cli(t, dir, nil, "run", "--raft", "hashicorp", "--store", "")
 	assert.Equal(t, exitUsage, r.code, "%s", r)
-	assert.Contains(t, r.stderr, `(--raft): "hashicorp" is not one of builtin, etcd`)
+	assert.Contains(t, r.stderr, `--raft: "hashicorp" is not one of builtin, etcd`)
 
 	r = cli(t, dir, nil, "run", "--raft", "etcd", "--bug", "commit-old-term", "--store", "")
 	assert.Equal(t, exitUsage, r.code, "%s", r)
-	assert.Contains(t, r.stderr, "(--bug): commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
+	assert.Contains(t, r.stderr, "--bug: commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")
 }
