@@ -65,9 +65,10 @@ type Config struct {
 	Swarm           bool     `json:"swarm,omitempty"`
 
 	// Checking.
-	CheckTimeout Duration  `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
-	CheckMemory  ByteSize  `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
-	Bugs         []BugName `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
+	CheckTimeout Duration  `json:"check_timeout"`         // linearizability search bound; exceeded → unknown
+	CheckMemory  ByteSize  `json:"check_memory"`          // heap bound of that search (checking only); exceeded → unknown; 0 = none
+	CheckSteps   int64     `json:"check_steps,omitempty"` // model steps of each porcupine search, a bound the same on every machine; exceeded → unknown; 0 = none
+	Bugs         []BugName `json:"bugs,omitempty"`        // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
 	Store string `json:"-"` // directory of the result store; "" = write nothing

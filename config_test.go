@@ -60,6 +60,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
 		{"raft", func(c *Config) { c.Raft = "hashicorp" }},
 		{"raft", func(c *Config) { c.Raft = "" }},
+		{"check-steps", func(c *Config) { c.CheckSteps = -1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {

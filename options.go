@@ -41,7 +41,7 @@ func (c *Config) options() (options.Options, error) {
 		Workload: string(c.Workload), Clients: c.Clients, Rate: c.Rate, Keys: c.Keys, KeyDist: c.KeyDist, OpTimeout: c.OpTimeout.D(),
 		PreVote: c.PreVote, CheckQuorum: c.CheckQuorum, TickInterval: c.TickInterval.D(),
 		HeartbeatTicks: c.HeartbeatTicks, ElectionTicks: c.ElectionTicks, SnapshotEvery: c.SnapshotEvery, MaxSessions: c.MaxSessions,
-		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(),
+		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(), CheckSteps: c.CheckSteps,
 		TracePath: c.TracePath, KeepMessages: c.KeepMessages && c.Store != "",
 	}
 	im, err := impls.Lookup(c.Raft)
@@ -131,6 +131,9 @@ func (c *Config) options() (options.Options, error) {
 	}
 	c.network(&o, bad)
 	c.faults(&o, bad)
+	if c.CheckSteps < 0 {
+		bad("check-steps", "must not be negative, got %d", c.CheckSteps)
+	}
 	if c.CheckTimeout < 0 {
 		bad("check-timeout", "must not be negative, got %s", c.CheckTimeout)
 	}

@@ -88,6 +88,7 @@ func (c Config) Flags() []Flag {
 	addBool("swarm", c.Swarm, false)
 	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
 	add("check-memory", c.CheckMemory.String(), d.CheckMemory.String())
+	add("check-steps", strconv.FormatInt(c.CheckSteps, 10), strconv.FormatInt(d.CheckSteps, 10))
 	for _, bug := range c.Bugs {
 		flags = append(flags, Flag{Name: "bug", Value: string(bug)})
 	}

@@ -195,6 +195,7 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
 	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
+	fs.Int64Var(&c.CheckSteps, "check-steps", c.CheckSteps, "model steps bound of each linearizability search: the same on every machine, unlike the timeout (exceeded → verdict unknown; 0 = none)")
 	fs.StringSliceVar(&rf.bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
 	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
 	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")

@@ -29,7 +29,7 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	base.MessageDropRate, base.MessageDupRate, base.ReorderRate = 0.01, 0.02, 0.03
 	base.SyncLatency, base.DiskCrashMode = ms(2), "tear-last"
 	base.CheckTimeout, base.Bugs = ms(9000), []raftcheck.BugName{"no-dedup", "ack-before-fsync"}
-	base.CheckMemory = 1536 << 20
+	base.CheckMemory, base.CheckSteps = 1536<<20, 123456
 	base.Mix = "append=3,read=1"
 	for _, c := range []struct {
 		name string

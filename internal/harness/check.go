@@ -12,7 +12,7 @@ import (
 // Check runs every checker over the finished simulation. When ctx ends
 // before the linearizability search does, Check returns an error wrapping
 // ctx.Err() at once; the search itself runs on in the background until it
-// finishes or reaches its own bound (CheckTimeout, CheckMemory).
+// finishes or reaches its own bound (CheckTimeout, CheckMemory, CheckSteps).
 func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, x.checkStopped(ctx)
@@ -30,7 +30,8 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	)
 	go func() {
 		defer close(linDone)
-		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.opts.Workload, Timeout: x.opts.CheckTimeout, MemoryLimit: x.opts.CheckMemory})
+		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.opts.Workload, Timeout: x.opts.CheckTimeout, MemoryLimit: x.opts.CheckMemory,
+			StepLimit: x.opts.CheckSteps})
 	}()
 	if x.opts.Workload == "append" {
 		checks.Problems = append(checks.Problems, checker.CheckAppend(h)...)

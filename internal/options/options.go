@@ -59,6 +59,7 @@ type Options struct {
 	// Checking.
 	CheckTimeout time.Duration
 	CheckMemory  int64 // as checker.LinOptions.MemoryLimit takes it: negative = no bound
+	CheckSteps   int64 // as checker.LinOptions.StepLimit: 0 = no bound
 
 	// Planted bugs, by layer.
 	RaftBugs raft.Bugs    // protocol bugs: the built-in Raft only
