@@ -60,9 +60,15 @@ type Consensus interface {
 	Advance()
 	// Compact records a snapshot of the application's state (data) at the
 	// applied index and discards the log up to it. Called between Readies.
+	// An index at or below the node's latest snapshot (see Snapshot) is
+	// refused with ErrCompacted.
 	Compact(index uint64, data []byte) error
 	// Snapshot returns the latest snapshot (nil if none), carrying the
-	// configuration in effect at its index.
+	// configuration in effect at its index. It may be one a leader sent that
+	// the node took in Step but has not yet handed out in a Ready (the
+	// built-in restores its log at once): a host compacting at its applied
+	// index checks it first, and leaves compaction to after the Ready that
+	// installs it.
 	Snapshot() *Snapshot
 	// Status returns the node's state for observers and reports.
 	Status() Status
