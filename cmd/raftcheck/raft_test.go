@@ -55,3 +55,23 @@ func TestRaftFlag(t *testing.T) {
 		assert.Contains(t, r.stderr, "commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it", "%v", args)
 	}
 }
+
+// TestEtcdAssertionExitsInvalid: etcd's own assertion firing (here on the
+// damage of the ack-before-fsync host bug) is a found bug: exit 1, the
+// finding names the node, its term, etcd's message and the seed, the node
+// table shows the node panicked, and replay reproduces it.
+func TestEtcdAssertionExitsInvalid(t *testing.T) {
+	dir := t.TempDir()
+	r := cli(t, dir, nil, "run", "--raft", "etcd", "--bug", "ack-before-fsync", "--nodes", "3", "--workload", "append",
+		"--nemesis", "crash-random", "--nemesis-interval", "300ms", "--message-drop-rate", "0.05", "--message-dup-rate", "0.1",
+		"--max-time", "10s", "--recovery-time", "5s", "--seed", "1")
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "  - panic: node 2 (term 3) panicked at 3.359831732s (seed 1): ")
+	assert.Contains(t, r.stdout, "Was the raft log corrupted, truncated, or lost?")
+	assert.Regexp(t, `\n +2 +panicked +3 +no `, r.stdout)
+	assert.Contains(t, r.stdout, "verdict: INVALID")
+
+	r = cli(t, dir, nil, "replay", "store/latest")
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "trace hashes match")
+}

@@ -35,6 +35,9 @@ func (x *Execution) Check() (*Outcome, error) {
 	for _, e := range x.faults.errs {
 		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: e})
 	}
+	if p := x.panic; p != nil {
+		checks.Problems = append(checks.Problems, checker.Problem{Check: FindPanic, Nodes: []int{p.node}, Detail: p.detail(x.opts.Seed)})
+	}
 	nemAnomalies := x.nem.Anomalies()
 	for _, a := range nemAnomalies {
 		switch a.Kind {
@@ -45,9 +48,9 @@ func (x *Execution) Check() (*Outcome, error) {
 				Detail: fmt.Sprintf("nemesis %s at %v: %s", a.Kind, time.Duration(a.Time), a.Detail)})
 		}
 	}
-	// A truncated history has no ops after the clients stopped: liveness
-	// would fail for want of them.
-	if x.opts.RecoveryTime > 0 && x.truncated == "" {
+	// A truncated history has no ops after the clients stopped, and a run
+	// stopped by a panic has no heal: liveness would fail for want of them.
+	if x.opts.RecoveryTime > 0 && x.truncated == "" && x.panic == nil {
 		election := x.opts.TickInterval * time.Duration(x.opts.ElectionTicks)
 		live, err := checker.CheckLiveness(h, x.obs.inv.Roles(), checker.LivenessOptions{
 			HealTime:       int64(x.healTime),
