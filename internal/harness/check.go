@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -85,6 +86,9 @@ func (x *Execution) Check() (*Outcome, error) {
 	stats.TraceHash = fmt.Sprintf("%016x", x.w.Trace().Hash())
 	checks.Stats = stats
 	cr := checker.Combine(checks)
+	if h := x.opts.Raft.LeaseHazard; h != "" && x.opts.ReadMode == kvstore.ReadLease && cr.Linearizability == string(checker.LinIllegal) {
+		cr.Reasons = append(cr.Reasons, "lease hazard: "+h+"; this stale read may be that known behaviour of --raft "+x.opts.Raft.Name+", not a new bug (--read-mode readindex is linearizable)")
+	}
 	if x.truncated != "" {
 		cr.Reasons = append(cr.Reasons, x.truncated)
 		if cr.Verdict == checker.Valid {

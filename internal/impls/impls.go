@@ -29,6 +29,11 @@ type Impl struct {
 	// LeaseReporter: its nodes implement raft.LeaseReporter, which the
 	// lease-wall-clock host bug needs.
 	LeaseReporter bool
+	// LeaseHazard, when set, says why its lease reads (--read-mode lease)
+	// are not linearizable even on well-behaved clocks: a stale lease read
+	// on it is that known hazard, which a verdict names, and which runs that
+	// draw their read mode (swarm) must not draw unless asked for.
+	LeaseHazard string
 }
 
 // registry lists the implementations in the order help texts give them
@@ -41,7 +46,8 @@ func registry() []Impl {
 		// that built it (see raft/etcdraft): a run's nodes are built and
 		// driven on one goroutine, which every caller of harness.Execute
 		// keeps.
-		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New},
+		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New,
+			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads"},
 	}
 }
 

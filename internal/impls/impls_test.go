@@ -22,6 +22,10 @@ func TestLookup(t *testing.T) {
 	b, err := Lookup(Builtin)
 	require.NoError(t, err)
 	assert.True(t, b.ProtocolBugs)
+	assert.Empty(t, b.LeaseHazard, "the built-in's lease expires before a new leader can be elected")
+	e, err := Lookup("etcd")
+	require.NoError(t, err)
+	assert.Contains(t, e.LeaseHazard, "etcd-io/raft#166")
 
 	_, err = Lookup("hashicorp")
 	assert.ErrorContains(t, err, `"hashicorp" is not one of builtin, etcd`)
