@@ -25,6 +25,7 @@ test-unit:
 	$(GO) test -count=1 $(PKGS)
 	GOMAXPROCS=1 $(GO) test -count=1 -run 'Determinism' ./sim/ .
 	$(GO) test -count=1 -race -run 'Determinism' ./sim/
+	$(GO) test -count=1 -race -run 'DeterminismEtcd' .
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
