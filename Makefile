@@ -31,6 +31,7 @@ test-unit:
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) $(PKGS)
 	GOMAXPROCS=1 $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run 'Determinism' ./sim/ .
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) -race -run 'Determinism' ./sim/
+	$(GO) test -count=1 -timeout $(TESTTIMEOUT) -race -run 'DeterminismEtcd' .
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -88,6 +88,7 @@ const (
 	FindLinearizability = harness.FindLinearizability // the history is not linearizable
 	FindLiveness        = harness.FindLiveness        // no leader or no progress after the final heal
 	FindAnomaly         = harness.FindAnomaly         // a node's own safety assertion fired (an impossible message or state)
+	FindPanic           = harness.FindPanic           // the Raft under test panicked on a failed assertion (raft.AssertionFailure); the run stopped there
 )
 
 // Findings names what r's checkers found, sorted: FindLinearizability, every

@@ -275,6 +275,12 @@ func (s *Server) maybeSnapshot() {
 	if every == 0 || s.inReady || s.applied < s.snapIndex+every {
 		return
 	}
+	if snap := s.node.Snapshot(); snap != nil && snap.Meta.Index >= s.applied {
+		// A leader's snapshot the node took while this host waited on a sync
+		// already covers the applied index; the next Ready hands it over.
+		// Compacting below it would be refused (raft.ErrCompacted).
+		return
+	}
 	if err := s.node.Compact(s.applied, s.sm.encode()); err != nil {
 		s.anomaly(fmt.Errorf("compact at applied index %d: %w", s.applied, err))
 		return

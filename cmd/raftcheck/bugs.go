@@ -74,7 +74,9 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		var kept []raftcheck.Bug
 		for _, b := range bugs {
 			if err := hostable(b, *impl); err != nil {
-				fmt.Fprintf(stderr, "skipping %s: --raft %s cannot host it (%s bug)\n", b.Name, *impl, b.Layer)
+				// The reason names what is missing: the built-in's code
+				// (protocol bugs) or a capability (lease-wall-clock).
+				fmt.Fprintf(stderr, "skipping %s (%s bug): %v\n", b.Name, b.Layer, err)
 				continue
 			}
 			kept = append(kept, b)

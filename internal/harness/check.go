@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -43,6 +44,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	for _, e := range x.faults.errs {
 		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: e})
 	}
+	if p := x.panic; p != nil {
+		checks.Problems = append(checks.Problems, checker.Problem{Check: FindPanic, Nodes: []int{p.node}, Detail: p.detail(x.opts.Seed)})
+	}
 	nemAnomalies := x.nem.Anomalies()
 	for _, a := range nemAnomalies {
 		switch a.Kind {
@@ -53,9 +57,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 				Detail: fmt.Sprintf("nemesis %s at %v: %s", a.Kind, time.Duration(a.Time), a.Detail)})
 		}
 	}
-	// A truncated history has no ops after the clients stopped: liveness
-	// would fail for want of them.
-	if x.opts.RecoveryTime > 0 && x.truncated == "" {
+	// A truncated history has no ops after the clients stopped, and a run
+	// stopped by a panic has no heal: liveness would fail for want of them.
+	if x.opts.RecoveryTime > 0 && x.truncated == "" && x.panic == nil {
 		election := x.opts.TickInterval * time.Duration(x.opts.ElectionTicks)
 		live, err := checker.CheckLiveness(h, x.obs.inv.Roles(), checker.LivenessOptions{
 			HealTime:       int64(x.healTime),
@@ -96,6 +100,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	why := x.untested(h, stats)
 	setAside := judgeUntested(why, &checks)
 	cr := checker.Combine(checks)
+	if h := x.opts.Raft.LeaseHazard; h != "" && x.opts.ReadMode == kvstore.ReadLease && cr.Linearizability == string(checker.LinIllegal) {
+		cr.Reasons = append(cr.Reasons, "lease hazard: "+h+"; this stale read may be that known behaviour of --raft "+x.opts.Raft.Name+", not a new bug (--read-mode readindex is linearizable)")
+	}
 	markUntested(why, setAside, &cr)
 	if x.truncated != "" {
 		cr.Reasons = append(cr.Reasons, x.truncated)

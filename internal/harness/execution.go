@@ -63,6 +63,9 @@ type Execution struct {
 	setupTime, healTime, stopTime, endTime sim.Time
 	trace                                  *bufio.Writer
 	traceFile                              *os.File
+	// panic is the failed assertion of the Raft under test that stopped the
+	// run, nil if none did.
+	panic *implPanic
 	// truncated explains a history cut short by the recorder's limit ("" if
 	// it was not): the verdict is then at best unknown.
 	truncated string
@@ -171,7 +174,8 @@ func (x *Execution) digests() []checker.ReplicaDigest {
 	var ds []checker.ReplicaDigest
 	for _, id := range x.c.nodes {
 		s := x.c.server(id)
-		if s == nil || !members[id] {
+		if s == nil || !members[id] || (x.panic != nil && x.panic.node == id) {
+			// A node that panicked may have stopped halfway through applying.
 			continue
 		}
 		ds = append(ds, checker.ReplicaDigest{Node: id, Applied: s.Applied(), Digest: s.Digest()})

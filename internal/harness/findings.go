@@ -8,6 +8,7 @@ const (
 	FindLinearizability = "linearizability" // the history is not linearizable
 	FindLiveness        = "liveness"        // no leader or no progress after the final heal
 	FindAnomaly         = "anomaly"         // a node's own safety assertion fired (an impossible message or state)
+	FindPanic           = "panic"           // the Raft under test panicked on a failed assertion; the run stopped there
 )
 
 // FindingTime is when finding f of out became visible, in simulated
@@ -20,6 +21,11 @@ func (x *Execution) FindingTime(out *Outcome, f string) int64 {
 	switch f {
 	case FindLinearizability:
 		return lastCompletion(x.History(), res.Counterexample)
+	case FindPanic:
+		if x.panic != nil {
+			return int64(x.panic.at)
+		}
+		return -1
 	case FindLiveness:
 		return int64(x.healTime) + int64(x.opts.RecoveryTime)
 	case FindAnomaly:

@@ -34,7 +34,10 @@ func (x *Execution) nodeTable() ([]report.NodeRow, int) {
 	for _, id := range x.c.nodes {
 		row := report.NodeRow{ID: id, State: "crashed"}
 		h := x.c.hosts[id]
-		if s := x.c.server(id); s != nil {
+		if p := x.panic; p != nil && p.node == id {
+			// Its state is whatever the panic left: ask it nothing more.
+			row.State, row.Term = "panicked", p.term
+		} else if s := x.c.server(id); s != nil {
 			st := s.Status()
 			row.Alive = true
 			row.State = st.Role.String()

@@ -28,9 +28,14 @@ type Reports struct {
 }
 
 // Reports gathers the run's report data; out is its Check outcome. Fault
-// windows still open are closed at the final heal.
+// windows still open are closed at the final heal, or at the end of a run
+// stopped before it.
 func (x *Execution) Reports(out *Outcome, meta ReportMeta) Reports {
-	faults := x.faults.closeWindows(int64(x.healTime))
+	closeAt := x.healTime
+	if closeAt == 0 {
+		closeAt = x.endTime
+	}
+	faults := x.faults.closeWindows(int64(closeAt))
 	notes := x.annotations(faults)
 	roles := x.obs.inv.Roles()
 	title := x.title()
