@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/raft"
 )
 
@@ -29,6 +30,10 @@ type Impl struct {
 	// LeaseReporter: its nodes implement raft.LeaseReporter, which the
 	// lease-wall-clock host bug needs.
 	LeaseReporter bool
+	// Conf is when its nodes adopt a configuration entry — on append (the
+	// built-in, Ongaro's dissertation §4.1) or on apply (etcd) — which the
+	// configuration-divergence invariant judges their Status().Voters by.
+	Conf checker.ConfSemantics
 	// Missing says why Factory is nil.
 	Missing string
 }
@@ -37,10 +42,14 @@ type Impl struct {
 // (built afresh on each call: nothing can change the registry).
 func registry() []Impl {
 	return []Impl{
-		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true},
+		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true,
+			Conf: checker.ConfOnAppend},
 		{Name: "etcd", About: "go.etcd.io/raft/v3 through its RawNode (package raft/etcdraft)",
 			Factory: nil, // hook: etcdraft.New once raft/etcdraft lands (then drop Missing, and set LeaseReporter if its nodes report their lease)
-			Missing: "its adapter (package raft/etcdraft) is not part of this build yet"},
+			Missing: "its adapter (package raft/etcdraft) is not part of this build yet",
+			// etcd applies a change when the application hands it back
+			// (RawNode.ApplyConfChange, which the adapter calls in Advance).
+			Conf: checker.ConfOnApply},
 	}
 }
 
