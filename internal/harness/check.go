@@ -66,6 +66,14 @@ func (x *Execution) Check() (*Outcome, error) {
 		}
 		checks.Liveness = &live
 	}
+	// Churn reads the role timeline only, which a truncated history leaves
+	// whole (the recorder stops the clients, not the cluster).
+	churn, err := x.checkChurn()
+	if err != nil {
+		return nil, fmt.Errorf("%w: election churn: %v", ErrInternal, err)
+	}
+	checks.Churn = &churn
+	x.churn = &churn
 	stats, err := checker.HistoryStats(h)
 	<-linDone
 	if linErr != nil {
@@ -90,6 +98,7 @@ func (x *Execution) Check() (*Outcome, error) {
 	}
 	out := &Outcome{
 		Checked:           cr,
+		Churn:             x.churn,
 		MessagesDelivered: net.Delivered,
 		UnknownPeer:       x.obs.unknownPeer,
 		FaultEvents:       len(x.faults.windows),
