@@ -89,10 +89,11 @@ const (
 	FindLiveness        = harness.FindLiveness        // no leader or no progress after the final heal
 	FindAnomaly         = harness.FindAnomaly         // a node's own safety assertion fired (an impossible message or state)
 	FindPanic           = harness.FindPanic           // the Raft under test panicked on a failed assertion (raft.AssertionFailure); the run stopped there
+	FindChurn           = harness.FindChurn           // election churn: terms kept rising or leaders kept changing with no fault active
 )
 
 // Findings names what r's checkers found, sorted: FindLinearizability, every
-// violated invariant, FindLiveness, and the name of every cheap check that
+// violated invariant, FindLiveness, FindChurn, and the name of every cheap check that
 // reported a problem (FindAnomaly among them).
 func Findings(r *Result) []string {
 	var out []string
@@ -104,6 +105,9 @@ func Findings(r *Result) []string {
 	}
 	if r.Liveness == checker.LivenessFailed {
 		out = append(out, FindLiveness)
+	}
+	if r.Churn == checker.LivenessFailed {
+		out = append(out, FindChurn)
 	}
 	for _, p := range r.Problems {
 		out = append(out, p.Check)

@@ -26,10 +26,15 @@ type Result struct {
 	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
 	Invariants      []checker.Violation `json:"invariants"`
 	Liveness        string              `json:"liveness"` // ok | failed | skipped
-	TraceHash       string              `json:"trace_hash"`
-	Stats           Stats               `json:"stats"`
-	Store           string              `json:"store"`  // the run's directory, "" when not stored
-	Replay          string              `json:"replay"` // one command that reruns exactly this run
+	// Churn is the election-churn (stability) check: ok | failed | skipped.
+	// Failed means terms kept rising or leaders kept changing in a stretch
+	// with no fault; ChurnDetail has the figures and the evidence.
+	Churn       string               `json:"churn"`
+	ChurnDetail *checker.ChurnResult `json:"churn_detail,omitempty"`
+	TraceHash   string               `json:"trace_hash"`
+	Stats       Stats                `json:"stats"`
+	Store       string               `json:"store"`  // the run's directory, "" when not stored
+	Replay      string               `json:"replay"` // one command that reruns exactly this run
 
 	Problems       []checker.Problem `json:"problems,omitempty"`
 	Counterexample []int             `json:"counterexample,omitempty"` // history positions
@@ -105,6 +110,8 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 		Linearizability: cr.Linearizability,
 		Invariants:      cr.Invariants,
 		Liveness:        cr.Liveness,
+		Churn:           cr.Churn,
+		ChurnDetail:     out.Churn,
 		TraceHash:       st.TraceHash,
 		Problems:        cr.Problems,
 		Counterexample:  cr.Counterexample,

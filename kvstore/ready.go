@@ -236,6 +236,9 @@ func (s *Server) answerProposals(e *raft.Entry, isCmd bool, r result) {
 				continue
 			}
 			s.reply(p.from, p.clientID, p.seq, p.attempt, r)
+			if s.ans != nil {
+				s.ans.Answered(s.id, *e)
+			}
 			continue
 		}
 		s.reply(p.from, p.clientID, p.seq, p.attempt, result{err: ErrLeaderChanged})

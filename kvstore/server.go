@@ -30,6 +30,7 @@ type Server struct {
 	id   uint64
 	node raft.Consensus
 	obs  Observer
+	ans  AnswerObserver // obs, when it implements AnswerObserver; else nil
 	sm   *machine
 
 	// What the server knows of raft, updated from each Ready.
@@ -119,6 +120,7 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	if s.obs == nil {
 		s.obs = nopObserver{}
 	}
+	s.ans, _ = s.obs.(AnswerObserver)
 	if st.torn {
 		// The incomplete record was never synced (a synced write is complete),
 		// so nothing acknowledged is lost; cut it off so new records follow

@@ -102,6 +102,7 @@ type runOutput struct {
 	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
 	Invariants      []checker.Violation `json:"invariants"`
 	Liveness        string              `json:"liveness"` // ok | failed | skipped
+	Churn           string              `json:"churn"`    // ok | failed | skipped: election churn
 	TraceHash       string              `json:"trace_hash"`
 	Stats           raftcheck.Stats     `json:"stats"`
 	Store           string              `json:"store"`
@@ -116,7 +117,7 @@ type runOutput struct {
 func newRunOutput(r *raftcheck.Result) runOutput {
 	return runOutput{
 		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
-		Invariants: r.Invariants, Liveness: r.Liveness, TraceHash: r.TraceHash, Stats: r.Stats,
+		Invariants: r.Invariants, Liveness: r.Liveness, Churn: r.Churn, TraceHash: r.TraceHash, Stats: r.Stats,
 		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
 	}
 }
@@ -159,7 +160,7 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 		o.Invoked, o.OK, o.Fail, o.Info, o.Pending, 100*r.Stats.Availability, r.Stats.LatencyP50, r.Stats.LatencyP99)
 	fmt.Fprintf(w, "messages: %d sent, %d dropped, %d duplicated   faults: %s\n",
 		r.Stats.MessagesSent, r.Stats.MessagesDropped, r.Stats.MessagesDuplicated, plural(r.Stats.FaultEvents, "window"))
-	fmt.Fprintf(w, "linearizability: %s   invariants: %d violated   liveness: %s\n", r.Linearizability, len(r.Invariants), r.Liveness)
+	fmt.Fprintf(w, "linearizability: %s   invariants: %d violated   liveness: %s   churn: %s\n", r.Linearizability, len(r.Invariants), r.Liveness, r.Churn)
 	fmt.Fprintf(w, "\nverdict: %s\n", strings.ToUpper(r.Verdict))
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", reason)

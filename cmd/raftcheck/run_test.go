@@ -16,7 +16,7 @@ import (
 // The `run --json` keys: issue 7's list, then the documented extras (nodes,
 // leader; error only when storing failed). README's JSON section lists the same.
 var (
-	runJSONKeys   = sorted("seed", "verdict", "reasons", "linearizability", "invariants", "liveness", "trace_hash", "stats", "store", "replay", "nodes", "leader")
+	runJSONKeys   = sorted("seed", "verdict", "reasons", "linearizability", "invariants", "liveness", "churn", "trace_hash", "stats", "store", "replay", "nodes", "leader")
 	statsJSONKeys = sorted("events", "sim_seconds", "wall_seconds", "check_seconds", "ops", "availability",
 		"latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms",
 		"messages_sent", "messages_delivered", "messages_dropped", "messages_duplicated", "messages_unknown_peer", "fault_events")

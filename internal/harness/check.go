@@ -78,6 +78,14 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		}
 		checks.Liveness = &live
 	}
+	// Churn reads the role timeline only, which a truncated history leaves
+	// whole (the recorder stops the clients, not the cluster).
+	churn, err := x.checkChurn()
+	if err != nil {
+		return nil, fmt.Errorf("%w: election churn: %v", ErrInternal, err)
+	}
+	checks.Churn = &churn
+	x.churn = &churn
 	stats, err := checker.HistoryStats(h)
 	select {
 	case <-linDone:
@@ -112,6 +120,7 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	}
 	out := &Outcome{
 		Checked:           cr,
+		Churn:             x.churn,
 		MessagesDelivered: net.Delivered,
 		UnknownPeer:       x.obs.unknownPeer,
 		FaultEvents:       x.faults.log.Len(),

@@ -58,6 +58,7 @@ type Execution struct {
 	clients []*clients.Client
 	faults  *simFaults
 	lin     *checker.LinResult
+	churn   *checker.ChurnResult // nil: election churn was not checked
 	nem     *nemesis.Nemesis
 
 	setupTime, healTime, stopTime, endTime sim.Time
@@ -123,7 +124,7 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	if rt := int64(o.RecoveryTime); rt > 0 && x.nemCfg.WithDefaults().RepairTimeout > rt*4/5 {
 		x.nemCfg.RepairTimeout = max(rt*4/5, 1)
 	}
-	x.obs = newObserver(x.w, o.Nodes, o.KeepMessages)
+	x.obs = newObserver(x.w, o.Nodes, o.KeepMessages, o.Raft.Conf)
 	if x.c, err = newCluster(x.w, &o, x.obs); err != nil {
 		return nil, err
 	}

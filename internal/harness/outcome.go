@@ -15,7 +15,10 @@ type Outcome struct {
 	// the invariant violations, liveness, the cheap checks' problems, the
 	// counterexample and the history's statistics (with the message counts,
 	// events, simulated time and trace hash of the run).
-	Checked           checker.Result
+	Checked checker.Result
+	// Churn is the election-churn check's outcome with its evidence (the
+	// term rises and leaders of the window shown); nil when not checked.
+	Churn             *checker.ChurnResult
 	MessagesDelivered uint64
 	UnknownPeer       uint64 // messages a node refused as from outside its configuration
 	FaultEvents       int    // fault windows opened

@@ -107,8 +107,26 @@ func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.Fau
 			{Key: "messages", Value: fmt.Sprintf("%d sent, %d delivered, %d dropped, %d duplicated", st.MessagesSent, out.MessagesDelivered, st.MessagesDropped, st.MessagesDuplicated)},
 			{Key: "linearizability", Value: res.Linearizability},
 			{Key: "liveness", Value: res.Liveness},
+			{Key: "election churn", Value: churnLine(out.Churn)},
 		},
 	}
+}
+
+// churnLine is the churn check in a few words: its status and the most new
+// terms and leaders any window of the fault-free stretches held, against
+// the limits (the evidence of a failure is among the reasons).
+func churnLine(r *checker.ChurnResult) string {
+	switch {
+	case r == nil:
+		return "not checked"
+	case r.Status == checker.LivenessSkipped:
+		if len(r.Reasons) > 0 {
+			return "skipped: " + r.Reasons[0]
+		}
+		return "skipped"
+	}
+	return fmt.Sprintf("%s: at most %d new terms and %d leaders per %v in %v without faults (limits %d and %d)",
+		r.Status, r.MaxTerms, r.MaxLeaders, time.Duration(r.Window), time.Duration(r.Quiet).Round(time.Millisecond), r.TermLimit, r.LeaderLimit)
 }
 
 // nonNil is s, or an empty slice for nil (JSON writes [] rather than null).

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/raft/etcdraft"
 )
@@ -34,20 +35,28 @@ type Impl struct {
 	// on it is that known hazard, which a verdict names, and which runs that
 	// draw their read mode (swarm) must not draw unless asked for.
 	LeaseHazard string
+	// Conf is when its nodes adopt a configuration entry — on append (the
+	// built-in, Ongaro's dissertation §4.1) or on apply (etcd) — which the
+	// configuration-divergence invariant judges their Status().Voters by.
+	Conf checker.ConfSemantics
 }
 
 // registry lists the implementations in the order help texts give them
 // (built afresh on each call: nothing can change the registry).
 func registry() []Impl {
 	return []Impl{
-		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true},
+		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true,
+			Conf: checker.ConfOnAppend},
 		// etcd does not say how long its lease lasts, so its nodes are no
 		// raft.LeaseReporter. Its adapter binds each node to the goroutine
 		// that built it (see raft/etcdraft): a run's nodes are built and
 		// driven on one goroutine, which every caller of harness.Execute
 		// keeps.
 		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New,
-			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads"},
+			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads",
+			// etcd applies a change when the application hands it back
+			// (RawNode.ApplyConfChange, which the adapter calls in Advance).
+			Conf: checker.ConfOnApply},
 	}
 }
 

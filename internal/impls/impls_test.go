@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/raft"
 )
 
@@ -43,5 +44,53 @@ func TestCapabilities(t *testing.T) {
 		require.NoError(t, err, im.Name)
 		_, ok := n.(raft.LeaseReporter)
 		assert.Equal(t, im.LeaseReporter, ok, "%s: LeaseReporter", im.Name)
+	}
+}
+
+// TestConfSemantics: the semantics the registry declares is what a node
+// built by its factory does: a lone voter that proposes adding node 2 uses
+// {1, 2} as soon as the Ready that appends the entry is taken when it adopts
+// changes on append, and {1} (the change not yet committed, let alone
+// applied) when it adopts them on apply.
+func TestConfSemantics(t *testing.T) {
+	for _, im := range registry() {
+		if im.Factory == nil {
+			continue
+		}
+		t.Run(im.Name, func(t *testing.T) {
+			n, err := im.Factory(raft.Config{ID: 1, Voters: []uint64{1}, ElectionTicks: 10, HeartbeatTicks: 1,
+				MaxInflightMsgs: 16, MaxSizePerMsg: 1 << 20, Rand: rand.New(rand.NewPCG(1, 2))}, raft.Persisted{})
+			require.NoError(t, err)
+			drain := func() {
+				for i := 0; i < 100 && n.HasReady(); i++ {
+					n.Ready()
+					n.Advance()
+				}
+			}
+			for i := 0; i < 100 && n.Status().Role != raft.Leader; i++ {
+				n.Tick()
+				drain()
+			}
+			require.Equal(t, raft.Leader, n.Status().Role, "a lone voter elects itself")
+			drain()
+			index, _, err := n.ProposeConfChange(raft.ConfChange{Type: raft.AddNode, NodeID: 2})
+			require.NoError(t, err)
+			require.True(t, n.HasReady())
+			rd := n.Ready()
+			appended := false
+			for _, e := range rd.Entries {
+				appended = appended || (e.Index == index && e.Type == raft.EntryConfChange)
+			}
+			require.True(t, appended, "the Ready appends the change")
+			for _, e := range rd.CommittedEntries {
+				require.Less(t, e.Index, index, "the change is not committed before its append is persisted")
+			}
+			want := []uint64{1}
+			if im.Conf == checker.ConfOnAppend {
+				want = []uint64{1, 2}
+			}
+			assert.Equal(t, want, n.Status().Voters, "voters with the change appended (declared %s)", im.Conf)
+			n.Advance()
+		})
 	}
 }
