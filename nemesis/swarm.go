@@ -14,14 +14,39 @@ import (
 // the seed alone reproduces it.
 type Profile Config
 
-// Swarm draws a profile for a cluster of nodes from rng. Each fault category
-// is on with probability ½ (at least one is), each fault of an enabled
-// category with probability ½ (at least one is); pacing, budget and every
-// intensity are drawn from ranges wide enough to matter. Faults the cluster
-// is too small for are never chosen. The same rng stream gives the same
-// profile.
+// SwarmOptions shapes a swarm draw (SwarmWith).
+type SwarmOptions struct {
+	// Nodes is the cluster size: faults it is too small for are never drawn.
+	Nodes int
+	// Faults, when not nil, are the faults the profile uses (the user chose
+	// them); the choice is still drawn, and thrown away, so pacing and
+	// intensities are the ones the same seed draws without it.
+	Faults []string
+	// Exclude lists faults never drawn (the caller knows they do not fit
+	// the rest of the run, e.g. pauses under lease reads).
+	Exclude []string
+	// MinInterval and MaxInterval bound the pacing, drawn log-uniformly;
+	// zero means 1 s and 10 s.
+	MinInterval, MaxInterval int64
+	// MaxSyncLatency bounds slow-fsync's latency; zero means 500 ms.
+	MaxSyncLatency int64
+}
+
+// Swarm draws a profile for a cluster of nodes from rng with the default
+// options (SwarmWith).
 func Swarm(rng *rand.Rand, nodes int) Profile {
+	return SwarmWith(rng, SwarmOptions{Nodes: nodes})
+}
+
+// SwarmWith draws a profile from rng. Each fault category is on with
+// probability ½ (at least one is), each fault of an enabled category with
+// probability ½ (at least one is); pacing, budget and every intensity are
+// drawn from ranges wide enough to matter. Faults the cluster is too small
+// for, and excluded ones, are never chosen. The same rng stream and options
+// give the same profile.
+func SwarmWith(rng *rand.Rand, o SwarmOptions) Profile {
 	var p Profile
+	nodes := o.Nodes
 	categories := [...]string{CategoryPartition, CategoryProcess, CategoryNetwork, CategoryClock, CategoryDisk, CategoryMembership}
 	on := make([]bool, len(categories))
 	for i := range on {
@@ -36,7 +61,7 @@ func Swarm(rng *rand.Rand, nodes int) Profile {
 		}
 		var members []int // catalog positions usable on this cluster
 		for j := range catalog {
-			if catalog[j].Category == c && nodes >= catalog[j].MinNodes {
+			if catalog[j].Category == c && nodes >= catalog[j].MinNodes && !slices.Contains(o.Exclude, catalog[j].Name) {
 				members = append(members, j)
 			}
 		}
@@ -57,12 +82,31 @@ func Swarm(rng *rand.Rand, nodes int) Profile {
 		}
 	}
 	if len(p.Faults) == 0 {
-		// Only a one-node cluster with no applicable pick lands here.
-		p.Faults = []string{"crash-random"}
+		// Only a cluster with no applicable pick lands here.
+		for j := range catalog {
+			if catalog[j].Category == CategoryProcess && nodes >= catalog[j].MinNodes && !slices.Contains(o.Exclude, catalog[j].Name) {
+				p.Faults = []string{catalog[j].Name}
+				break
+			}
+		}
+	}
+	if o.Faults != nil {
+		p.Faults = slices.Clone(o.Faults)
+	}
+	minIv, maxIv := o.MinInterval, o.MaxInterval
+	if minIv <= 0 {
+		minIv = Second
+	}
+	if maxIv <= 0 {
+		maxIv = 10 * Second
+	}
+	maxSync := o.MaxSyncLatency
+	if maxSync <= 0 {
+		maxSync = 500 * Millisecond
 	}
 
 	minority := (nodes - 1) / 2
-	p.Interval = logUniform(rng, Second, 10*Second)
+	p.Interval = logUniform(rng, minIv, max(maxIv, minIv))
 	p.Jitter = 0.1 + 0.8*rng.Float64()
 	p.MaxActive = 1 + rng.IntN(3)
 	switch {
@@ -86,7 +130,7 @@ func Swarm(rng *rand.Rand, nodes int) Profile {
 	in.ClockBump = logUniform(rng, 10*Millisecond, 10*Second)
 	in.StrobeDelta = logUniform(rng, Millisecond, Second)
 	in.StrobePeriod = logUniform(rng, Millisecond, 100*Millisecond)
-	in.SyncLatency = logUniform(rng, Millisecond, 500*Millisecond)
+	in.SyncLatency = logUniform(rng, min(Millisecond, maxSync), maxSync)
 	in.ChurnWipe = rng.Float64()
 	in.ChurnLeader = rng.Float64()
 	return p
