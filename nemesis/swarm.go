@@ -106,8 +106,8 @@ func SwarmWith(rng *rand.Rand, o SwarmOptions) Profile {
 	}
 
 	minority := (nodes - 1) / 2
-	p.Interval = logUniform(rng, minIv, max(maxIv, minIv))
-	p.Jitter = 0.1 + 0.8*rng.Float64()
+	p.Interval = logDuration(rng, minIv, max(maxIv, minIv))
+	p.Jitter = round3(0.1 + 0.8*rng.Float64())
 	p.MaxActive = 1 + rng.IntN(3)
 	switch {
 	case minority == 0:
@@ -117,22 +117,27 @@ func SwarmWith(rng *rand.Rand, o SwarmOptions) Profile {
 	default:
 		p.MaxCrashed = 1 + rng.IntN(minority)
 	}
+	if p.MaxCrashed == BudgetMajority && (slices.Contains(p.Faults, "corrupt") || slices.Contains(p.Faults, "member-churn")) {
+		// A majority down for good (a corrupted disk, a removed member) is
+		// a cluster no Raft can repair: the budget stays a minority.
+		p.MaxCrashed = BudgetMinority
+	}
 	in := &p.Intensity
 	in.CrashCount = 1 + rng.IntN(max(minority, 1))
-	in.Downtime = logUniform(rng, 200*Millisecond, 5*Second)
-	in.Loss = 0.01 + 0.49*rng.Float64()
-	in.Duplicate = 0.01 + 0.49*rng.Float64()
-	in.Reorder = 0.05 + 0.75*rng.Float64()
-	in.Delay = logUniform(rng, Millisecond, 200*Millisecond)
-	in.LinkDelay = logUniform(rng, 10*Millisecond, 2*Second)
-	in.ClockSkew = logUniform(rng, Millisecond, 2*Second)
+	in.Downtime = logDuration(rng, 200*Millisecond, 5*Second)
+	in.Loss = round3(0.01 + 0.49*rng.Float64())
+	in.Duplicate = round3(0.01 + 0.49*rng.Float64())
+	in.Reorder = round3(0.05 + 0.75*rng.Float64())
+	in.Delay = logDuration(rng, Millisecond, 200*Millisecond)
+	in.LinkDelay = logDuration(rng, 10*Millisecond, 2*Second)
+	in.ClockSkew = logDuration(rng, Millisecond, 2*Second)
 	in.ClockDrift = float64(logUniform(rng, 100, 200000)) // ppm
-	in.ClockBump = logUniform(rng, 10*Millisecond, 10*Second)
-	in.StrobeDelta = logUniform(rng, Millisecond, Second)
-	in.StrobePeriod = logUniform(rng, Millisecond, 100*Millisecond)
-	in.SyncLatency = logUniform(rng, min(Millisecond, maxSync), maxSync)
-	in.ChurnWipe = rng.Float64()
-	in.ChurnLeader = rng.Float64()
+	in.ClockBump = logDuration(rng, 10*Millisecond, 10*Second)
+	in.StrobeDelta = logDuration(rng, Millisecond, Second)
+	in.StrobePeriod = logDuration(rng, Millisecond, 100*Millisecond)
+	in.SyncLatency = logDuration(rng, min(Millisecond, maxSync), maxSync)
+	in.ChurnWipe = max(round3(rng.Float64()), 0.001) // 0 would mean the default
+	in.ChurnLeader = max(round3(rng.Float64()), 0.001)
 	return p
 }
 
@@ -203,6 +208,21 @@ func budgetString(v int) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// logDuration draws a duration from [lo, hi] nanoseconds like logUniform,
+// rounded to a millisecond from 10 ms up and to a microsecond below, so a
+// profile prints as short flags.
+func logDuration(rng *rand.Rand, lo, hi int64) int64 {
+	v := logUniform(rng, lo, hi)
+	unit := int64(1000)
+	if v >= 10*Millisecond {
+		unit = Millisecond
+	}
+	return max((v+unit/2)/unit*unit, min(unit, lo))
+}
+
+// round3 rounds a probability to three decimals.
+func round3(p float64) float64 { return math.Round(p*1000) / 1000 }
 
 // logUniform draws from [lo, hi] with a uniform logarithm, so small and large
 // values are equally likely to be explored.

@@ -148,3 +148,52 @@ func FormatTuning(c Config) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// intensityKeys names, per fault, the tuning keys of the intensities it
+// reads; faults not listed read none.
+var intensityKeys = map[string][]string{
+	"crash-random":    {"crash-count"},
+	"rolling-restart": {"downtime"},
+	"flaky":           {"loss"},
+	"duplicate":       {"duplicate"},
+	"reorder":         {"reorder"},
+	"delay":           {"delay"},
+	"slow-link":       {"link-delay"},
+	"clock-skew":      {"clock-skew"},
+	"clock-drift":     {"clock-drift"},
+	"clock-bump":      {"clock-bump"},
+	"clock-strobe":    {"strobe-delta", "strobe-period"},
+	"slow-fsync":      {"sync-latency"},
+	"member-churn":    {"churn-wipe", "churn-leader"},
+}
+
+// Trim returns c with the intensities no fault of c.Faults reads set to
+// zero (their defaults): the same schedule, written shorter. Pacing is kept.
+func (c Config) Trim() Config {
+	faults, err := ParseFaults(strings.Join(c.Faults, ","))
+	if err != nil {
+		return c
+	}
+	used := map[string]bool{}
+	for _, f := range faults {
+		for _, k := range intensityKeys[f] {
+			used[k] = true
+		}
+	}
+	var zero Config
+	for i := range tuningKnobs {
+		k := &tuningKnobs[i]
+		if k.name == "jitter" || k.name == "max-active" || used[k.name] {
+			continue
+		}
+		switch p := k.ptr(&c).(type) {
+		case *int64:
+			*p = *k.ptr(&zero).(*int64)
+		case *int:
+			*p = *k.ptr(&zero).(*int)
+		case *float64:
+			*p = *k.ptr(&zero).(*float64)
+		}
+	}
+	return c
+}

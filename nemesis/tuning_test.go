@@ -63,7 +63,21 @@ func TestSwarmWithOptions(t *testing.T) {
 		free := SwarmWith(testRNG(seed), SwarmOptions{Nodes: 5})
 		fixed := SwarmWith(testRNG(seed), SwarmOptions{Nodes: 5, Faults: []string{"flaky"}})
 		assert.Equal(t, []string{"flaky"}, fixed.Faults)
-		fixed.Faults = free.Faults
+		// The budget depends on the faults (no majority down for good).
+		fixed.Faults, fixed.MaxCrashed = free.Faults, free.MaxCrashed
 		assert.Equal(t, free, fixed, "seed %d: fixing the faults changed the rest of the draw", seed)
 	}
+}
+
+func TestTrimKeepsOnlyWhatTheFaultsRead(t *testing.T) {
+	c := Swarm(testRNG(4), 5).Config()
+	c.Faults = []string{"flaky", "clock-strobe", "crash-leader"}
+	got := c.Trim()
+	assert.Equal(t, c.Intensity.Loss, got.Intensity.Loss)
+	assert.Equal(t, c.Intensity.StrobeDelta, got.Intensity.StrobeDelta)
+	assert.Equal(t, c.Intensity.StrobePeriod, got.Intensity.StrobePeriod)
+	assert.Equal(t, c.Jitter, got.Jitter)
+	assert.Equal(t, c.MaxActive, got.MaxActive)
+	want := Intensity{Loss: c.Intensity.Loss, StrobeDelta: c.Intensity.StrobeDelta, StrobePeriod: c.Intensity.StrobePeriod}
+	assert.Equal(t, want, got.Intensity)
 }

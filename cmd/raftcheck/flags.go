@@ -14,6 +14,7 @@ import (
 
 	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // normalize lets the original brief's spellings work: underscores become dashes
@@ -150,6 +151,7 @@ type runFlags struct {
 	logLevel string
 	jsonOut  bool
 	nemesis  string
+	schedule string // --nemesis-schedule: the text, or @FILE
 }
 
 func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
@@ -188,9 +190,11 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see: raftcheck faults; \"none\" for no faults, \"all\" for every fault)")
 	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
 	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
+	fs.StringVar(&c.NemesisTuning, "nemesis-tuning", "", "nemesis pacing and intensities as key=value,..., e.g. jitter=0.3,max-active=2,loss=0.05,delay=20ms (keys: "+strings.Join(nemesis.TuningKeys(), ", ")+")")
+	fs.StringVar(&rf.schedule, "nemesis-schedule", "", "explicit fault schedule to follow (a run's recorded \"schedule\", or @FILE holding one); see raftcheck shrink")
 	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
 	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
-	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
+	fs.BoolVar(&c.Swarm, "swarm", false, "draw the whole run from the seed (swarm testing): cluster, Raft timing, network, disks, workload, read mode, faults and intensities; flags given with it stay fixed")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
 	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
 	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
@@ -212,6 +216,24 @@ func (rf *runFlags) finish(fs *pflag.FlagSet) error {
 	}
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
+	}
+	rf.cfg.NemesisSchedule = rf.schedule
+	if name, ok := strings.CutPrefix(rf.schedule, "@"); ok {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("--nemesis-schedule: %w", err)
+		}
+		rf.cfg.NemesisSchedule = strings.TrimSpace(string(raw))
+	}
+	if rf.cfg.Swarm {
+		// Knobs given on the command line stay as given; the swarm draws
+		// the rest.
+		rf.cfg.SwarmFixed = nil
+		for _, k := range raftcheck.SwarmKnobs() {
+			if fs.Changed(k) {
+				rf.cfg.SwarmFixed = append(rf.cfg.SwarmFixed, k)
+			}
+		}
 	}
 	return nil
 }

@@ -97,6 +97,7 @@ func (x *Execution) Check() (*Outcome, error) {
 		CheckTime:         time.Since(checkStart),
 		Swarm:             x.profile,
 		Nemesis:           x.nem.Config(),
+		Schedule:          x.nem.Schedule(),
 	}
 	out.Nodes, out.Leader = x.nodeTable()
 	return out, nil
