@@ -28,6 +28,32 @@ import (
 // another (the election timeout bounds latency and fsync; the read mode
 // decides CheckQuorum and which faults may be drawn).
 
+// Swarm corners: before the knobs, the seed draws which corner of the space
+// the run explores. Each stresses one part of Raft and biases the knobs the
+// user did not fix toward it; "free" draws every knob on its own.
+const (
+	// CornerFree draws every knob independently.
+	CornerFree = "free"
+	// CornerLeaderStorm kills and cuts off the leader at the election
+	// timescale on slow disks, so terms pile up with unreplicated log
+	// tails: the corner of the commit, truncation and election-restriction
+	// rules (Raft's Figure 8).
+	CornerLeaderStorm = "leader-storm"
+	// CornerMembership changes the membership while the leader is cut off
+	// with a minority, on 5 or 7 nodes: the corner of configuration
+	// changes (one at a time, committed before the next).
+	CornerMembership = "membership"
+	// CornerSlowNetwork makes messages slow against the election timeout
+	// (mean latency up to a fifth of it, heavy tails, no PreVote) while
+	// partitions come and go: the corner of elections, where vote replies
+	// and heartbeats arrive late.
+	CornerSlowNetwork = "slow-network"
+)
+
+// swarmCorners are the corners with their chances.
+var swarmCorners = []string{CornerFree, CornerLeaderStorm, CornerMembership, CornerSlowNetwork}
+var swarmCornerWeights = []float64{40, 25, 15, 20}
+
 // swarmKnobs lists, in draw order, the knobs Swarm draws, by flag name.
 var swarmKnobs = []string{
 	"nodes", "read-mode", "prevote", "check-quorum",
@@ -146,7 +172,17 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 
 	// Two nodes are left out: with no node to spare, split votes between
 	// the two can last long enough to fail liveness on a correct Raft.
-	draw("nodes", func(r *rand.Rand) { d.Nodes = weighted(r, []int{3, 5, 4, 7}, []float64{55, 25, 8, 12}) })
+	corner := weighted(sim.NewStream(c.Seed, "swarm/corner"), swarmCorners, swarmCornerWeights)
+	draw("nodes", func(r *rand.Rand) {
+		switch corner {
+		case CornerLeaderStorm:
+			d.Nodes = weighted(r, []int{3, 5}, []float64{65, 35})
+		case CornerMembership:
+			d.Nodes = weighted(r, []int{5, 7}, []float64{1, 1})
+		default:
+			d.Nodes = weighted(r, []int{3, 5, 4, 7}, []float64{55, 25, 8, 12})
+		}
+	})
 
 	// Lease reads are drawn only where they are safe on a correct Raft,
 	// unless the user or a planted bug asks for them.
@@ -181,7 +217,16 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 		}
 		d.ReadMode = weighted(r, modes, weights)
 	})
-	draw("prevote", func(r *rand.Rand) { d.PreVote = r.IntN(2) == 0 })
+	draw("prevote", func(r *rand.Rand) {
+		switch corner {
+		case CornerSlowNetwork: // PreVote would hide most late votes
+			d.PreVote = r.IntN(4) == 0
+		case CornerLeaderStorm: // slow disks need it (see sync-latency)
+			d.PreVote = r.IntN(8) != 0
+		default:
+			d.PreVote = r.IntN(2) == 0
+		}
+	})
 	draw("check-quorum", func(r *rand.Rand) { d.CheckQuorum = r.IntN(2) == 0 || d.ReadMode == "lease" })
 
 	// Raft timing: short election timeouts are the corner, but the timeout
@@ -192,9 +237,19 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 	draw("election-ticks", func(r *rand.Rand) {
 		target := logUniform(r, float64(100*time.Millisecond), float64(500*time.Millisecond))
 		if r.Float64() < 0.4 {
-			target = logUniform(r, float64(500*time.Millisecond), float64(2*time.Second))
+			target = logUniform(r, float64(500*time.Millisecond), float64(time.Second))
 		}
-		d.ElectionTicks = min(max(int(math.Round(target/float64(d.TickInterval))), 8), 1000)
+		if rt := float64(d.RecoveryTime); rt > 0 {
+			// The recovery window spans many elections, or a slow one
+			// would read as a liveness failure.
+			target = min(target, rt/10)
+		}
+		// At least 10 ticks: the timeout is randomized in whole ticks,
+		// and fewer make two nodes time out together too often.
+		d.ElectionTicks = min(max(int(math.Round(target/float64(d.TickInterval))), 10), 1000)
+		if rt := float64(d.RecoveryTime); rt > 0 {
+			d.ElectionTicks = min(d.ElectionTicks, max(int(rt/10/float64(d.TickInterval)), 10))
+		}
 		if fixed("heartbeat-ticks") { // several heartbeats per timeout
 			d.ElectionTicks = max(d.ElectionTicks, 3*d.HeartbeatTicks+1)
 		}
@@ -207,13 +262,22 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 	})
 	et := time.Duration(d.ElectionTicks) * time.Duration(d.TickInterval)
 
-	// Network: mean latency at most an eighth of the election timeout.
+	// Network: mean latency at most an eighth of the election timeout (a
+	// fifth in the slow-network corner).
 	draw("latency-dist", func(r *rand.Rand) {
-		d.LatencyDist = weighted(r, []string{"constant", "uniform", "normal", "exponential", "lognormal"}, []float64{10, 15, 25, 30, 20})
+		weights := []float64{10, 15, 25, 30, 20}
+		if corner == CornerSlowNetwork { // heavy tails
+			weights = []float64{0, 0, 0, 70, 30}
+		}
+		d.LatencyDist = weighted(r, []string{"constant", "uniform", "normal", "exponential", "lognormal"}, weights)
 	})
 	draw("latency", func(r *rand.Rand) {
 		hi := max(min(30*time.Millisecond, et/8), 100*time.Microsecond)
-		d.Latency = Duration(roundTo(logUniform(r, float64(50*time.Microsecond), float64(hi)), time.Microsecond))
+		v := logUniform(r, float64(50*time.Microsecond), float64(hi))
+		if corner == CornerSlowNetwork {
+			v = float64(et) * (1.0/8 + (1.0/5-1.0/8)*r.Float64())
+		}
+		d.Latency = Duration(roundTo(v, time.Microsecond))
 	})
 	draw("latency-stddev", func(r *rand.Rand) {
 		d.LatencyStddev = 0
@@ -233,11 +297,24 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 	draw("message-dup-rate", func(r *rand.Rand) { d.MessageDupRate = rare(0.001, 0.1)(r) })
 	draw("reorder-rate", func(r *rand.Rand) { d.ReorderRate = rare(0.01, 0.3)(r) })
 
-	// Disks: slow fsync (up to a fifth of the election timeout) is the corner.
+	// Disks: slow fsync (up to a fifth of the election timeout, a quarter in
+	// a leader storm) is the corner.
+	// Without PreVote every election persists a term and a vote on each
+	// node before it can win: a slow disk then makes split votes last, so
+	// the bound is a sixteenth of the election timeout.
 	draw("sync-latency", func(r *rand.Rand) {
 		hi := max(et/5, 100*time.Microsecond)
+		storm := 0.25
+		if !d.PreVote {
+			hi, storm = max(et/16, 100*time.Microsecond), 1.0/16
+		}
 		v := logUniform(r, float64(20*time.Microsecond), float64(min(2*time.Millisecond, hi)))
-		if r.Float64() < 0.4 {
+		switch x := r.Float64(); {
+		case corner == CornerLeaderStorm && x < 0.8:
+			// Replication slower than the leader changes: a tenth to a
+			// quarter of the election timeout.
+			v = float64(et) * storm * (0.4 + 0.6*r.Float64())
+		case corner != CornerLeaderStorm && x < 0.4:
 			v = logUniform(r, float64(min(10*time.Millisecond, hi/2)), float64(min(150*time.Millisecond, hi)))
 		}
 		d.SyncLatency = Duration(roundTo(v, time.Microsecond))
@@ -273,24 +350,39 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 		}
 		d.Workload = weighted(r, ws, weights)
 	})
+	// Where leaders keep changing, many operations end indeterminate (they
+	// time out), and each one stays open on its key for the rest of the
+	// history: there, keys are not few, nor very hot.
+	churn := corner == CornerLeaderStorm || corner == CornerMembership
 	draw("keys", func(r *rand.Rand) {
 		d.Keys = 1 + r.IntN(3)
-		if r.Float64() >= 0.35 {
+		if r.Float64() >= 0.35 || churn {
 			d.Keys = int(math.Round(logUniform(r, 4, 64)))
 		}
 	})
-	draw("key-dist", func(r *rand.Rand) { d.KeyDist = weighted(r, []string{"uniform", "zipf"}, []float64{1, 1}) })
+	draw("key-dist", func(r *rand.Rand) {
+		weights := []float64{1, 1}
+		if churn {
+			weights = []float64{3, 1}
+		}
+		d.KeyDist = weighted(r, []string{"uniform", "zipf"}, weights)
+	})
 	// Concurrency on a key is what makes the linearizability search
 	// expensive: a few clients are enough to interleave reads and writes.
 	draw("clients", func(r *rand.Rand) { d.Clients = int(math.Round(logUniform(r, 1, 8))) })
 	draw("rate", func(r *rand.Rand) {
 		rate := logUniform(r, 2, 30)
-		// A bound on the whole cluster's load keeps histories checkable; a
-		// single register holds every operation of the run, so it gets less.
-		total := 100.0
-		if d.Workload == "register" {
-			total = 50
+		// A bound on the load of the hottest key keeps histories checkable:
+		// the linearizability search runs key by key, and a key with
+		// thousands of concurrent operations can take minutes.
+		hot := d.Keys
+		switch {
+		case d.Workload == "register":
+			hot = 1
+		case d.KeyDist == "zipf":
+			hot = max(1, d.Keys/3)
 		}
+		total := min(100, 30*float64(hot))
 		span := (time.Duration(d.MaxTime) + time.Duration(d.RecoveryTime)).Seconds()
 		if span > 0 {
 			total = min(total, float64(clients.DefaultMaxOps)/4/span)
@@ -304,18 +396,52 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 	draw("op-timeout", func(r *rand.Rand) {
 		trip := 2*time.Duration(d.Latency) + time.Duration(d.SyncLatency)
 		lo := max(500*time.Millisecond, 3*et, 20*trip)
-		d.OpTimeout = Duration(roundTo(logUniform(r, float64(lo), float64(max(5*time.Second, 3*lo))), time.Millisecond))
+		v := logUniform(r, float64(lo), float64(max(5*time.Second, 3*lo)))
+		if rt := float64(d.RecoveryTime); rt > 0 {
+			// A client stuck on an operation from before the heal must still
+			// complete one in the recovery window.
+			v = min(v, float64(time.Duration(rt/3).Truncate(time.Millisecond)))
+		}
+		d.OpTimeout = Duration(roundTo(v, time.Millisecond))
 	})
 
 	// The nemesis profile: faults, pacing (fault storms every 100 ms are
 	// the corner), budget and intensities.
 	opt := nemesis.SwarmOptions{Nodes: d.Nodes, MinInterval: int64(100 * time.Millisecond), MaxInterval: int64(10 * time.Second),
 		MaxSyncLatency: int64(max(et/5, time.Millisecond))}
-	if fixed("nemesis") {
-		opt.Faults = append([]string{}, c.Nemesis...)
+	if !d.PreVote {
+		opt.MaxSyncLatency = int64(max(et/16, time.Millisecond))
 	}
 	if d.ReadMode == "lease" && !leaseAsked {
 		opt.Exclude = leaseHazardFaults
+	}
+	// A corner's faults: the ones its part of Raft must survive, a few
+	// others by chance, at the election timescale.
+	corr := sim.NewStream(c.Seed, "swarm/corner-faults")
+	cornerFaults := func(always, maybe []string, pace [2]float64) {
+		opt.Faults = append([]string{}, always...)
+		for _, f := range maybe {
+			if corr.IntN(3) == 0 && !slices.Contains(opt.Exclude, f) {
+				opt.Faults = append(opt.Faults, f)
+			}
+		}
+		opt.Faults, _ = nemesis.ParseFaults(strings.Join(opt.Faults, ",")) // catalog order, as the nemesis keeps them
+		opt.MinInterval = max(int64(float64(et)*pace[0]), int64(10*time.Millisecond))
+		opt.MaxInterval = max(int64(float64(et)*pace[1]), opt.MinInterval)
+	}
+	switch corner {
+	case CornerLeaderStorm:
+		cornerFaults([]string{"partition-isolate-leader", "crash-leader"},
+			[]string{"pause-leader", "partition-leader-minority", "crash-random", "lose-unsynced"}, [2]float64{0.3, 1.5})
+	case CornerMembership:
+		cornerFaults([]string{"partition-leader-minority", "member-churn"},
+			[]string{"corrupt", "crash-leader", "partition-isolate-leader"}, [2]float64{0.3, 1.5})
+	case CornerSlowNetwork:
+		cornerFaults([]string{"partition-isolate-leader", "partition-random-halves"},
+			[]string{"crash-leader", "delay", "pause-leader", "reorder"}, [2]float64{2, 10})
+	}
+	if fixed("nemesis") {
+		opt.Faults = append([]string{}, c.Nemesis...)
 	}
 	p := nemesis.SwarmWith(sim.NewStream(c.Seed, "swarm/nemesis"), opt)
 	if fixed("nemesis-interval") {

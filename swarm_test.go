@@ -66,14 +66,23 @@ func TestSwarmDrawsArePhysicallyPossible(t *testing.T) {
 	for seed := uint64(1); seed <= 500; seed++ {
 		d := drawn(t, swarmCfg(seed))
 		et := time.Duration(d.ElectionTicks) * time.Duration(d.TickInterval)
-		assert.LessOrEqual(t, time.Duration(d.Latency), max(et/8, 100*time.Microsecond), "seed %d", seed)
-		assert.LessOrEqual(t, time.Duration(d.SyncLatency), max(et/5, 100*time.Microsecond), "seed %d", seed)
+		assert.LessOrEqual(t, time.Duration(d.Latency), max(et/5, 100*time.Microsecond), "seed %d", seed)
+		assert.LessOrEqual(t, time.Duration(d.SyncLatency), max(et/4, 100*time.Microsecond), "seed %d", seed)
+		if !d.PreVote {
+			assert.LessOrEqual(t, time.Duration(d.SyncLatency), max(et/16, 100*time.Microsecond), "seed %d: slow disk without PreVote", seed)
+		}
+		assert.LessOrEqual(t, 10*et, time.Duration(d.RecoveryTime), "seed %d: the recovery window spans ten elections", seed)
+		assert.LessOrEqual(t, 3*time.Duration(d.OpTimeout), time.Duration(d.RecoveryTime), "seed %d", seed)
 		assert.GreaterOrEqual(t, d.ElectionTicks, 4*d.HeartbeatTicks, "seed %d", seed)
+		assert.GreaterOrEqual(t, d.ElectionTicks, 10, "seed %d", seed)
 		assert.GreaterOrEqual(t, time.Duration(d.OpTimeout), 3*et, "seed %d", seed)
 		var p nemesis.Config
 		require.NoError(t, nemesis.ParseTuning(d.NemesisTuning, &p))
 		if p.Intensity.SyncLatency > 0 {
 			assert.LessOrEqual(t, p.Intensity.SyncLatency, int64(max(et/5, time.Millisecond)), "seed %d: slow-fsync", seed)
+			if !d.PreVote {
+				assert.LessOrEqual(t, p.Intensity.SyncLatency, int64(max(et/16, time.Millisecond)), "seed %d: slow-fsync without PreVote", seed)
+			}
 		}
 		permanent := slices.Contains(d.Nemesis, "corrupt") || slices.Contains(d.Nemesis, "member-churn")
 		if permanent {
