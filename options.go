@@ -38,7 +38,7 @@ func (c *Config) options() (options.Options, error) {
 		if err := errors.Join(errs...); err != nil {
 			return options.Options{}, err
 		}
-		d, p, err := c.swarmDraw()
+		d, p, _, err := c.swarmDraw()
 		if err != nil {
 			return options.Options{}, err
 		}

@@ -39,6 +39,8 @@ type Result struct {
 	Nodes          []report.NodeRow  `json:"nodes"`                    // the final per-node table
 	Leader         int               `json:"leader"`                   // 0: none at the end
 	Swarm          *nemesis.Profile  `json:"swarm,omitempty"`          // the swarm profile the seed chose
+	// SwarmCorner is the corner of the space a swarm run explored.
+	SwarmCorner string `json:"swarm_corner,omitempty"`
 	// SwarmDraw lists every knob a swarm run drew, with the value drawn
 	// (the knobs SwarmFixed kept are not listed).
 	SwarmDraw []Flag `json:"swarm_draw,omitempty"`
@@ -149,6 +151,7 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 	}
 	if cfg.Swarm {
 		res.SwarmDraw = swarmFlags(cfg, ran)
+		res.SwarmCorner = cfg.SwarmCorner()
 		res.Explicit = ReplayCommand(ran)
 	}
 	if note := leaseHazard(ran, res, out.Schedule); note != "" {

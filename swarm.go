@@ -91,7 +91,7 @@ func (c Config) Resolve() (Config, error) {
 	}
 	switch {
 	case c.Swarm:
-		d, _, err := c.swarmDraw()
+		d, _, _, err := c.swarmDraw()
 		return d, err
 	case c.ChaosScenario != "":
 		nc, err := nemesis.Scenario(c.ChaosScenario)
@@ -117,6 +117,16 @@ func explicitBudget(b, nodes int) int {
 		return nodes/2 + 1 // what the nemesis makes of BudgetMajority
 	}
 	return b
+}
+
+// SwarmCorner names the corner a swarm run of c explores (see CornerFree
+// and the others); "" when c is not a swarm run or does not validate.
+func (c Config) SwarmCorner() string {
+	if !c.Swarm || c.Validate() != nil {
+		return ""
+	}
+	_, _, corner, _ := c.swarmDraw()
+	return corner
 }
 
 // swarmFlags lists the knobs a swarm run drew (not those it kept) with the
@@ -154,7 +164,7 @@ func (c *Config) swarmCheck(bad func(field, format string, args ...any)) {
 
 // swarmDraw draws the configuration of a swarm run from c's seed, keeping
 // the knobs c.SwarmFixed names, and returns it with the nemesis profile.
-func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
+func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 	d := *c
 	d.Swarm, d.SwarmFixed = false, nil
 	fixed := func(k string) bool { return slices.Contains(c.SwarmFixed, k) }
@@ -453,7 +463,7 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 	if fixed("nemesis-tuning") {
 		pc := p.Config()
 		if err := nemesis.ParseTuning(c.NemesisTuning, &pc); err != nil {
-			return Config{}, nemesis.Profile{}, fmt.Errorf("nemesis-tuning: %w", err)
+			return Config{}, nemesis.Profile{}, "", fmt.Errorf("nemesis-tuning: %w", err)
 		}
 		p = nemesis.Profile(pc)
 	}
@@ -466,7 +476,7 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, error) {
 			b.swarm(&d, fixed)
 		}
 	}
-	return d, p, nil
+	return d, p, corner, nil
 }
 
 // weighted draws one of xs with the given relative weights.

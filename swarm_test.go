@@ -36,9 +36,11 @@ func drawn(t *testing.T, c Config) Config {
 // knobs vary over seeds, corners included.
 func TestSwarmDrawIsDeterministicAndVaried(t *testing.T) {
 	seen := map[string]map[string]bool{}
+	corners := map[string]int{}
 	for seed := uint64(1); seed <= 300; seed++ {
 		c := swarmCfg(seed)
 		d := drawn(t, c)
+		corners[c.SwarmCorner()]++
 		require.Equal(t, d, drawn(t, c), "seed %d: two draws differ", seed)
 		require.NoError(t, d.Validate(), "seed %d", seed)
 		assert.False(t, d.Swarm)
@@ -57,6 +59,9 @@ func TestSwarmDrawIsDeterministicAndVaried(t *testing.T) {
 		assert.True(t, seen[k][corner], "%s=%s never drawn", k, corner)
 	}
 	assert.False(t, seen["read-mode"]["local"], "the unsafe read mode is never drawn")
+	for _, k := range swarmCorners {
+		assert.Greater(t, corners[k], 20, "corner %s is drawn", k)
+	}
 }
 
 // TestSwarmDrawsArePhysicallyPossible: drawn latency and fsync stay well

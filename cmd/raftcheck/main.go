@@ -45,6 +45,7 @@ func commands() []command {
 		{"suite", "run every named scenario over several seeds; pass/fail matrix", cmdSuite},
 		{"check", "check recorded histories (JSONL, Jepsen EDN, porcupine etcd logs, Knossos kv)", cmdCheck},
 		{"replay", "rerun a stored run and confirm its trace hash", cmdReplay},
+		{"shrink", "search for a smaller run that fails like a stored failing run", cmdShrink},
 		{"serve", "browse the result store on localhost", cmdServe},
 		{"faults", "list the fault catalog", cmdFaults},
 		{"scenarios", "list the named chaos scenarios", cmdScenarios},

@@ -109,9 +109,10 @@ type runOutput struct {
 	Error           string              `json:"error,omitempty"`
 	// Swarm is the profile a --swarm run drew from its seed; SwarmDraw the
 	// knobs it drew; Explicit the same run as explicit flags.
-	Swarm     *nemesis.Profile `json:"swarm,omitempty"`
-	SwarmDraw []raftcheck.Flag `json:"swarm_draw,omitempty"`
-	Explicit  string           `json:"explicit,omitempty"`
+	Swarm       *nemesis.Profile `json:"swarm,omitempty"`
+	SwarmCorner string           `json:"swarm_corner,omitempty"`
+	SwarmDraw   []raftcheck.Flag `json:"swarm_draw,omitempty"`
+	Explicit    string           `json:"explicit,omitempty"`
 }
 
 func newRunOutput(r *raftcheck.Result) runOutput {
@@ -119,7 +120,7 @@ func newRunOutput(r *raftcheck.Result) runOutput {
 		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
 		Invariants: r.Invariants, Liveness: r.Liveness, TraceHash: r.TraceHash, Stats: r.Stats,
 		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
-		SwarmDraw: r.SwarmDraw, Explicit: r.Explicit,
+		SwarmCorner: r.SwarmCorner, SwarmDraw: r.SwarmDraw, Explicit: r.Explicit,
 	}
 }
 
@@ -143,7 +144,7 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 		for _, f := range r.SwarmDraw {
 			drawn = append(drawn, f.Name+"="+f.Value)
 		}
-		fmt.Fprintf(w, "swarm draw: %s\n", strings.Join(drawn, " "))
+		fmt.Fprintf(w, "swarm draw (%s corner): %s\n", r.SwarmCorner, strings.Join(drawn, " "))
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
 	}
 	fmt.Fprintln(w)
