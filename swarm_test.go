@@ -287,3 +287,14 @@ func TestSnapshotDuringReadyIsNotAnAnomaly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
 }
+
+// TestCleanSwarmSweep: the correct build passes every check on swarm seeds
+// 1..30 of the standard run (every corner is drawn among them); `make soak`
+// runs 5,000.
+func TestCleanSwarmSweep(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Store, cfg.Swarm = "", true
+	for i, res := range runSeeds(t, cfg, seedRange(1, 30)) {
+		assert.Equal(t, Valid, res.Verdict, "seed %d (%s corner): %v\n  replay: %s\n  explicit: %s", i+1, res.SwarmCorner, res.Reasons, res.Replay, res.Explicit)
+	}
+}
