@@ -70,7 +70,10 @@ clean:
 test-browser:
 	GO=$(GO) bash checker/report/testdata/browser-test.sh
 
-# The clean build's long sweep (issue 8): 1,000 seeds of the standard run must
-# all pass (CI runs 100 in TestCleanSweep). Only failing seeds are stored.
+# The clean build's long sweeps: 1,000 seeds of the standard run (issue 8) and
+# 5,000 seeds of the whole-configuration swarm (issue 14) must all pass (CI
+# runs 100 and a few swarm seeds in TestCleanSweep and the swarm tests). Only
+# failing seeds are stored.
 soak: build
 	./$(BIN) sweep --count 1000
+	./$(BIN) sweep --swarm --count 5000

@@ -40,6 +40,12 @@ type Bug struct {
 	// host it.
 	needsLease bool
 
+	// swarm sets, on a configuration --swarm drew, the knobs without which
+	// the bug's switch never acts (knobs the user fixed stay as they are).
+	// Not a recipe: only the conditions of the switch itself. Read modes
+	// are ReadModes' job.
+	swarm func(c *Config, fixed func(knob string) bool)
+
 	expose  func(c *Config) // the recipe, applied to a standard run
 	control func(c *Config) // turns the recipe into a valid run without the bug, when it relies on the bug being accepted
 	set     func(rb *raft.Bugs, kb *kvstore.Bugs)
@@ -152,7 +158,13 @@ var bugCatalog = []Bug{
 		},
 		// Without the bug raft refuses lease reads without CheckQuorum.
 		control: func(c *Config) { c.CheckQuorum = true },
-		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
+		// The switch acts only with CheckQuorum off.
+		swarm: func(c *Config, fixed func(string) bool) {
+			if !fixed("check-quorum") {
+				c.CheckQuorum = false
+			}
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
 	{Name: "lease-wall-clock", Layer: LayerHost, needsLease: true,
 		Breaks:    "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
 		Exposure:  "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",

@@ -27,7 +27,7 @@ func TestValidateRefusesWhatCannotWork(t *testing.T) {
 		{"tick storm", func(c *Config) { c.TickInterval, c.ElectionTicks = 1, 1_000_000_000 }, []string{"(--tick-interval):", "--tick-interval 1ns", "event"}},
 		{"a year", func(c *Config) { c.MaxTime, c.Rate = Duration(365*24*time.Hour), 1e-4 }, []string{"(--tick-interval):", "--max-time 8760h"}},
 		{"huge rate", func(c *Config) { c.Rate, c.MaxTime, c.RecoveryTime = 2e9, 1, 0 }, []string{"(--rate):", "over the limit"}},
-		{"swarm and scenario", func(c *Config) { c.Swarm, c.ChaosScenario = true, "split_brain" }, []string{"(--swarm):", "give one or the other"}},
+		{"swarm and scenario", func(c *Config) { c.Swarm, c.ChaosScenario = true, "split_brain" }, []string{"(--chaos-scenario):", "give one or the other"}},
 		{"long name", func(c *Config) { c.Name = strings.Repeat("x", 201) }, []string{"(--name):", "201 bytes"}},
 		{"control name", func(c *Config) { c.Name = "a\tb" }, []string{"(--name):", "control character"}},
 	} {

@@ -28,6 +28,7 @@ var flagFields = map[string]string{
 	"sync-latency": "SyncLatency", "disk-crash-mode": "DiskCrashMode", "nemesis": "Nemesis",
 	"nemesis-interval": "NemesisInterval", "max-crashed": "MaxCrashed", "chaos-scenario": "ChaosScenario",
 	"swarm": "Swarm", "check-timeout": "CheckTimeout", "check-memory": "CheckMemory", "check-steps": "CheckSteps", "bug": "Bugs",
+	"nemesis-tuning": "NemesisTuning", "nemesis-schedule": "NemesisSchedule", "swarm-fixed": "SwarmFixed",
 }
 
 // newFieldError is the error for the field that flag sets.

@@ -140,3 +140,16 @@ func joinNames[T ~string](names []T, sep string) string {
 	}
 	return strings.Join(s, sep)
 }
+
+// namesOf converts a list of names of one string type to another (typed
+// names to the plain strings the internal packages take, and back).
+func namesOf[To, From ~string](names []From) []To {
+	if names == nil {
+		return nil
+	}
+	out := make([]To, len(names))
+	for i, n := range names {
+		out[i] = To(n)
+	}
+	return out
+}

@@ -35,13 +35,32 @@ func (c *Config) options() (options.Options, error) {
 	bad := func(flag, format string, args ...any) {
 		errs = append(errs, newFieldError(flag, fmt.Sprintf(format, args...)))
 	}
+	c.swarmCheck(bad)
+	if c.Swarm {
+		// The drawn configuration is parsed like any other; the fields
+		// that steer the draw are checked first, since a draw from bad
+		// ones means nothing.
+		if err := errors.Join(errs...); err != nil {
+			return options.Options{}, err
+		}
+		d, p, _, err := c.swarmDraw()
+		if err != nil {
+			return options.Options{}, err
+		}
+		o, err := d.options()
+		if err != nil {
+			return options.Options{}, fmt.Errorf("swarm (seed %d, fixed: %s): %w", c.Seed, strings.Join(c.SwarmFixed, ","), err)
+		}
+		o.Profile = &p
+		return o, nil
+	}
 	o := options.Options{
 		Name: c.Name, Seed: c.Seed, Nodes: c.Nodes,
 		MaxTime: c.MaxTime.D(), RecoveryTime: c.RecoveryTime.D(),
 		Workload: string(c.Workload), Clients: c.Clients, Rate: c.Rate, Keys: c.Keys, KeyDist: c.KeyDist, OpTimeout: c.OpTimeout.D(),
 		PreVote: c.PreVote, CheckQuorum: c.CheckQuorum, TickInterval: c.TickInterval.D(),
 		HeartbeatTicks: c.HeartbeatTicks, ElectionTicks: c.ElectionTicks, SnapshotEvery: c.SnapshotEvery, MaxSessions: c.MaxSessions,
-		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(), CheckSteps: c.CheckSteps,
+		CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(), CheckSteps: c.CheckSteps,
 		TracePath: c.TracePath, KeepMessages: c.KeepMessages && c.Store != "",
 	}
 	im, err := impls.Lookup(c.Raft)
@@ -226,8 +245,8 @@ func (c *Config) network(o *options.Options, bad func(field, format string, args
 	o.Disk.CrashMode = mode
 }
 
-// faults resolves --nemesis, --chaos-scenario and --swarm into one schedule
-// (a swarm run draws its own when it starts).
+// faults resolves --nemesis, --chaos-scenario, --nemesis-tuning and
+// --nemesis-schedule into one schedule (a swarm run's is drawn before).
 func (c *Config) faults(o *options.Options, bad func(field, format string, args ...any)) {
 	// The nemesis refuses shorter intervals (they bound its actions per
 	// run); saying so here names the flag rather than the nemesis field.
@@ -251,10 +270,29 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 			bad("chaos-scenario", "%v", err)
 		}
 		o.Nemesis = nc
-	case err == nil && !c.Swarm:
+		faults = nc.Faults
+	case err == nil:
 		o.Nemesis = nemesis.Config{Faults: faults, Interval: int64(c.NemesisInterval), MaxCrashed: c.MaxCrashed}
 		if err := o.Nemesis.Validate(); err != nil && c.NemesisInterval >= minIv {
 			bad("nemesis", "%v", err)
 		}
+	}
+	if c.NemesisTuning != "" {
+		if err := nemesis.ParseTuning(c.NemesisTuning, &o.Nemesis); err != nil {
+			bad("nemesis-tuning", "%v", err)
+		}
+	}
+	if c.NemesisSchedule != "" {
+		steps, err := nemesis.ParseSchedule(c.NemesisSchedule)
+		if err != nil {
+			bad("nemesis-schedule", "%v", err)
+		}
+		for i, st := range steps {
+			if st.Fault != "" && !slices.Contains(faults, st.Fault) {
+				bad("nemesis-schedule", "step %d: fault %s is not among --nemesis (%s)", i+1, st.Fault, strings.Join(faults, ","))
+				break
+			}
+		}
+		o.Nemesis.Script = steps
 	}
 }

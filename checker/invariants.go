@@ -309,6 +309,9 @@ type seenRec struct {
 
 type commitRec struct {
 	term, digest, chain uint64
+	// in is the term in which the entry was first seen committed: the
+	// committing node's term then (at least the entry's own term).
+	in   uint64
 	node                int
 	t                   int64
 	set                 bool

@@ -128,6 +128,18 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 		s.disk.WriteFile(logFile, append([]byte(nil), st.log[:st.validLen]...))
 		s.stats.TornTail = true
 	}
+	if st.rebased {
+		// The log file does not start at the snapshot recovery adopted: the
+		// crash kept the snapshot file but lost the reset batch written after
+		// it, or the log diverged from it. Entries appended from now on
+		// follow the snapshot, so the file is rewritten as recovery sees it
+		// (else the next recovery finds a gap, or drops them with the
+		// diverged log). No sync: a crash before the next one recovers the
+		// same state from the older files.
+		b := logBatch{hasHardState: !st.hardState.IsEmpty(), hardState: st.hardState, reset: true,
+			baseIndex: st.baseIndex, baseTerm: st.baseTerm, entries: st.entries}
+		s.disk.WriteFile(logFile, appendLogBatch(nil, &b))
+	}
 	if st.snapshot != nil {
 		if err := s.sm.restore(st.snapshot.Data); err != nil {
 			return nil, fmt.Errorf("kvstore: node %d: recovery: %w", cfg.ID,

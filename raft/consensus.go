@@ -62,8 +62,9 @@ type Consensus interface {
 	Advance()
 	// Compact records a snapshot of the application's state (data) at the
 	// applied index and discards the log up to it. Called between Readies.
-	// An index at or below the node's latest snapshot (see Snapshot) is
-	// refused with ErrCompacted.
+	// An index at or behind the node's snapshot is ErrCompacted: a newer
+	// snapshot from the leader arrived meanwhile, and the host skips this
+	// compaction (the next Ready brings that snapshot).
 	Compact(index uint64, data []byte) error
 	// Snapshot returns the latest snapshot (nil if none), carrying the
 	// configuration in effect at its index. It may be one a leader sent that

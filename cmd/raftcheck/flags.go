@@ -15,6 +15,7 @@ import (
 	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/internal/store"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // normalize lets the original brief's spellings work: underscores become dashes
@@ -152,6 +153,7 @@ type runFlags struct {
 	jsonOut  bool
 	nemesis  string
 	bugs     []string
+	schedule string // --nemesis-schedule: the text, or @FILE
 }
 
 func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
@@ -190,9 +192,11 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see: raftcheck faults; \"none\" for no faults, \"all\" for every fault)")
 	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
 	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
+	fs.StringVar(&c.NemesisTuning, "nemesis-tuning", "", "nemesis pacing and intensities as key=value,..., e.g. jitter=0.3,max-active=2,loss=0.05,delay=20ms (keys: "+strings.Join(nemesis.TuningKeys(), ", ")+")")
+	fs.StringVar(&rf.schedule, "nemesis-schedule", "", "explicit fault schedule to follow (a run's recorded \"schedule\", or @FILE holding one); see raftcheck shrink")
 	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
 	fs.StringVar((*string)(&c.ChaosScenario), "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
-	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
+	fs.BoolVar(&c.Swarm, "swarm", false, "draw the whole run from the seed (swarm testing): cluster, Raft timing, network, disks, workload, read mode, faults and intensities; flags given with it stay fixed")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
 	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
 	fs.Int64Var(&c.CheckSteps, "check-steps", c.CheckSteps, "model steps bound of each linearizability search: the same on every machine, unlike the timeout (exceeded → verdict unknown; 0 = none)")
@@ -226,6 +230,24 @@ func (rf *runFlags) finish(fs *pflag.FlagSet) error {
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
 	}
+	rf.cfg.NemesisSchedule = rf.schedule
+	if name, ok := strings.CutPrefix(rf.schedule, "@"); ok {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("--nemesis-schedule: %w", err)
+		}
+		rf.cfg.NemesisSchedule = strings.TrimSpace(string(raw))
+	}
+	if rf.cfg.Swarm {
+		// Knobs given on the command line stay as given; the swarm draws
+		// the rest.
+		rf.cfg.SwarmFixed = nil
+		for _, k := range raftcheck.SwarmKnobs() {
+			if fs.Changed(k) {
+				rf.cfg.SwarmFixed = append(rf.cfg.SwarmFixed, k)
+			}
+		}
+	}
 	return nil
 }
 
@@ -235,8 +257,9 @@ var scheduleFlags = []string{"nemesis", "nemesis-interval", "max-crashed"}
 
 // faultConflicts refuses fault flags that another fault flag would override
 // without a word (while the replay line still showed them): a scenario
-// (--chaos-scenario, --chaos) or --swarm with --nemesis, --nemesis-interval
-// or --max-crashed, and --swarm with a scenario.
+// (--chaos-scenario, --chaos) with --nemesis, --nemesis-interval or
+// --max-crashed, and --swarm with a scenario. --swarm with those flags is
+// no conflict: a flag given with --swarm stays fixed (Config.SwarmFixed).
 func (rf *runFlags) faultConflicts(fs *pflag.FlagSet) error {
 	scenario := ""
 	switch {
@@ -250,9 +273,6 @@ func (rf *runFlags) faultConflicts(fs *pflag.FlagSet) error {
 		return fmt.Errorf("--swarm with %s: a swarm run draws its faults from the seed and a scenario names them; give one or the other", scenario)
 	}
 	by, why := scenario, "the scenario brings its own faults, interval and crash limit (see: raftcheck scenarios)"
-	if swarm {
-		by, why = "--swarm", "a swarm run draws its faults, interval and crash limit from the seed"
-	}
 	if by == "" {
 		return nil
 	}

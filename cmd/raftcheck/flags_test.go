@@ -39,7 +39,12 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 			c.Nemesis, c.NemesisInterval, c.MaxCrashed = []raftcheck.Fault{"flaky", "crash-random"}, ms(2500), 2
 		}},
 		{"scenario", func(c *raftcheck.Config) { c.ChaosScenario = "split_brain" }},
-		{"swarm", func(c *raftcheck.Config) { c.Swarm = true }},
+		{"swarm", func(c *raftcheck.Config) { c.Swarm, c.SwarmFixed = true, raftcheck.SwarmKnobs() }},
+		{"swarm drawing", func(c *raftcheck.Config) {
+			// The knobs not fixed are drawn: only the fixed one is written.
+			*c = raftcheck.DefaultConfig()
+			c.Seed, c.Swarm, c.SwarmFixed, c.Nodes = 77, true, []string{"nodes"}, 7
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := base

@@ -48,6 +48,7 @@ func commands() []command {
 		{"check", "check recorded histories (JSONL, Jepsen EDN, porcupine etcd logs, Knossos kv)", cmdCheck},
 		{"replay", "rerun a stored run and confirm its trace hash", cmdReplay},
 		{"live", "test real node processes (Maelstrom lin-kv) under faults; not reproducible bit for bit", cmdLive},
+		{"shrink", "search for a smaller run that fails like a stored failing run", cmdShrink},
 		{"serve", "browse the result store on localhost", cmdServe},
 		{"faults", "list the fault catalog", cmdFaults},
 		{"scenarios", "list the named chaos scenarios", cmdScenarios},

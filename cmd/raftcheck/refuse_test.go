@@ -35,7 +35,6 @@ func TestRefusedBeforeRunning(t *testing.T) {
 		{[]string{"run", "--chaos", "--nemesis", "none"}, "--nemesis with --chaos: the scenario brings its own faults"},
 		{[]string{"run", "--swarm", "--chaos-scenario", "split_brain"}, "--swarm with --chaos-scenario: a swarm run draws its faults from the seed"},
 		{[]string{"run", "--swarm", "--chaos"}, "--swarm with --chaos"},
-		{[]string{"run", "--swarm", "--nemesis", "crash-leader"}, "--nemesis with --swarm: a swarm run draws its faults"},
 		{[]string{"sweep", "--count", "2", "--chaos-scenario", "split_brain", "--nemesis", "crash-leader"}, "--nemesis with --chaos-scenario"},
 		{[]string{"sweep", "--count", "2", "--chaos", "--nemesis", "none"}, "--nemesis with --chaos"},
 		{[]string{"sweep", "--count", "2", "--swarm", "--chaos-scenario", "split_brain"}, "--swarm with --chaos-scenario"},

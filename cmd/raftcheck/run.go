@@ -110,8 +110,12 @@ type runOutput struct {
 	Nodes           []report.NodeRow    `json:"nodes"`
 	Leader          int                 `json:"leader"`
 	Error           string              `json:"error,omitempty"`
-	// Swarm is the profile a --swarm run drew from its seed.
-	Swarm *nemesis.Profile `json:"swarm,omitempty"`
+	// Swarm is the profile a --swarm run drew from its seed; SwarmDraw the
+	// knobs it drew; Explicit the same run as explicit flags.
+	Swarm       *nemesis.Profile `json:"swarm,omitempty"`
+	SwarmCorner string           `json:"swarm_corner,omitempty"`
+	SwarmDraw   []raftcheck.Flag `json:"swarm_draw,omitempty"`
+	Explicit    string           `json:"explicit,omitempty"`
 }
 
 func newRunOutput(r *raftcheck.Result) runOutput {
@@ -119,6 +123,7 @@ func newRunOutput(r *raftcheck.Result) runOutput {
 		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
 		Invariants: r.Invariants, Liveness: r.Liveness, Churn: r.Churn, TraceHash: r.TraceHash, Stats: r.Stats,
 		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
+		SwarmCorner: r.SwarmCorner, SwarmDraw: r.SwarmDraw, Explicit: r.Explicit,
 	}
 }
 
@@ -139,7 +144,12 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 	fmt.Fprintf(w, "seed %d on raft %s: %s, %.1f s simulated in %.3f s wall (%s real time)\n",
 		r.Seed, impl, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, speedup(r.Stats.SimSeconds, r.Stats.WallSeconds))
 	if r.Swarm != nil {
-		// The profile the seed drew: what this run's nemesis actually did.
+		// What the seed drew: the run's knobs, then its nemesis profile.
+		var drawn []string
+		for _, f := range r.SwarmDraw {
+			drawn = append(drawn, f.Name+"="+f.Value)
+		}
+		fmt.Fprintf(w, "swarm draw (%s corner): %s\n", r.SwarmCorner, strings.Join(drawn, " "))
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
 	}
 	fmt.Fprintln(w)
@@ -175,6 +185,9 @@ func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
 		fmt.Fprintf(w, "reports: %s/{summary.txt,timeline.html,linearizability.html,latency.svg,rate.svg}\n", r.Store)
 	}
 	fmt.Fprintf(w, "replay: %s\n", asInvoked(r.Replay))
+	if r.Explicit != "" {
+		fmt.Fprintf(w, "explicit: %s\n", asInvoked(r.Explicit))
+	}
 }
 
 // speedup renders simulated over wall time: whole numbers from 10x up, two

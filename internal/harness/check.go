@@ -128,6 +128,7 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		CheckTime:         time.Since(checkStart),
 		Swarm:             x.profile,
 		Nemesis:           x.nem.Config(),
+		Schedule:          x.nem.Schedule(),
 	}
 	out.Nodes, out.Leader = x.nodeTable()
 	return out, nil

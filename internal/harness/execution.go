@@ -116,9 +116,7 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	if x.w, err = sim.NewWorld(wcfg); err != nil {
 		return nil, err
 	}
-	if x.nemCfg, x.profile, err = nemesisConfig(&o, x.w); err != nil {
-		return nil, err
-	}
+	x.nemCfg, x.profile = o.Nemesis, o.Profile
 	// A membership repair must finish, or be reported failed, inside the
 	// recovery window, or a short window would hide it.
 	if rt := int64(o.RecoveryTime); rt > 0 && x.nemCfg.WithDefaults().RepairTimeout > rt*4/5 {
@@ -147,20 +145,6 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 		return nil, err // it names the nemesis package already
 	}
 	return x, nil
-}
-
-// nemesisConfig is the run's fault schedule: the one o names, or under
-// --swarm one drawn from the seed's swarm stream.
-func nemesisConfig(o *options.Options, w *sim.World) (nemesis.Config, *nemesis.Profile, error) {
-	if !o.Swarm {
-		return o.Nemesis, nil, nil
-	}
-	rng, err := w.Stream("swarm")
-	if err != nil {
-		return nemesis.Config{}, nil, err
-	}
-	p := nemesis.Swarm(rng, o.Nodes)
-	return p.Config(), &p, nil
 }
 
 // History returns the recorded history.

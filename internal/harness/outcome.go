@@ -28,6 +28,7 @@ type Outcome struct {
 	Leader            int              // 0: none at the end
 	Swarm             *nemesis.Profile // the profile a swarm run drew
 	Nemesis           nemesis.Config   // the fault schedule used
+	Schedule          []nemesis.Step   // the scheduler's actions, as an explicit schedule replays them
 }
 
 // nodeTable is the final per-node state: the table the original brief asked for.

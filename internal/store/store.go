@@ -170,3 +170,9 @@ func linkLatest(root, dir string) error {
 	}
 	return nil
 }
+
+// WriteFile writes path atomically (through a synced temp file renamed into
+// place): a file of its own that a command adds to a run directory.
+func WriteFile(path string, write func(w *bufio.Writer) error) error {
+	return writeFileAtomic(path, write)
+}
