@@ -282,6 +282,11 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 			bad("nemesis-tuning", "%v", err)
 		}
 	}
+	if o.Raft.WipeHazard != "" && o.Nemesis.Intensity.ChurnWipe == 0 && slices.Contains(faults, "member-churn") {
+		// Not asked for: bring members back with their disks (see
+		// impls.Impl.WipeHazard).
+		o.Nemesis.Intensity.ChurnWipe = nemesis.Off
+	}
 	if c.NemesisSchedule != "" {
 		steps, err := nemesis.ParseSchedule(c.NemesisSchedule)
 		if err != nil {

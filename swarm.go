@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"fmt"
+	"github.com/raftcheck/raftcheck/internal/impls"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -70,6 +71,12 @@ func SwarmKnobs() []string { return slices.Clone(swarmKnobs) }
 
 // isSwarmKnob reports whether the swarm draws the knob called name.
 func isSwarmKnob(name string) bool { return slices.Contains(swarmKnobs, name) }
+
+// wipeFaults are the faults that bring a node back with an empty disk under
+// its old ID (besides member-churn's churn-wipe): corrupt replaces a node
+// whose disk went bad. The swarm draws none of them on an implementation
+// with a WipeHazard.
+var wipeFaults = []string{"corrupt"}
 
 // leaseHazardFaults are the faults under which lease reads are unsafe on a
 // correct Raft: a paused leader, or one whose clock runs slow or jumps, keeps
@@ -423,7 +430,14 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		opt.MaxSyncLatency = int64(max(et/16, time.Millisecond))
 	}
 	if d.ReadMode == "lease" && !leaseAsked {
-		opt.Exclude = leaseHazardFaults
+		opt.Exclude = slices.Clone(leaseHazardFaults)
+	}
+	wipeHazard := false
+	if im, err := impls.Lookup(c.Raft); err == nil && im.WipeHazard != "" {
+		// A corrupt disk is replaced by an empty one under the node's old
+		// ID, which this implementation does not allow (WipeHazard).
+		wipeHazard = true
+		opt.Exclude = append(opt.Exclude, wipeFaults...)
 	}
 	// A corner's faults: the ones its part of Raft must survive, a few
 	// others by chance, at the election timescale.
@@ -465,6 +479,13 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		if err := nemesis.ParseTuning(c.NemesisTuning, &pc); err != nil {
 			return Config{}, nemesis.Profile{}, "", fmt.Errorf("nemesis-tuning: %w", err)
 		}
+		p = nemesis.Profile(pc)
+	}
+	if wipeHazard && !fixed("nemesis-tuning") {
+		// Members come back with their disks on an implementation that
+		// requires a new ID for a wiped one (impls.Impl.WipeHazard).
+		pc := p.Config()
+		pc.Intensity.ChurnWipe = nemesis.Off
 		p = nemesis.Profile(pc)
 	}
 	d.Nemesis, d.NemesisInterval = namesOf[Fault](p.Faults), Duration(p.Interval)

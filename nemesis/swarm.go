@@ -193,7 +193,7 @@ func (p Profile) String() string {
 		fmt.Fprintf(&b, " sync-latency=%s", dur(in.SyncLatency))
 	}
 	if uses("member-churn") {
-		fmt.Fprintf(&b, " churn-wipe=%.2f churn-leader=%.2f", in.ChurnWipe, in.ChurnLeader)
+		fmt.Fprintf(&b, " churn-wipe=%s churn-leader=%s", chance(in.ChurnWipe), chance(in.ChurnLeader))
 	}
 	return b.String()
 }
@@ -229,4 +229,12 @@ func round3(p float64) float64 { return math.Round(p*1000) / 1000 }
 func logUniform(rng *rand.Rand, lo, hi int64) int64 {
 	l, h := math.Log(float64(lo)), math.Log(float64(hi))
 	return int64(math.Exp(l + (h-l)*rng.Float64()))
+}
+
+// chance renders a probability knob for the profile line: "off" for Off.
+func chance(p float64) string {
+	if p == Off {
+		return "off"
+	}
+	return fmt.Sprintf("%.2f", p)
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -111,6 +112,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	if h := x.opts.Raft.LeaseHazard; h != "" && x.opts.ReadMode == kvstore.ReadLease && cr.Linearizability == string(checker.LinIllegal) {
 		cr.Reasons = append(cr.Reasons, "lease hazard: "+h+"; this stale read may be that known behaviour of --raft "+x.opts.Raft.Name+", not a new bug (--read-mode readindex is linearizable)")
 	}
+	if h := x.opts.Raft.WipeHazard; h != "" && x.panic != nil && x.wipesDisks() {
+		cr.Reasons = append(cr.Reasons, "wiped-member hazard: "+h+"; this panic may be that, not a bug in --raft "+x.opts.Raft.Name+" (drop churn-wipe from --nemesis-tuning to bring members back with their disks)")
+	}
 	markUntested(why, setAside, &cr)
 	if x.truncated != "" {
 		cr.Reasons = append(cr.Reasons, x.truncated)
@@ -138,4 +142,12 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 func (x *Execution) checkStopped(ctx context.Context) error {
 	return fmt.Errorf("seed %d: stopped while checking, after the whole %v of simulated time: %w",
 		x.opts.Seed, time.Duration(x.endTime), ctxErr(ctx))
+}
+
+// wipesDisks reports whether the run's faults bring a node back with an
+// empty disk under its old ID: corrupt (a bad disk is replaced), or
+// member-churn with churn-wipe.
+func (x *Execution) wipesDisks() bool {
+	f := x.opts.Nemesis.Faults
+	return slices.Contains(f, "corrupt") || (x.opts.Nemesis.Intensity.ChurnWipe > 0 && slices.Contains(f, "member-churn"))
 }

@@ -35,6 +35,12 @@ type Impl struct {
 	// on it is that known hazard, which a verdict names, and which runs that
 	// draw their read mode (swarm) must not draw unless asked for.
 	LeaseHazard string
+	// WipeHazard, when set, says why a member that lost its disk must not
+	// rejoin under its old ID on this implementation. member-churn then
+	// brings removed nodes back with their disks unless the user sets
+	// churn-wipe (--nemesis-tuning), and a run where the user did names the
+	// hazard beside a panic finding.
+	WipeHazard string
 	// Conf is when its nodes adopt a configuration entry — on append (the
 	// built-in, Ongaro's dissertation §4.1) or on apply (etcd) — which the
 	// configuration-divergence invariant judges their Status().Voters by.
@@ -54,6 +60,7 @@ func registry() []Impl {
 		// keeps.
 		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New,
 			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads",
+			WipeHazard:  "etcd identifies a member by its ID and assumes the member's log survives: one that lost its data is to be removed and added back as a new member with a new ID (etcd's runtime reconfiguration guide); raftcheck's member-churn brings a wiped node back under its old ID, and a leader deposed meanwhile, still tracking the node's old progress, sends it a commit index past its empty log, which etcd's assertion refuses (tocommit out of range)",
 			// etcd applies a change when the application hands it back
 			// (RawNode.ApplyConfChange, which the adapter calls in Advance).
 			Conf: checker.ConfOnApply},
