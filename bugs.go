@@ -40,6 +40,12 @@ type Bug struct {
 	// host it.
 	needsLease bool
 
+	// swarm sets, on a configuration --swarm drew, the knobs without which
+	// the bug's switch never acts (knobs the user fixed stay as they are).
+	// Not a recipe: only the conditions of the switch itself. Read modes
+	// are ReadModes' job.
+	swarm func(c *Config, fixed func(knob string) bool)
+
 	expose  func(c *Config) // the recipe, applied to a standard run
 	control func(c *Config) // turns the recipe into a valid run without the bug, when it relies on the bug being accepted
 	set     func(rb *raft.Bugs, kb *kvstore.Bugs)
@@ -75,8 +81,8 @@ var bugCatalog = []Bug{
 	{Name: "commit-old-term", Layer: LayerProtocol,
 		Breaks:   "Figure 8: a leader commits an entry of an earlier term by counting replicas (and appends no no-op); a later leader overwrites it",
 		Exposure: "3 nodes on slow disks (100 ms fsync): the leader is crashed or cut off every ~200 ms, so terms pile up with unreplicated tails",
-		Checker:  "invariant: leader-completeness, commit-safety",
-		Catches:  []string{checker.LeaderCompleteness, checker.CommitSafety, checker.StateMachineSafety, FindLinearizability},
+		Checker:  "invariant: leader-completeness, commit-safety, acknowledged-entry-lost",
+		Catches:  []string{checker.LeaderCompleteness, checker.CommitSafety, checker.StateMachineSafety, checker.AckLost, FindLinearizability},
 		Budget:   60,
 		expose: func(c *Config) {
 			c.Nodes, c.Keys = 3, 50
@@ -152,7 +158,13 @@ var bugCatalog = []Bug{
 		},
 		// Without the bug raft refuses lease reads without CheckQuorum.
 		control: func(c *Config) { c.CheckQuorum = true },
-		set:     func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
+		// The switch acts only with CheckQuorum off.
+		swarm: func(c *Config, fixed func(string) bool) {
+			if !fixed("check-quorum") {
+				c.CheckQuorum = false
+			}
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.LeaseWithoutCheckQuorum = true }},
 	{Name: "lease-wall-clock", Layer: LayerHost, needsLease: true,
 		Breaks:    "the leader keeps its read lease as a deadline on its local clock and trusts it after it is deposed: a clock stepped back stretches the lease, and the old leader serves stale reads",
 		Exposure:  "lease reads on 3 nodes; every ~1 s a node's clock is stepped forward or back by 1-2 s (clock-bump) or the leader is cut off from the others",
@@ -179,9 +191,12 @@ var bugCatalog = []Bug{
 	{Name: "ack-before-fsync", Layer: LayerHost,
 		Breaks:   "votes and acknowledgements go out before the disk sync: a crash loses acknowledged writes",
 		Exposure: "power loss: every node crashes at once and loses its unsynced writes, on 50 ms fsync",
-		Checker:  "linearizability, leader-completeness",
-		Catches:  append([]string{FindLinearizability, checker.DurableState, checker.CheckAppendLost}, raftSafety...),
-		Budget:   10,
+		Checker:  "linearizability, leader-completeness, acknowledged-entry-lost; on etcd also etcd's own lost-log assertion (finding panic)",
+		// On etcd a follower that lost acknowledged entries can trip etcd's
+		// own assertion when a leader commits past its log: the Raft under
+		// test detected the host's damage, which counts.
+		Catches: append([]string{FindLinearizability, checker.DurableState, checker.CheckAppendLost, checker.AckLost, FindPanic}, raftSafety...),
+		Budget:  10,
 		expose: func(c *Config) {
 			c.SyncLatency = millis(50)
 			c.Nemesis = []Fault{"crash-all"}
@@ -190,8 +205,8 @@ var bugCatalog = []Bug{
 	{Name: "truncate-on-stale-append", Layer: LayerProtocol,
 		Breaks:   "a follower rewrites an old AppendEntries and drops the acknowledged entries after it: committed entries vanish",
 		Exposure: "reordered, duplicated and delayed messages, and a leader cut off now and then",
-		Checker:  "commit-safety, linearizability (the follower's own commit check fires first)",
-		Catches:  append([]string{FindLinearizability}, raftSafety...),
+		Checker:  "commit-safety, acknowledged-entry-lost, linearizability (the follower's own commit check fires first)",
+		Catches:  append([]string{FindLinearizability, checker.AckLost}, raftSafety...),
 		Budget:   10,
 		expose: func(c *Config) {
 			c.Nemesis = []Fault{"reorder", "duplicate", "delay", "partition-isolate-leader"}
@@ -220,14 +235,38 @@ var bugCatalog = []Bug{
 	{Name: "membership-no-barrier", Layer: LayerProtocol,
 		Breaks:   "configuration changes before the leader commits in its term, several at once (the 2015 single-server bug): two majorities",
 		Exposure: "7 nodes: membership changes and disk replacements while the leader is cut off with a minority, every ~300 ms",
-		Checker:  "commit-safety, linearizability",
-		Catches:  append([]string{FindLinearizability}, raftSafety...),
+		Checker:  "commit-safety, linearizability, configuration-divergence",
+		Catches:  append([]string{FindLinearizability, checker.ConfDivergence}, raftSafety...),
 		Budget:   200,
 		expose: func(c *Config) {
 			c.Nodes = 7
 			c.Nemesis, c.NemesisInterval = []Fault{"member-churn", "corrupt", "partition-leader-minority"}, millis(300)
 		},
 		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.MembershipNoBarrier = true }},
+	{Name: "election-timer-not-reset", Layer: LayerProtocol,
+		Breaks:   "a follower does not restart its election timer when the leader's messages arrive (as if heartbeats were missing): it campaigns every timeout under a healthy leader, and the leadership keeps moving with no fault at all",
+		Exposure: "the standard run (the fault-free stretches: after the settle time of each fault, and the recovery window)",
+		Checker:  "election-churn (a stability finding: terms and leaders over time)",
+		Catches:  []string{FindChurn},
+		Budget:   10,
+		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.ElectionTimerNotReset = true }},
+	{Name: "entries-no-sync", Layer: LayerProtocol,
+		Breaks:   "raft asks for a disk sync on term and vote changes only, not for new entries: followers acknowledge, the leader commits, applies and answers clients before the entries are durable, and a crash loses them",
+		Exposure: "the standard run (crashes lose unsynced writes)",
+		Checker:  "invariant: acknowledged-entry-lost",
+		Catches:  []string{checker.AckLost},
+		Budget:   10,
+		set:      func(r *raft.Bugs, _ *kvstore.Bugs) { r.EntriesNoSync = true }},
+	{Name: "conf-keep-truncated", Layer: LayerProtocol,
+		Breaks:   "when a new leader's entries replace a suffix of a node's log, the configuration changes in the dropped entries stay in effect: the node counts votes and acknowledgements against a voter set the cluster never committed",
+		Exposure: "membership changes while the leader is cut off or crashed, every ~500 ms, so deposed leaders leave uncommitted changes behind",
+		Checker:  "invariant: configuration-divergence",
+		Catches:  []string{checker.ConfDivergence},
+		Budget:   10,
+		expose: func(c *Config) {
+			c.Nemesis, c.NemesisInterval = []Fault{"member-churn", "partition-isolate-leader", "crash-leader"}, millis(500)
+		},
+		set: func(r *raft.Bugs, _ *kvstore.Bugs) { r.ConfKeepTruncated = true }},
 }
 
 // bugNames lists the names of the bugs of layer, sorted.

@@ -58,16 +58,36 @@ type Config struct {
 	DiskCrashMode   string   `json:"disk_crash_mode"` // lose-unsynced | keep-prefix | tear-last
 
 	// Faults.
-	Nemesis         []Fault  `json:"nemesis"`                  // faults, categories or FaultAll; see `raftcheck faults`
-	NemesisInterval Duration `json:"nemesis_interval"`         // mean time between fault actions
-	MaxCrashed      int      `json:"max_crashed"`              // 0 = a minority
+	Nemesis         []Fault  `json:"nemesis"`          // faults, categories or FaultAll; see `raftcheck faults`
+	NemesisInterval Duration `json:"nemesis_interval"` // mean time between fault actions
+	MaxCrashed      int      `json:"max_crashed"`      // 0 = a minority
+	// NemesisTuning sets the nemesis's pacing and intensities as
+	// "key=value,...", e.g. "jitter=0.3,max-active=2,loss=0.05,delay=20ms"
+	// (keys: nemesis.TuningKeys); "" keeps the defaults.
+	NemesisTuning string `json:"nemesis_tuning,omitempty"`
+	// NemesisSchedule, when set, is the explicit fault schedule to follow
+	// instead of drawing one (nemesis.ParseSchedule's text: each step's time
+	// after the faults begin, the fault started (+) or stopped (-), and the
+	// random values it drew; "none" for no steps). Every run records the
+	// schedule it followed (Result.Schedule), so it can be replayed and
+	// edited: `raftcheck shrink` removes fault windows this way. Its faults
+	// must be among Nemesis.
+	NemesisSchedule string   `json:"nemesis_schedule,omitempty"`
 	ChaosScenario   Scenario `json:"chaos_scenario,omitempty"` // replaces Nemesis; see `raftcheck scenarios`
-	Swarm           bool     `json:"swarm,omitempty"`
+	// Swarm draws the run's configuration from the seed (see SwarmKnobs):
+	// cluster, Raft timing, network, disks, workload, read mode and the
+	// nemesis profile. Resolve returns what was drawn.
+	Swarm bool `json:"swarm,omitempty"`
+	// SwarmFixed lists the knobs, by flag name (SwarmKnobs), that Swarm
+	// keeps as this Config has them instead of drawing them. The CLI lists
+	// the flags given on its command line.
+	SwarmFixed []string `json:"swarm_fixed,omitempty"`
 
 	// Checking.
-	CheckTimeout Duration  `json:"check_timeout"`  // linearizability search bound; exceeded → unknown
-	CheckMemory  ByteSize  `json:"check_memory"`   // heap bound of that search (checking only); exceeded → unknown; 0 = none
-	Bugs         []BugName `json:"bugs,omitempty"` // planted bugs; see `raftcheck bugs`
+	CheckTimeout Duration  `json:"check_timeout"`         // linearizability search bound; exceeded → unknown
+	CheckMemory  ByteSize  `json:"check_memory"`          // heap bound of that search (checking only); exceeded → unknown; 0 = none
+	CheckSteps   int64     `json:"check_steps,omitempty"` // model steps of each porcupine search, a bound the same on every machine; exceeded → unknown; 0 = none
+	Bugs         []BugName `json:"bugs,omitempty"`        // planted bugs; see `raftcheck bugs`
 
 	// Output. Not part of what a run computes, so replay ignores them.
 	Store string `json:"-"` // directory of the result store; "" = write nothing

@@ -60,6 +60,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"check-memory", func(c *Config) { c.CheckMemory = 1 << 20 }},
 		{"raft", func(c *Config) { c.Raft = "hashicorp" }},
 		{"raft", func(c *Config) { c.Raft = "" }},
+		{"check-steps", func(c *Config) { c.CheckSteps = -1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {
@@ -179,10 +180,11 @@ func TestDefaultOptions(t *testing.T) {
 	assert.Equal(t, want, got)
 }
 
-// TestRaftSelection: Config.Raft names the implementation; one the build
-// lacks is refused saying so, never run as the built-in; a protocol bug
-// with an implementation other than the built-in is refused naming why,
-// while host bugs stay allowed; the choice reaches the replay command.
+// TestRaftSelection: Config.Raft names the implementation and the run uses
+// it (etcd's Raft runs valid, reproducibly, with a trace of its own); a
+// protocol bug with an implementation other than the built-in is refused
+// naming why, while host bugs stay allowed; the choice reaches the replay
+// command.
 func TestRaftSelection(t *testing.T) {
 	cfg := DefaultConfig()
 	assert.Equal(t, "builtin", cfg.Raft)
@@ -191,15 +193,34 @@ func TestRaftSelection(t *testing.T) {
 	assert.Equal(t, "builtin", o.Raft.Name)
 	require.NotNil(t, o.Raft.Factory)
 
-	cfg.Raft = "etcd"
-	err = cfg.Validate()
-	require.Error(t, err)
-	assert.ErrorContains(t, err, `Config.Raft (--raft): "etcd" cannot run: its adapter (package raft/etcdraft) is not part of this build yet`)
-	_, err = Run(cfg)
-	require.Error(t, err, "an implementation the build lacks must not run as the built-in")
-	assert.NotErrorIs(t, err, ErrInternal, "a bad --raft is the user's input (exit 254)")
-	assert.Contains(t, ReplayCommand(cfg), "--raft etcd")
+	cfg.MaxTime = Duration(3 * time.Second)
+	builtin, err := Run(cfg)
+	require.NoError(t, err)
 
+	cfg.Raft = "etcd"
+	o, err = cfg.options()
+	require.NoError(t, err)
+	assert.Equal(t, "etcd", o.Raft.Name)
+	assert.False(t, o.Raft.ProtocolBugs)
+	etcd, err := Run(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, Valid, etcd.Verdict, "%v", etcd.Reasons)
+	assert.Positive(t, etcd.Stats.Ops.OK)
+	assert.NotEqual(t, builtin.TraceHash, etcd.TraceHash, "another Raft, another run")
+	again, err := Run(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, etcd.TraceHash, again.TraceHash, "one seed, one trace on etcd too")
+	assert.Contains(t, ReplayCommand(cfg), "--raft etcd")
+	assert.Contains(t, etcd.Replay, "--raft etcd")
+
+	cfg.Raft = "hashicorp"
+	err = cfg.Validate()
+	assert.ErrorContains(t, err, `Config.Raft (--raft): "hashicorp" is not one of builtin, etcd`)
+	_, err = Run(cfg)
+	require.Error(t, err, "an unknown implementation must not run as the built-in")
+	assert.NotErrorIs(t, err, ErrInternal, "a bad --raft is the user's input (exit 254)")
+
+	cfg.Raft = "etcd"
 	cfg.Bugs = []BugName{"commit-old-term", "no-dedup"}
 	err = cfg.Validate()
 	assert.ErrorContains(t, err, "Config.Bugs (--bug): commit-old-term is a protocol bug, a switch inside the built-in Raft's own code: --raft etcd cannot host it")

@@ -46,17 +46,23 @@ func (b Bug) Apply(cfg *Config) {
 	if b.expose != nil {
 		b.expose(cfg)
 	}
-	if cfg.CheckTimeout == 0 || cfg.CheckTimeout > exposeCheckTimeout {
-		cfg.CheckTimeout = exposeCheckTimeout
+	if cfg.CheckSteps == 0 || cfg.CheckSteps > exposeCheckSteps {
+		cfg.CheckSteps = exposeCheckSteps
 	}
 }
 
-// exposeCheckTimeout bounds the linearizability search of an exposure run. A
-// broken cluster leaves many operations of unknown outcome, which can send
-// porcupine's search exponential (tens of seconds on a 2,000-op history);
-// such a run's linearizability verdict is unknown — never valid — and the
-// sweep goes on to the next seed unless another checker caught the bug.
-const exposeCheckTimeout = Duration(5 * time.Second)
+// exposeCheckSteps bounds each porcupine search of an exposure run's check
+// (Config.CheckSteps). A broken cluster leaves many operations of unknown
+// outcome, which can send porcupine's search exponential (tens of seconds on
+// a 2,000-op history); such a run's linearizability verdict is unknown —
+// never valid — and the sweep goes on to the next seed unless another
+// checker caught the bug. A step bound rather than a timeout, so that which
+// seed catches a bug does not depend on the machine's speed: two million
+// steps take one to three seconds on a 2-core machine, and the verdicts of
+// the catalog's exposures (and of their controls) up to their catching seed
+// need under 10,000 per segment. The run's own
+// timeout (60s by default) stays as a safety net.
+const exposeCheckSteps = 2_000_000
 
 // controlConfig is cfg, an exposure of b, without the bug: the same faults and
 // knobs on a correct system, which must pass (else the recipe, not the bug,
@@ -82,10 +88,12 @@ const (
 	FindLinearizability = harness.FindLinearizability // the history is not linearizable
 	FindLiveness        = harness.FindLiveness        // no leader or no progress after the final heal
 	FindAnomaly         = harness.FindAnomaly         // a node's own safety assertion fired (an impossible message or state)
+	FindPanic           = harness.FindPanic           // the Raft under test panicked on a failed assertion (raft.AssertionFailure); the run stopped there
+	FindChurn           = harness.FindChurn           // election churn: terms kept rising or leaders kept changing with no fault active
 )
 
 // Findings names what r's checkers found, sorted: FindLinearizability, every
-// violated invariant, FindLiveness, and the name of every cheap check that
+// violated invariant, FindLiveness, FindChurn, and the name of every cheap check that
 // reported a problem (FindAnomaly among them).
 func Findings(r *Result) []string {
 	var out []string
@@ -97,6 +105,9 @@ func Findings(r *Result) []string {
 	}
 	if r.Liveness == checker.LivenessFailed {
 		out = append(out, FindLiveness)
+	}
+	if r.Churn == checker.LivenessFailed {
+		out = append(out, FindChurn)
 	}
 	for _, p := range r.Problems {
 		out = append(out, p.Check)

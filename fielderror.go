@@ -27,7 +27,8 @@ var flagFields = map[string]string{
 	"message-drop-rate": "MessageDropRate", "message-dup-rate": "MessageDupRate", "reorder-rate": "ReorderRate",
 	"sync-latency": "SyncLatency", "disk-crash-mode": "DiskCrashMode", "nemesis": "Nemesis",
 	"nemesis-interval": "NemesisInterval", "max-crashed": "MaxCrashed", "chaos-scenario": "ChaosScenario",
-	"swarm": "Swarm", "check-timeout": "CheckTimeout", "check-memory": "CheckMemory", "bug": "Bugs",
+	"swarm": "Swarm", "check-timeout": "CheckTimeout", "check-memory": "CheckMemory", "check-steps": "CheckSteps", "bug": "Bugs",
+	"nemesis-tuning": "NemesisTuning", "nemesis-schedule": "NemesisSchedule", "swarm-fixed": "SwarmFixed",
 }
 
 // newFieldError is the error for the field that flag sets.

@@ -90,6 +90,12 @@ func Live(ctx context.Context, cfg LiveConfig) (*Result, error) {
 		if lc.Dir, err = store.MakeRunDir(cfg.Store, cfg.Name, cfg.Seed, start); err != nil {
 			return nil, err
 		}
+		// The nodes work and log in the run directory while the run goes,
+		// so it takes its final name now (a simulated run's appears only
+		// once complete); results.json, written last, marks it complete.
+		if err := os.Rename(store.PartialDir(lc.Dir), lc.Dir); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
 	} else {
 		if lc.Dir, err = os.MkdirTemp("", "raftcheck-live-"); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInternal, err)
@@ -198,8 +204,8 @@ func saveLive(cfg LiveConfig, lr *live.Result, res *Result, start time.Time) err
 	}
 	flags = append(flags, report.KV{Key: "node ids", Value: res.Live.NodeIDs})
 	title := fmt.Sprintf("raftcheck %s seed %d (live)", cfg.Name, cfg.Seed)
-	reps := lr.Reports(title, harness.ReportMeta{Config: flags, Replay: res.Replay + "   # runs it again live: not a bit-for-bit replay", Start: start})
-	return store.Save(cfg.Store, res.Store, store.Run{
+	reps := lr.Reports(title, harness.ReportMeta{Config: flags, Replay: res.Replay + "   # runs it again live: not a bit-for-bit replay", Wall: time.Duration(res.Stats.WallSeconds * float64(time.Second))})
+	return store.SaveInPlace(cfg.Store, res.Store, store.Run{
 		History:  lr.History,
 		LinPage:  reps.LinPage,
 		FullPage: reps.FullPage,

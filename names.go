@@ -116,6 +116,9 @@ const (
 	BugAckBeforeFsync          BugName = "ack-before-fsync"
 	BugCommitBeyondMatch       BugName = "commit-beyond-match"
 	BugCommitOldTerm           BugName = "commit-old-term"
+	BugConfKeepTruncated       BugName = "conf-keep-truncated"
+	BugElectionTimerNotReset   BugName = "election-timer-not-reset"
+	BugEntriesNoSync           BugName = "entries-no-sync"
 	BugLeaseWallClock          BugName = "lease-wall-clock"
 	BugLeaseWithoutCheckQuorum BugName = "lease-without-checkquorum"
 	BugMembershipNoBarrier     BugName = "membership-no-barrier"
@@ -136,4 +139,17 @@ func joinNames[T ~string](names []T, sep string) string {
 		s[i] = string(n)
 	}
 	return strings.Join(s, sep)
+}
+
+// namesOf converts a list of names of one string type to another (typed
+// names to the plain strings the internal packages take, and back).
+func namesOf[To, From ~string](names []From) []To {
+	if names == nil {
+		return nil
+	}
+	out := make([]To, len(names))
+	for i, n := range names {
+		out[i] = To(n)
+	}
+	return out
 }

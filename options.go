@@ -3,9 +3,11 @@ package raftcheck
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/clients"
@@ -22,6 +24,9 @@ var readModes = map[ReadMode]kvstore.ReadMode{
 	ReadModeReadIndex: kvstore.ReadIndex, ReadModeLog: kvstore.ReadLog, ReadModeLease: kvstore.ReadLease, ReadModeLocal: kvstore.ReadLocal,
 }
 
+// maxNameBytes bounds Config.Name, a directory name in the store.
+const maxNameBytes = 200
+
 // options validates c and parses it into the typed options a run executes:
 // the one place where a Config's strings are read. Every invalid field is
 // reported as a *FieldError, named as a Go field and as its CLI flag.
@@ -30,13 +35,32 @@ func (c *Config) options() (options.Options, error) {
 	bad := func(flag, format string, args ...any) {
 		errs = append(errs, newFieldError(flag, fmt.Sprintf(format, args...)))
 	}
+	c.swarmCheck(bad)
+	if c.Swarm {
+		// The drawn configuration is parsed like any other; the fields
+		// that steer the draw are checked first, since a draw from bad
+		// ones means nothing.
+		if err := errors.Join(errs...); err != nil {
+			return options.Options{}, err
+		}
+		d, p, _, err := c.swarmDraw()
+		if err != nil {
+			return options.Options{}, err
+		}
+		o, err := d.options()
+		if err != nil {
+			return options.Options{}, fmt.Errorf("swarm (seed %d, fixed: %s): %w", c.Seed, strings.Join(c.SwarmFixed, ","), err)
+		}
+		o.Profile = &p
+		return o, nil
+	}
 	o := options.Options{
 		Name: c.Name, Seed: c.Seed, Nodes: c.Nodes,
 		MaxTime: c.MaxTime.D(), RecoveryTime: c.RecoveryTime.D(),
 		Workload: string(c.Workload), Clients: c.Clients, Rate: c.Rate, Keys: c.Keys, KeyDist: c.KeyDist, OpTimeout: c.OpTimeout.D(),
 		PreVote: c.PreVote, CheckQuorum: c.CheckQuorum, TickInterval: c.TickInterval.D(),
 		HeartbeatTicks: c.HeartbeatTicks, ElectionTicks: c.ElectionTicks, SnapshotEvery: c.SnapshotEvery, MaxSessions: c.MaxSessions,
-		Swarm: c.Swarm, CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(),
+		CheckTimeout: c.CheckTimeout.D(), CheckMemory: c.CheckMemory.limit(), CheckSteps: c.CheckSteps,
 		TracePath: c.TracePath, KeepMessages: c.KeepMessages && c.Store != "",
 	}
 	im, err := impls.Lookup(c.Raft)
@@ -61,8 +85,13 @@ func (c *Config) options() (options.Options, error) {
 	if c.Clients < 1 || c.Clients > 1000 {
 		bad("clients", "%d is outside 1..1000", c.Clients)
 	}
-	if c.Rate < 0 {
+	switch {
+	case c.Rate < 0:
 		bad("rate", "must not be negative, got %g", c.Rate)
+	case math.IsNaN(c.Rate):
+		bad("rate", "must be a number of ops/s, got %g", c.Rate)
+	case c.Rate > clients.MaxRate:
+		bad("rate", "%g ops/s per client is over the limit of %g", c.Rate, float64(clients.MaxRate))
 	}
 	// A paced run's history can be predicted: refuse one that would overflow
 	// the recorder rather than cut it short (a closed loop, --rate 0, cannot
@@ -121,6 +150,9 @@ func (c *Config) options() (options.Options, error) {
 	}
 	c.network(&o, bad)
 	c.faults(&o, bad)
+	if c.CheckSteps < 0 {
+		bad("check-steps", "must not be negative, got %d", c.CheckSteps)
+	}
 	if c.CheckTimeout < 0 {
 		bad("check-timeout", "must not be negative, got %s", c.CheckTimeout)
 	}
@@ -130,8 +162,18 @@ func (c *Config) options() (options.Options, error) {
 	case c.CheckMemory != 0 && c.CheckMemory < ByteSize(checker.MinMemoryLimit):
 		bad("check-memory", "%s is under %s, which would stop every search at once (0 = no bound)", c.CheckMemory, ByteSize(checker.MinMemoryLimit))
 	}
-	if strings.ContainsAny(c.Name, `/\`) || c.Name == "" || c.Name == "." || c.Name == ".." || c.Name == "latest" {
+	switch {
+	case strings.ContainsAny(c.Name, `/\`) || c.Name == "" || c.Name == "." || c.Name == ".." || c.Name == "latest":
 		bad("name", "%q must be a plain, non-empty directory name other than \"latest\"", c.Name)
+	case len(c.Name) > maxNameBytes:
+		// File systems take 255 bytes a name; the store's own suffixes
+		// (.partial, temporary files) need some of them.
+		bad("name", "%d bytes is longer than %d", len(c.Name), maxNameBytes)
+	case strings.IndexFunc(c.Name, unicode.IsControl) >= 0:
+		bad("name", "%q holds a control character", c.Name)
+	}
+	if len(errs) == 0 {
+		c.feasible(bad)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return options.Options{}, err
@@ -203,8 +245,8 @@ func (c *Config) network(o *options.Options, bad func(field, format string, args
 	o.Disk.CrashMode = mode
 }
 
-// faults resolves --nemesis, --chaos-scenario and --swarm into one schedule
-// (a swarm run draws its own when it starts).
+// faults resolves --nemesis, --chaos-scenario, --nemesis-tuning and
+// --nemesis-schedule into one schedule (a swarm run's is drawn before).
 func (c *Config) faults(o *options.Options, bad func(field, format string, args ...any)) {
 	// The nemesis refuses shorter intervals (they bound its actions per
 	// run); saying so here names the flag rather than the nemesis field.
@@ -220,16 +262,42 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 		bad("max-crashed", "%d is outside 0..nodes (%d)", c.MaxCrashed, c.Nodes)
 	}
 	switch {
+	case c.ChaosScenario != "" && c.Swarm:
+		bad("swarm", "a swarm run draws its faults from the seed, and --chaos-scenario %s names them: give one or the other", c.ChaosScenario)
 	case c.ChaosScenario != "":
 		nc, err := nemesis.Scenario(string(c.ChaosScenario))
 		if err != nil {
 			bad("chaos-scenario", "%v", err)
 		}
 		o.Nemesis = nc
-	case err == nil && !c.Swarm:
+		faults = nc.Faults
+	case err == nil:
 		o.Nemesis = nemesis.Config{Faults: faults, Interval: int64(c.NemesisInterval), MaxCrashed: c.MaxCrashed}
 		if err := o.Nemesis.Validate(); err != nil && c.NemesisInterval >= minIv {
 			bad("nemesis", "%v", err)
 		}
+	}
+	if c.NemesisTuning != "" {
+		if err := nemesis.ParseTuning(c.NemesisTuning, &o.Nemesis); err != nil {
+			bad("nemesis-tuning", "%v", err)
+		}
+	}
+	if o.Raft.WipeHazard != "" && o.Nemesis.Intensity.ChurnWipe == 0 && slices.Contains(faults, "member-churn") {
+		// Not asked for: bring members back with their disks (see
+		// impls.Impl.WipeHazard).
+		o.Nemesis.Intensity.ChurnWipe = nemesis.Off
+	}
+	if c.NemesisSchedule != "" {
+		steps, err := nemesis.ParseSchedule(c.NemesisSchedule)
+		if err != nil {
+			bad("nemesis-schedule", "%v", err)
+		}
+		for i, st := range steps {
+			if st.Fault != "" && !slices.Contains(faults, st.Fault) {
+				bad("nemesis-schedule", "step %d: fault %s is not among --nemesis (%s)", i+1, st.Fault, strings.Join(faults, ","))
+				break
+			}
+		}
+		o.Nemesis.Script = steps
 	}
 }

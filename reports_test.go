@@ -38,7 +38,7 @@ func TestReportsOfFailingRun(t *testing.T) {
 	summary, err := os.ReadFile(filepath.Join(res.Store, report.SummaryFile))
 	require.NoError(t, err)
 	s := string(summary)
-	for _, want := range []string{"Node ID  State", "Log Size  Commit", "Leader:", "Events processed:", "Simulated time:",
+	for _, want := range []string{"Node ID  State", "Log Size (since snapshot)  Commit Index", "Leader:", "Events processed:", "Simulated time:",
 		"Node states:", "Alive:", "Verdict:           invalid", "cannot be linearized together"} {
 		assert.Contains(t, s, want)
 	}

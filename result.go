@@ -1,6 +1,9 @@
 package raftcheck
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -26,17 +29,35 @@ type Result struct {
 	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
 	Invariants      []checker.Violation `json:"invariants"`
 	Liveness        string              `json:"liveness"` // ok | failed | skipped
-	TraceHash       string              `json:"trace_hash"`
-	Stats           Stats               `json:"stats"`
-	Store           string              `json:"store"`  // the run's directory, "" when not stored
-	Replay          string              `json:"replay"` // one command that reruns exactly this run
+	// Churn is the election-churn (stability) check: ok | failed | skipped.
+	// Failed means terms kept rising or leaders kept changing in a stretch
+	// with no fault; ChurnDetail has the figures and the evidence.
+	Churn       string               `json:"churn"`
+	ChurnDetail *checker.ChurnResult `json:"churn_detail,omitempty"`
+	TraceHash   string               `json:"trace_hash"`
+	Stats       Stats                `json:"stats"`
+	Store       string               `json:"store"`  // the run's directory, "" when not stored
+	Replay      string               `json:"replay"` // one command that reruns exactly this run
 
 	Problems       []checker.Problem `json:"problems,omitempty"`
 	Counterexample []int             `json:"counterexample,omitempty"` // history positions
 	Nodes          []report.NodeRow  `json:"nodes"`                    // the final per-node table
 	Leader         int               `json:"leader"`                   // 0: none at the end
 	Swarm          *nemesis.Profile  `json:"swarm,omitempty"`          // the swarm profile the seed chose
-	Nemesis        nemesis.Config    `json:"nemesis"`                  // the fault schedule actually used
+	// SwarmCorner is the corner of the space a swarm run explored.
+	SwarmCorner string `json:"swarm_corner,omitempty"`
+	// SwarmDraw lists every knob a swarm run drew, with the value drawn
+	// (the knobs SwarmFixed kept are not listed).
+	SwarmDraw []Flag `json:"swarm_draw,omitempty"`
+	// Explicit, for a swarm run, is the equivalent command with every drawn
+	// knob written as a flag: the same run, without --swarm.
+	Explicit string         `json:"explicit,omitempty"`
+	Nemesis  nemesis.Config `json:"nemesis"` // the fault schedule actually used
+	// Schedule is the fault schedule the run followed, in the text form
+	// Config.NemesisSchedule takes: replaying it (with the same faults and
+	// tuning) gives the same run, and removing windows from it gives a
+	// smaller one.
+	Schedule string `json:"schedule,omitempty"`
 
 	// Anomaly is, for a history that is not linearizable, what its
 	// counterexample shows: the kind (stale read, lost write, ...), one
@@ -102,6 +123,12 @@ const resultsVersion = 1
 // newResult is the public view of an execution's outcome; start is when the
 // run began.
 func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
+	ran := cfg
+	if cfg.Swarm {
+		// The draw was made (and checked) when the run was parsed: the
+		// same seed draws the same configuration again.
+		ran, _ = cfg.Resolve()
+	}
 	cr := &out.Checked
 	st := &cr.Stats
 	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
@@ -112,12 +139,15 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 		Linearizability: cr.Linearizability,
 		Invariants:      cr.Invariants,
 		Liveness:        cr.Liveness,
+		Churn:           cr.Churn,
+		ChurnDetail:     out.Churn,
 		TraceHash:       st.TraceHash,
 		Problems:        cr.Problems,
 		Counterexample:  cr.Counterexample,
 		Anomaly:         cr.Anomaly,
 		Swarm:           out.Swarm,
 		Nemesis:         out.Nemesis,
+		Schedule:        nemesis.FormatSchedule(out.Schedule),
 		Stats: Stats{
 			Events:              st.Events,
 			SimSeconds:          out.SimTime.Seconds(),
@@ -140,6 +170,14 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 		Leader: out.Leader,
 		Replay: ReplayCommand(cfg),
 	}
+	if cfg.Swarm {
+		res.SwarmDraw = swarmFlags(cfg, ran)
+		res.SwarmCorner = cfg.SwarmCorner()
+		res.Explicit = ReplayCommand(ran)
+	}
+	if note := leaseHazard(ran, res, out.Schedule); note != "" {
+		res.Reasons = append(res.Reasons, note)
+	}
 	if res.Reasons == nil {
 		res.Reasons = []string{}
 	}
@@ -147,4 +185,24 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 		res.Invariants = []checker.Violation{}
 	}
 	return res
+}
+
+// leaseHazard explains a linearizability failure of a run with lease reads
+// in which a pause or clock fault started: the documented hazard of leases,
+// which a correct Raft shows too. "" when it does not apply.
+func leaseHazard(ran Config, res *Result, sched []nemesis.Step) string {
+	if ran.ReadMode != "lease" || res.Linearizability != string(checker.LinIllegal) {
+		return ""
+	}
+	var used []string
+	for _, st := range sched {
+		if st.Start && slices.Contains(leaseHazardFaults, st.Fault) && !slices.Contains(used, st.Fault) {
+			used = append(used, st.Fault)
+		}
+	}
+	if len(used) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("lease hazard: lease reads ran under %s; a paused leader, or one whose clock is slow or stepped, keeps a lease its followers no longer honour and serves stale reads even in a correct Raft (README: Lease reads), so this linearizability failure may be that documented hazard, not a bug in the Raft",
+		strings.Join(used, ", "))
 }

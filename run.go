@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker/report"
@@ -32,6 +33,16 @@ func Run(cfg Config) (*Result, error) {
 // that finishes has the same Result, trace hash included, with any context.
 func RunContext(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
+	if cfg.Store != "" {
+		// Before the run, not after minutes of it: a store that cannot be
+		// written, or a name that cannot be a directory, is bad input.
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+		if err := store.Check(cfg.Store, cfg.Name); err != nil {
+			return nil, err
+		}
+	}
 	x, out, res, err := execute(ctx, cfg, start)
 	if err != nil {
 		return nil, err
@@ -75,12 +86,17 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 			flags = append(flags, report.KV{Key: f.Name, Value: f.Value})
 		}
 	}
-	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Start: start})
-	return store.Save(cfg.Store, dir, store.Run{
+	wall := time.Duration(res.Stats.WallSeconds * float64(time.Second))
+	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Wall: wall})
+	err = store.Save(cfg.Store, dir, store.Run{
 		History:  x.History(),
 		LinPage:  reps.LinPage,
 		FullPage: reps.FullPage,
 		Report:   reps.Run,
 		Results:  storedResult{Result: res, Config: cfg, Version: resultsVersion},
 	})
+	if _, serr := os.Stat(dir); err != nil && serr != nil {
+		res.Store = "" // Save removed what it had written
+	}
+	return err
 }

@@ -15,7 +15,8 @@
 // ([ConfDivergence]: [Entry].Conf, [Invariants.ConfBase],
 // [Invariants.ActiveConfig], [Invariants.SetConfSemantics]).
 // A linearizability search that runs out of time or memory
-// ([LinOptions].Timeout, [LinOptions].MemoryLimit) is unknown, never ok.
+// ([LinOptions].Timeout, [LinOptions].MemoryLimit, [LinOptions].StepLimit)
+// is unknown, never ok.
 //
 // The package depends only on histories and porcupine: callers translate
 // their observations (raft roles, log writes, commits, applies) into the plain

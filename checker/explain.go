@@ -35,7 +35,7 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 	}
 	where := "the register"
 	if r.Key != "" {
-		where = fmt.Sprintf("key %q", r.Key)
+		where = "key " + quoteKey(r.Key)
 	}
 	how := "no operation can be dropped"
 	if !r.Minimal {

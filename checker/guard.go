@@ -1,18 +1,13 @@
 package checker
 
 import (
-	"context"
 	"fmt"
-	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/anishathalye/porcupine"
 )
 
 // Bounding the memory of porcupine's search.
@@ -21,9 +16,10 @@ import (
 // history can fill memory long before a timeout fires; it only offers a
 // timeout, and its own context cannot be cancelled from outside. What it
 // does call on every step is the model's Step, so a search is stopped
-// through the model: each search gets a copy of the model whose Step first
-// reads a per-search flag, and a watchdog goroutine sets that flag once the
-// heap passes the bound. From then on every step is refused without work:
+// through the model (search.go): each search gets a copy of the model whose
+// Step first reads the guard's flag, and every tickSteps steps reads the
+// heap (at most every memPoll of the clock) and sets that flag once the heap
+// passes the bound. From then on every step is refused without work:
 // porcupine unwinds its stack (each level scans to the next return and
 // backtracks), allocates nothing more, and returns "illegal" within
 // O(depth × concurrency) steps. That answer is then thrown away and the
@@ -37,6 +33,9 @@ import (
 // A flag read after porcupine returns tells whether any step was refused:
 // the flag only goes from false to true, so if it still reads false, every
 // step of that search ran the real model and its answer stands.
+//
+// The heap and the clock are read through probes (probes.go): the runtime's
+// in a check, scripted fakes in tests.
 
 // DefaultMemoryLimit is the heap bound of a linearizability search when
 // LinOptions.MemoryLimit is 0: 4 GiB, far above what a search that finishes
@@ -46,23 +45,10 @@ import (
 // that a verdict does not depend on where it was computed.
 const DefaultMemoryLimit int64 = 4 << 30
 
-// memPoll is how often the watchdog reads the heap while a search runs: a
-// search allocates a few hundred MiB/s, so a poll overshoots the bound by
-// ~10 MiB, and each read costs well under a microsecond.
+// memPoll is how often, by the clock, the searches read the heap: a search
+// allocates a few hundred MiB/s, so a poll overshoots the bound by ~10 MiB,
+// and each read costs well under a microsecond.
 const memPoll = 25 * time.Millisecond
-
-// heapMetric is the heap's size including garbage not yet collected: what
-// the process's resident memory follows, and updated at every allocation
-// rather than once per GC cycle as the live-heap metric is.
-const heapMetric = "/memory/classes/heap/objects:bytes"
-
-// liveMetric is the heap marked live by the latest completed collection,
-// and cyclesMetric the number of completed collections: together they say
-// what the heap held at a collection, and which collection that was.
-const (
-	liveMetric   = "/gc/heap/live:bytes"
-	cyclesMetric = "/gc/cycles/total:gc-cycles"
-)
 
 // While a guard watches, the runtime's soft memory limit
 // (debug.SetMemoryLimit) is lowered to the bound, so the collector paces
@@ -73,47 +59,57 @@ const (
 // at 3.2 GB of RSS). The limit is soft: it never fails an allocation, it
 // only makes the collector work harder.
 //
-// The watchdog then stops the search once the live heap fills more than
+// The guard then stops the searches once the live heap fills more than
 // liveShare of the bound. Garbage must not stop a search (garbage left by an
 // earlier search, or by a simulation running beside this check), and the
 // live heap the runtime reports is the one marked at the latest collection,
 // which may count objects that have died since; so before stopping, the
-// watchdog collects once itself and decides on the fresh figure. It also
+// guard collects once itself and decides on the fresh figure. It also
 // collects when the heap, garbage included, passes the bound. A collection
-// the watchdog forced is never forced again for the same figure, so forced
+// the guard forced is never forced again for the same figure, so forced
 // collections are at most one per collection the runtime started, and
 // those are at least a quarter of the bound of allocation apart once the
-// live heap is that high. The guarded searches wait while the watchdog
+// live heap is that high. The guarded searches wait while the guard
 // collects (a collection of gigabytes takes seconds, and a search
 // allocating all along ended 10 % past the bound at 4GiB); with both, c50-bad
 // at 512MiB peaks at about 530 MB of RSS and at 4GiB at about 4.25 GB.
 const liveShare = 0.75
 
-// searchGuard stops porcupine searches from outside once the process's heap
-// passes limit, holding their steps while it collects garbage to decide.
-// One guard serves one check: the verdict's search, and for an illegal
-// history the verbose pass and the counterexample search after it (a later
-// verbose pass for a page gets its own); its flag never resets.
+// searchGuard holds the bounds shared by the porcupine searches of one
+// check: the heap bound, which stops them all once the process's heap
+// passes it (holding their steps while it collects garbage to decide), and
+// the step bound each search gets (search.go). One guard serves one check:
+// the verdict's search, and for an illegal history the verbose pass and the
+// counterexample search after it (a later verbose pass for a page gets its
+// own); its flag never resets.
 type searchGuard struct {
 	limit   int64 // bytes; ≤ 0: no bound
+	steps   int64 // the step bound of each search; ≤ 0: none
+	p       *probes
 	stopped atomic.Bool
 	heap    atomic.Int64 // the live heap (after a collection) that set the flag
 
-	// paused holds the searches' steps while the watchdog collects (under
+	// paused holds the searches' steps while the guard collects (under
 	// mu; resumed is broadcast when it clears).
 	paused  atomic.Bool
 	mu      sync.Mutex
 	resumed *sync.Cond
 
-	// sample is the watchdog's: heapMetric, liveMetric, cyclesMetric.
-	sample []metrics.Sample
-	// forced is the collection count after the watchdog's latest forced
+	// polling serializes the heap polls of concurrent searches, and guards
+	// lastPoll and forced.
+	polling sync.Mutex
+	// lastPoll is the clock's reading at the latest poll (zero: none yet).
+	lastPoll time.Time
+	// forced is the collection count after the guard's latest forced
 	// collection.
 	forced uint64
 }
 
-func newGuard(limit int64) *searchGuard {
-	g := &searchGuard{limit: limit, sample: []metrics.Sample{{Name: heapMetric}, {Name: liveMetric}, {Name: cyclesMetric}}}
+// newGuard returns a guard of limit bytes (≤ 0: none) whose searches stop
+// after steps steps (≤ 0: no bound), reading the clock and the heap
+// through p (nil: the real ones).
+func newGuard(limit, steps int64, p *probes) *searchGuard {
+	g := &searchGuard{limit: limit, steps: steps, p: p.orReal()}
 	g.resumed = sync.NewCond(&g.mu)
 	return g
 }
@@ -130,35 +126,7 @@ func resolveMemoryLimit(opt int64) int64 {
 	return opt
 }
 
-// model returns a copy of m whose steps are refused, without work, once the
-// guard has stopped, and wait while the watchdog collects.
-func (g *searchGuard) model(m porcupine.Model) porcupine.Model {
-	if step := m.Step; step != nil {
-		m.Step = func(state, input, output any) (bool, any) {
-			if g.paused.Load() {
-				g.wait()
-			}
-			if g.stopped.Load() {
-				return false, state
-			}
-			return step(state, input, output)
-		}
-	}
-	if step := m.StepContext; step != nil {
-		m.StepContext = func(ctx context.Context, state, input, output any) (bool, any) {
-			if g.paused.Load() {
-				g.wait()
-			}
-			if g.stopped.Load() {
-				return false, state
-			}
-			return step(ctx, state, input, output)
-		}
-	}
-	return m
-}
-
-// wait returns once the watchdog has resumed the searches.
+// wait returns once the guard has resumed the searches.
 func (g *searchGuard) wait() {
 	g.mu.Lock()
 	for g.paused.Load() {
@@ -181,7 +149,7 @@ func (g *searchGuard) resume() {
 	g.mu.Unlock()
 }
 
-// stop sets the flag (tests, and the watchdog).
+// stop sets the flag (tests, and check).
 func (g *searchGuard) stop(heap int64) {
 	g.heap.Store(heap)
 	g.stopped.Store(true)
@@ -196,19 +164,36 @@ func (g *searchGuard) reason() string {
 	return fmt.Sprintf("the search was stopped at the memory bound of %s (live heap %s)", FormatBytes(g.limit), roughBytes(g.heap.Load()))
 }
 
-// check stops the guard if the live heap fills more than liveShare of the
-// bound, as measured by a collection the watchdog forces when the runtime's
-// figures suggest it (see liveShare).
-func (g *searchGuard) check() {
-	heap, live, cycles := g.read()
-	over := float64(live) > liveShare*float64(g.limit)
-	switch {
-	case over && cycles == g.forced:
-		g.stop(live) // the figure of the watchdog's own collection
+// poll checks the heap if memPoll has passed on the clock since the
+// latest poll; a search calls it every tickSteps steps with the clock's
+// reading.
+func (g *searchGuard) poll(now time.Time) {
+	if g.limit <= 0 {
 		return
-	case !over && (heap <= g.limit || cycles == g.forced):
+	}
+	g.polling.Lock()
+	defer g.polling.Unlock()
+	if g.hit() || (!g.lastPoll.IsZero() && now.Sub(g.lastPoll) < memPoll) {
+		return
+	}
+	g.lastPoll = now
+	g.check()
+}
+
+// check stops the guard if the live heap fills more than liveShare of the
+// bound, as measured by a collection the guard forces when the runtime's
+// figures suggest it (see liveShare). The caller holds polling, or is the
+// only one to use the guard.
+func (g *searchGuard) check() {
+	r := g.p.heap()
+	over := float64(r.live) > liveShare*float64(g.limit)
+	switch {
+	case over && r.cycles == g.forced:
+		g.stop(r.live) // the figure of the guard's own collection
+		return
+	case !over && (r.total <= g.limit || r.cycles == g.forced):
 		// Under the live bound: garbage alone over the bound is the
-		// runtime's to collect, and the watchdog forces at most one
+		// runtime's to collect, and the guard forces at most one
 		// collection per collection the runtime started.
 		return
 	}
@@ -217,61 +202,29 @@ func (g *searchGuard) check() {
 	// past the bound.
 	g.pause()
 	defer g.resume()
-	runtime.GC()
-	_, live, g.forced = g.read()
-	if float64(live) > liveShare*float64(g.limit) {
-		g.stop(live)
+	g.p.collect()
+	r = g.p.heap()
+	g.forced = r.cycles
+	if float64(r.live) > liveShare*float64(g.limit) {
+		g.stop(r.live)
 	}
 }
 
-// read returns the heap (garbage included), the live heap at the latest
-// collection, and the number of collections. A runtime without a metric
-// reads 0 for it: no bound rather than a false stop.
-func (g *searchGuard) read() (heap, live int64, cycles uint64) {
-	metrics.Read(g.sample)
-	u := func(i int) uint64 {
-		if g.sample[i].Value.Kind() != metrics.KindUint64 {
-			return 0
-		}
-		return g.sample[i].Value.Uint64()
-	}
-	return int64(u(0)), int64(u(1)), u(2)
-}
-
-// watch starts the watchdog and returns the function that ends it (and
-// waits for it). The heap is the whole process's: checks that run at the
+// watch readies the guard for its searches and returns the function that
+// ends its watch. The heap is the whole process's: checks that run at the
 // same time share the bound. A heap already over the bound is checked
-// before the search starts. Until end is called, the runtime's memory limit
-// is at most the bound (see lowerMemoryLimit).
+// before the search starts; the searches then poll it as they step. Until
+// end is called, the runtime's memory limit is at most the bound (see
+// lowerMemoryLimit).
 func (g *searchGuard) watch() (end func()) {
 	if g.limit <= 0 {
 		return func() {}
 	}
-	restore := lowerMemoryLimit(g.limit)
-	if g.check(); g.hit() {
-		return restore
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(memPoll)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if g.check(); g.hit() {
-					return
-				}
-			}
-		}
-	})
-	return func() {
-		close(done)
-		wg.Wait()
-		restore()
-	}
+	restore := g.p.lowerLimit(g.limit)
+	g.polling.Lock()
+	g.check()
+	g.polling.Unlock()
+	return restore
 }
 
 // memLimits are the bounds of the guards watching now, and the runtime's
@@ -310,15 +263,6 @@ func lowerMemoryLimit(limit int64) (restore func()) {
 			debug.SetMemoryLimit(min(memLimits.saved, slices.Min(memLimits.active)))
 		})
 	}
-}
-
-// heapBytes reads heapMetric into sample.
-func heapBytes(sample []metrics.Sample) int64 {
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0 // not supported by this runtime: no bound rather than a false stop
-	}
-	return int64(sample[0].Value.Uint64())
 }
 
 // roughBytes writes n to about three significant digits in the largest

@@ -2,8 +2,6 @@ package checker
 
 import (
 	"bytes"
-	"runtime"
-	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -40,19 +38,23 @@ func TestGuardStopsSearch(t *testing.T) {
 		name  string
 		model porcupine.Model
 		ops   []porcupine.Operation
-		plain porcupine.CheckResult // without a stop (hard: unknown within 50ms)
+		steps int64                 // the control's step bound (0: none)
+		plain porcupine.CheckResult // the control's answer
+		cause stopCause             // and what stopped it
 	}{
-		{"legal", kv.model, legal.ops, porcupine.Ok},
-		{"hard illegal", reg.model, hard.ops, porcupine.Unknown},
+		{"legal", kv.model, legal.ops, 0, porcupine.Ok, stopNone},
+		{"hard illegal", reg.model, hard.ops, 200_000, porcupine.Unknown, stopSteps},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The control: unstopped, the search says what it says.
-			require.Equal(t, c.plain, checkParts(newGuard(0), c.model, [][]porcupine.Operation{c.ops}, 50*time.Millisecond))
+			res, cause := checkParts(newGuard(0, c.steps, nil), c.model, [][]porcupine.Operation{c.ops}, time.Time{})
+			require.Equal(t, c.plain, res)
+			require.Equal(t, c.cause, cause)
 
 			// Porcupine alone, counting the steps after the stop.
-			g := newGuard(0)
-			guarded := g.model(stopAfter(c.model, g, 100))
+			g := newGuard(0, 0, nil)
+			guarded := g.search(time.Time{}).model(stopAfter(c.model, g, 100))
 			after := 0
 			counted := guarded
 			counted.Partition = nil
@@ -62,39 +64,69 @@ func TestGuardStopsSearch(t *testing.T) {
 				}
 				return guarded.Step(s, in, out)
 			}
-			res := porcupine.CheckOperationsTimeout(counted, c.ops, time.Minute)
+			res = porcupine.CheckOperationsTimeout(counted, c.ops, 0)
 			require.True(t, g.hit())
 			assert.NotEqual(t, porcupine.Ok, res, "refused steps never make a linearization")
 			n := len(c.ops)
 			assert.LessOrEqual(t, after, 2*n*n, "the search unwinds without exploring further")
 
 			// The checker discards that answer.
-			g = newGuard(0)
-			assert.Equal(t, porcupine.Unknown, checkParts(g, stopAfter(c.model, g, 100), [][]porcupine.Operation{c.ops}, 0))
-			g = newGuard(0)
+			g = newGuard(0, 0, nil)
+			res, cause = checkParts(g, stopAfter(c.model, g, 100), [][]porcupine.Operation{c.ops}, time.Time{})
+			assert.Equal(t, porcupine.Unknown, res)
+			assert.Equal(t, stopMemory, cause)
+			g = newGuard(0, 0, nil)
 			g.stop(0)
-			assert.Equal(t, porcupine.Unknown, checkParts(g, c.model, [][]porcupine.Operation{c.ops, c.ops}, 0), "stopped before it starts")
+			res, cause = checkParts(g, c.model, [][]porcupine.Operation{c.ops, c.ops}, time.Time{})
+			assert.Equal(t, porcupine.Unknown, res, "stopped before it starts")
+			assert.Equal(t, stopMemory, cause)
 		})
 	}
 }
 
-// TestGuardBudget: the counterexample search counts a check the guard
-// stopped as undecided, even though porcupine calls it illegal, and spends
-// nothing more once stopped.
+// TestGuardBudget: the counterexample search counts a check a bound
+// stopped as undecided, even though porcupine calls it illegal, spends
+// nothing more once the guard stopped or its time is up, and says when the
+// step bound stopped a check.
 func TestGuardBudget(t *testing.T) {
 	spec := registerSpec()
 	hard, err := convert(hardHistory(14), spec, true)
 	require.NoError(t, err)
+	bad, err := convert(fromCalls(
+		call{p: 0, f: "write", in: int64(1), start: 0, end: 10},
+		call{p: 1, f: "read", out: int64(2), start: 20, end: 30},
+	), spec, true)
+	require.NoError(t, err)
 	model := spec.model
 	model.Partition = nil
-	g := newGuard(0)
-	b := &budget{checks: 10, deadline: time.Now().Add(time.Minute), guard: g}
-	assert.False(t, b.illegal(g.model(stopAfter(model, g, 100)), hard.ops))
+	const tick = time.Millisecond
+	fake := newFakeProbes(tick)
+	g := newGuard(0, 0, fake.probes())
+	b := &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g}
+	assert.False(t, b.illegal(stopAfter(model, g, 100), hard.ops))
 	assert.True(t, b.undecided)
+	assert.False(t, b.stepped)
 	assert.True(t, b.spent())
 	assert.Equal(t, 9, b.checks)
-	assert.False(t, b.illegal(g.model(model), hard.ops))
+	assert.False(t, b.illegal(model, hard.ops))
 	assert.Equal(t, 9, b.checks, "no check runs once stopped")
+
+	g = newGuard(0, 1000, fake.probes())
+	b = &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g}
+	assert.True(t, b.illegal(model, bad.ops), "a check within the step bound decides")
+	assert.False(t, b.undecided)
+	assert.False(t, b.illegal(model, hard.ops))
+	assert.True(t, b.undecided)
+	assert.True(t, b.stepped, "the step bound stopped it")
+	assert.False(t, b.spent(), "a check the step bound stopped leaves the budget to the others")
+
+	b = &budget{checks: 10, deadline: fake.now().Add(3 * tick), guard: newGuard(0, 0, fake.probes())}
+	assert.False(t, b.spent())
+	assert.False(t, b.spent())
+	assert.True(t, b.spent(), "the clock passed the deadline")
+	assert.False(t, b.illegal(model, bad.ops))
+	assert.True(t, b.undecided)
+	assert.Equal(t, 10, b.checks, "no check runs once the time is up")
 }
 
 // TestExplainUnderMemoryBound: when the bound stops the counterexample
@@ -109,47 +141,53 @@ func TestExplainUnderMemoryBound(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, LinIllegal, r.Result)
 	assert.Nil(t, r.Explain(nil), "no counterexample was asked for")
-	// The guard reads the live heap of the latest collection: in a fresh
-	// test process (-run this test alone) there has been none yet.
-	runtime.GC()
-	g := newGuard(1) // every heap is over it
+	fake := newFakeProbes(time.Millisecond)
+	fake.base = 3 << 20
+	g := newGuard(1, 0, fake.probes()) // every heap is over it
 	g.watch()()
 	require.True(t, g.hit())
 	r.explain(LinOptions{}, g, time.Time{})
 	assert.Empty(t, r.Counterexample)
-	assert.Equal(t, []string{"not linearizable; the search for a small counterexample stopped at the memory bound (1; live heap " +
-		roughBytes(g.heap.Load()) + "): see the visualization"}, r.Explain(nil))
+	assert.Equal(t, []string{"not linearizable; the search for a small counterexample stopped at the memory bound (1; live heap 3.00MiB): see the visualization"}, r.Explain(nil))
 	var page bytes.Buffer
 	require.NoError(t, r.WriteHTMLPage(&page, HTMLOptions{}))
-	assert.Contains(t, page.String(), "the search for a small counterexample stopped at the memory bound (1; live heap")
+	assert.Contains(t, page.String(), "the search for a small counterexample stopped at the memory bound (1; live heap 3.00MiB)")
 	res := Combine(Checks{Lin: r})
 	assert.Equal(t, Invalid, res.Verdict)
 	assert.Contains(t, res.Reasons, "linearizability: "+r.Explain(nil)[0])
 
 	r.explainNote = "" // the control: unbounded, it finds the read
-	r.explain(LinOptions{}, newGuard(-1), time.Time{})
+	r.explain(LinOptions{}, newGuard(-1, 0, fake.probes()), time.Time{})
 	assert.Equal(t, []int{2}, r.Counterexample, "the read of a value nobody wrote")
 }
 
-func heapNow(t *testing.T) int64 {
-	s := []metrics.Sample{{Name: heapMetric}}
-	h := heapBytes(s)
-	require.Positive(t, h, "the runtime reports %s", heapMetric)
-	return h
-}
+// hangSteps bounds the searches of tests that expect another bound to stop
+// them first: a guard that failed to would show as the step bound's reason
+// instead of the expected one, after a second or so rather than a hang.
+const hangSteps = 2_000_000
 
-// TestMemoryLimitIsUnknown: a hard history under a small memory bound comes
-// out unknown with the memory reason (the timeout is only a safety net:
-// hitting it fails the test), its page says so too; with no memory bound
-// and a short timeout it is unknown by timeout. Neither is ever ok.
+// TestMemoryLimitIsUnknown: a hard history, searched while the heap fills
+// (a scripted heap: 64MiB more every second of a scripted clock), comes out
+// unknown with the memory reason once the live heap passes three quarters
+// of the bound, confirmed by one forced collection; its page says so too.
+// The control without a memory bound is stopped by the step bound instead:
+// the memory guard, not the search's end, stopped the first. Neither is
+// ever ok.
 func TestMemoryLimitIsUnknown(t *testing.T) {
 	h := hardHistory(14)
-	limit := heapNow(t) + 48<<20
-	r, err := CheckLinearizable(h, LinOptions{Model: ModelRegister, Timeout: time.Minute, MemoryLimit: limit})
+	const limit = 256 << 20
+	fake := newFakeProbes(memPoll) // every reading of the clock is a poll's worth
+	fake.base, fake.fill = 8<<20, 64<<20
+	r, err := CheckLinearizable(h, LinOptions{Model: ModelRegister, MemoryLimit: limit, StepLimit: hangSteps, probes: fake.probes()})
 	require.NoError(t, err)
 	assert.Equal(t, LinUnknown, r.Result)
-	assert.Contains(t, r.Reason, "the search was stopped at the memory bound of "+FormatBytes(limit))
+	assert.Contains(t, r.Reason, "the search was stopped at the memory bound of 256MiB (live heap ")
 	assert.Empty(t, r.Counterexample)
+	assert.Equal(t, 1, fake.collections, "one forced collection confirms the live heap")
+	assert.Equal(t, []int64{limit}, fake.limits, "the runtime's memory limit is lowered to the bound while the search runs")
+	// The live heap passes 192MiB (3/4 of the bound) after 2.875s of the
+	// scripted clock: the stop comes at the first poll past it.
+	assert.InDelta(t, 2875*time.Millisecond, fake.elapsed(), float64(2*memPoll))
 	res := Combine(Checks{Lin: r})
 	assert.Equal(t, Unknown, res.Verdict)
 	require.NotEmpty(t, res.Reasons)
@@ -161,24 +199,28 @@ func TestMemoryLimitIsUnknown(t *testing.T) {
 	assert.Contains(t, head, "The search was stopped at the memory bound of")
 	assert.Contains(t, head, "the verdict is unknown, not ok")
 
-	r, err = CheckLinearizable(h, LinOptions{Model: ModelRegister, Timeout: 200 * time.Millisecond, MemoryLimit: -1})
+	fake = newFakeProbes(memPoll)
+	fake.base, fake.fill = 8<<20, 64<<20
+	r, err = CheckLinearizable(h, LinOptions{Model: ModelRegister, MemoryLimit: -1, StepLimit: hangSteps, probes: fake.probes()})
 	require.NoError(t, err)
 	assert.Equal(t, LinUnknown, r.Result)
-	assert.Equal(t, "the search timed out after 200ms", r.Reason)
+	assert.Equal(t, "the search was stopped at the step bound of 2000000 steps", r.Reason)
+	assert.Zero(t, fake.heapReads, "no bound, no reading")
 }
 
 // TestMemoryLimitDefault: 0 is the default bound, negative none; a bound
-// the heap already exceeds stops a search before it starts.
+// the heap already exceeds stops a search before it starts (the real heap:
+// it is never under 1 byte).
 func TestMemoryLimitDefault(t *testing.T) {
 	assert.Equal(t, DefaultMemoryLimit, resolveMemoryLimit(0))
 	assert.LessOrEqual(t, resolveMemoryLimit(-1), int64(0))
 	assert.Equal(t, int64(1<<20), resolveMemoryLimit(1<<20))
 
-	g := newGuard(1)
+	g := newGuard(1, 0, nil)
 	g.watch()()
 	assert.True(t, g.hit(), "a 1-byte bound is always exceeded")
 	assert.Contains(t, g.reason(), "memory bound of 1 (live heap ")
-	g = newGuard(-1)
+	g = newGuard(-1, 0, nil)
 	g.watch()()
 	assert.False(t, g.hit())
 
@@ -190,30 +232,69 @@ func TestMemoryLimitDefault(t *testing.T) {
 }
 
 // TestGuardCollectsFirst: a heap over the bound only with garbage does not
-// stop a search (the watchdog collects first); a live heap over it does.
+// stop a search (the guard collects first), nor does a live heap the latest
+// collection saw over it that has died since; a live heap over it does. The
+// guard forces at most one collection per collection the runtime started.
+// The heap is scripted: each case gives the reading before the guard's
+// collection and after it.
 func TestGuardCollectsFirst(t *testing.T) {
-	sample := []metrics.Sample{{Name: heapMetric}}
-	runtime.GC()
-	g := newGuard(heapNow(t) + 32<<20)
-	g.forced = ^uint64(0) // no collection of the watchdog's yet
-	fill := func() [][]byte {
-		var chunks [][]byte
-		for range 64 {
-			chunks = append(chunks, make([]byte, 1<<20))
-		}
-		return chunks
+	const limit = 100 << 20
+	var reading, afterGC heapReading
+	collections := 0
+	p := &probes{
+		now:  time.Now,
+		heap: func() heapReading { return reading },
+		collect: func() {
+			collections++
+			reading = afterGC
+		},
+		lowerLimit: func(int64) func() { return func() {} },
 	}
-	chunks := fill()
-	chunks = nil // garbage now, but not yet collected
-	require.Greater(t, heapBytes(sample), g.limit, "the garbage puts the heap over the bound")
-	g.check()
-	assert.False(t, g.hit(), "garbage alone never stops a search")
+	g := newGuard(limit, 0, p)
+	steps := []struct {
+		name          string
+		before, after heapReading // after: the reading once the guard collected
+		collected     int         // the guard's collections so far
+		stopped       bool
+	}{
+		{"garbage over the bound", heapReading{total: 150 << 20, live: 40 << 20, cycles: 5}, heapReading{total: 40 << 20, live: 40 << 20, cycles: 6}, 1, false},
+		{"under the bound", heapReading{total: 60 << 20, live: 40 << 20, cycles: 6}, heapReading{}, 1, false},
+		{"garbage again, no collection of the runtime's since", heapReading{total: 150 << 20, live: 40 << 20, cycles: 6}, heapReading{}, 1, false},
+		{"the live heap seen over, dead since", heapReading{total: 95 << 20, live: 90 << 20, cycles: 7}, heapReading{total: 30 << 20, live: 30 << 20, cycles: 8}, 2, false},
+		{"the live heap over", heapReading{total: 95 << 20, live: 90 << 20, cycles: 9}, heapReading{total: 90 << 20, live: 90 << 20, cycles: 10}, 3, true},
+	}
+	for _, s := range steps {
+		reading, afterGC = s.before, s.after
+		g.check()
+		assert.Equal(t, s.collected, collections, s.name)
+		assert.Equal(t, s.stopped, g.hit(), s.name)
+	}
+	assert.Equal(t, "the search was stopped at the memory bound of 100MiB (live heap 90.0MiB)", g.reason())
 
-	chunks = fill()
+	// A live heap over the bound at the guard's own collection stops the
+	// search without another.
+	g = newGuard(limit, 0, p)
+	reading, afterGC = heapReading{total: 150 << 20, live: 40 << 20, cycles: 11}, heapReading{total: 40 << 20, live: 40 << 20, cycles: 12}
 	g.check()
-	assert.True(t, g.hit(), "a live heap over the bound does")
-	assert.Contains(t, g.reason(), "the search was stopped at the memory bound of "+FormatBytes(g.limit))
-	runtime.KeepAlive(chunks)
+	require.False(t, g.hit())
+	reading = heapReading{total: 95 << 20, live: 80 << 20, cycles: 12}
+	g.check()
+	assert.True(t, g.hit())
+	assert.Equal(t, 4, collections)
+}
+
+// TestGuardPollsByTheClock: the searches read the heap at most every
+// memPoll of the clock, however often they tick.
+func TestGuardPollsByTheClock(t *testing.T) {
+	fake := newFakeProbes(memPoll / 4)
+	fake.base = 1 << 20
+	g := newGuard(1<<30, 0, fake.probes())
+	for range 40 {
+		g.poll(fake.now())
+	}
+	assert.Equal(t, 10, fake.heapReads, "one poll every four ticks of a quarter of memPoll")
+	assert.False(t, g.hit())
+	assert.Zero(t, fake.collections)
 }
 
 func TestParseBytes(t *testing.T) {

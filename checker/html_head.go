@@ -197,11 +197,12 @@ func (r *LinResult) miniPage(notes []Annotation) (string, int, error) {
 	// which is then left out rather than drawn from an unfinished search.
 	model := r.spec.model
 	model.Partition = nil
-	g := newGuard(r.memLimit)
+	g := newGuard(r.memLimit, r.stepLimit, r.probes)
 	end := g.watch()
-	res, info := porcupine.CheckOperationsVerbose(g.model(model), ops, DefaultExplainTimeout)
+	s := g.search(r.probes.now().Add(DefaultExplainTimeout))
+	_, info := porcupine.CheckOperationsVerbose(s.model(model), ops, 0)
 	end()
-	if g.hit() || res == porcupine.Unknown {
+	if s.cause() != stopNone {
 		return "", 0, nil
 	}
 	var near []Annotation

@@ -129,7 +129,7 @@ func TestHTMLAlwaysWritten(t *testing.T) {
 	}{
 		{okH, LinOptions{Model: ModelRegister}, LinOK},
 		{badH, LinOptions{Model: ModelRegister}, LinIllegal},
-		{hardHistory(14), LinOptions{Model: ModelRegister, Timeout: 20 * 1e6}, LinUnknown},
+		{hardHistory(14), LinOptions{Model: ModelRegister, StepLimit: 10_000}, LinUnknown},
 		{nil, LinOptions{Model: ModelRegister}, LinOK},
 	}
 	notes := []Annotation{

@@ -309,9 +309,12 @@ type seenRec struct {
 
 type commitRec struct {
 	term, digest, chain uint64
-	node                int
-	t                   int64
-	set                 bool
+	// in is the term in which the entry was first seen committed: the
+	// committing node's term then (at least the entry's own term).
+	in   uint64
+	node int
+	t    int64
+	set  bool
 	// The lowest term whose leader reported the commit (see AckLost), and
 	// the first client acknowledgement (Acknowledged).
 	leadSet  bool

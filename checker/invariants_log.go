@@ -244,7 +244,7 @@ func (c *Invariants) Commit(t int64, node int, index uint64) {
 		cr := &c.rec(i).committed
 		switch {
 		case !cr.set:
-			*cr = commitRec{term: e.term, digest: e.digest, chain: e.chain, node: node, t: t, set: true}
+			*cr = commitRec{term: e.term, digest: e.digest, chain: e.chain, in: max(n.term, e.term), node: node, t: t, set: true}
 			c.maxComm = max(c.maxComm, i)
 		case cr.term != e.term || cr.digest != e.digest:
 			c.violate(CommitSafety, t, []int{cr.node, node}, []uint64{cr.term, e.term}, i,

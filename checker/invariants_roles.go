@@ -45,9 +45,12 @@ func (c *Invariants) Role(t int64, node int, role string, term uint64) {
 }
 
 // checkCompleteness: a new leader of term must hold every entry committed in
-// an earlier term. Terms in a log never decrease, so those entries form a
-// prefix of the committed log ending at k; the leader holding the entry at k
-// with the same chain hash holds the whole prefix.
+// an earlier term — committed *in* it, whatever the entry's own term: an
+// entry of term 30 that the leader of term 32 committed need not be held by
+// the leader of term 31, which may have been elected before (and be seen
+// only later, when a pause ends). Entries are committed in index order, so
+// those entries form a prefix of the committed log ending at k; the leader
+// holding the entry at k with the same chain hash holds the whole prefix.
 func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 	k := c.lastCommittedBefore(term)
 	if k == 0 || k < n.first || (k == n.first && c.peek(k).committed.term == n.firstTerm) {
@@ -96,9 +99,12 @@ func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 func (c *Invariants) lastCommittedBefore(term uint64) uint64 {
 	for k := c.maxComm; k > 0; k-- {
 		cr := c.peek(k).committed
-		in := cr.term
+		// The later of the two readings of the term it was committed in:
+		// the first committing node's term, and the lowest term of a
+		// leader that reported the commit.
+		in := cr.in
 		if cr.leadSet {
-			in = cr.leadTerm
+			in = max(in, cr.leadTerm)
 		}
 		if cr.set && in < term {
 			return k

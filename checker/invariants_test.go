@@ -93,6 +93,33 @@ func TestInvariantsCleanRun(t *testing.T) {
 
 // TestInvariantViolations: each invariant catches a synthetic breach, and
 // its first violation names the time, nodes and terms with evidence.
+// TestLeaderElectedBeforeALaterCommitIsComplete: an entry of an old term
+// committed by the leader of term 3 need not be in the log of the leader of
+// term 2, seen only afterwards (it was paused between winning and taking
+// its first Ready); the swarm found the false alarm. An entry committed in
+// term 1 must be held all the same.
+func TestLeaderElectedBeforeALaterCommitIsComplete(t *testing.T) {
+	c := NewInvariants()
+	c.Append(1, 1, ents(1, 1, 1))
+	c.Append(1, 2, ents(1, 1))
+	c.Append(1, 3, ents(1, 1, 1))
+	c.Role(2, 3, RoleLeader, 3)
+	c.Append(3, 3, []Entry{{Index: 3, Term: 3, Digest: digest(3, 3)}})
+	c.Append(3, 1, []Entry{{Index: 3, Term: 3, Digest: digest(3, 3)}})
+	c.Commit(4, 3, 3) // index 2 (term 1) committed in term 3
+	c.Role(5, 2, RoleLeader, 2)
+	assert.False(t, c.Violated(LeaderCompleteness), "%v", c.Violations())
+
+	c = NewInvariants()
+	c.Append(1, 1, ents(1, 1, 1))
+	c.Append(1, 3, ents(1, 1, 1))
+	c.Role(2, 3, RoleLeader, 1)
+	c.Commit(3, 3, 2) // committed in term 1
+	c.Append(4, 2, ents(1, 1))
+	c.Role(5, 2, RoleLeader, 2)
+	assert.True(t, c.Violated(LeaderCompleteness))
+}
+
 func TestInvariantViolations(t *testing.T) {
 	cases := []struct {
 		name     string

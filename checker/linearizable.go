@@ -32,7 +32,8 @@ type LinOptions struct {
 	// the verdict stands, and Explain says which bound stopped them. A
 	// verbose pass a page runs later, for a verdict that is not illegal, is
 	// bounded by Timeout again (by DefaultExplainTimeout at most when the
-	// verdict is unknown).
+	// verdict is unknown). Where the timeout stops a search depends on the
+	// machine's speed; where StepLimit does, not.
 	Timeout time.Duration
 	// MemoryLimit bounds, in bytes, the process's heap while porcupine
 	// searches (the verdict, and the verbose and counterexample passes):
@@ -42,6 +43,15 @@ type LinOptions struct {
 	// means DefaultMemoryLimit; negative, no bound. The heap is the whole
 	// process's, so checks running at once share the bound (see guard.go).
 	MemoryLimit int64
+	// StepLimit bounds the model steps of each porcupine search of the
+	// check: the verdict's search of each segment of a key, the verbose
+	// pass (all keys together) and each check of the counterexample
+	// search. A search past it is stopped as at the timeout: the verdict's
+	// yields LinUnknown, and Explain says when it stopped the others.
+	// Unlike Timeout and MemoryLimit, it stops a search at the same point
+	// on every machine, so a history and a StepLimit give the same verdict
+	// anywhere. 0 (or negative) means none.
+	StepLimit int64
 	// ExplainChecks bounds how many porcupine checks the search for a minimal
 	// counterexample may run; 0 means DefaultExplainChecks, negative
 	// disables the search.
@@ -49,6 +59,9 @@ type LinOptions struct {
 	// ExplainTimeout bounds the wall time of that search; 0 means
 	// DefaultExplainTimeout. Timeout bounds it too.
 	ExplainTimeout time.Duration
+	// probes read the clock and the heap for the bounds above; nil reads
+	// the real ones (tests inject fakes: see probes.go).
+	probes *probes
 	// KeepUnobservedWrites turns off dropping unknown-outcome writes that no
 	// read observed (kv and append models). The reduction is sound (see
 	// dropUnobservedWrites) and keeps checking fast under faults; this switch
@@ -102,6 +115,8 @@ type LinResult struct {
 	explainNote string
 	timeout     time.Duration
 	memLimit    int64 // resolved MemoryLimit: bytes, ≤ 0 for none
+	stepLimit   int64 // StepLimit: ≤ 0 for none
+	probes      *probes
 	hist        histories.History
 	conv        *converted
 }
@@ -126,32 +141,28 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	r := &LinResult{Model: name, Ops: len(conv.ops), Partitions: countKeys(conv.ops), Culprit: -1,
-		spec: spec, hist: h, conv: conv, timeout: opts.Timeout, memLimit: resolveMemoryLimit(opts.MemoryLimit)}
+		spec: spec, hist: h, conv: conv, timeout: opts.Timeout, memLimit: resolveMemoryLimit(opts.MemoryLimit),
+		stepLimit: opts.StepLimit, probes: opts.probes.orReal()}
 	// The verdict comes from porcupine's plain search over segments of
 	// each key (segment.go), checked on every core (parallel.go). Its
 	// verbose mode also records the longest partial linearization through
 	// every op, which costs O(depth) per backtrack — up to half the check
 	// on a busy history — and only the reports need it: they get it per
 	// whole key, from linInfo.
-	start := time.Now()
+	start := r.probes.now()
 	var deadline time.Time
 	if opts.Timeout > 0 {
 		deadline = start.Add(opts.Timeout)
 	}
-	var parts [][]porcupine.Operation
-	if spec.seed != nil {
-		parts = (&segmenter{seed: spec.seed, settled: spec.settled}).partition(conv.ops)
-	} else {
-		parts = spec.model.Partition(conv.ops)
-	}
+	parts := verdictParts(spec, conv.ops)
 	// One guard and one deadline cover every search of the check: the
 	// verdict's, and for an illegal history the verbose pass and the
 	// counterexample search.
-	g := newGuard(r.memLimit)
+	g := newGuard(r.memLimit, r.stepLimit, r.probes)
 	end := g.watch()
 	defer end()
-	res := checkParts(g, spec.model, parts, opts.Timeout)
-	r.Duration = time.Since(start)
+	res, cause := checkParts(g, spec.model, parts, deadline)
+	r.Duration = r.probes.now().Sub(start)
 	switch res {
 	case porcupine.Ok:
 		r.Result = LinOK
@@ -166,52 +177,83 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		}
 	default:
 		r.Result = LinUnknown
-		r.Reason = fmt.Sprintf("the search timed out after %v", opts.Timeout)
-		if g.hit() {
+		switch cause {
+		case stopMemory:
 			r.Reason = fmt.Sprintf("%s after %v", g.reason(), r.Duration.Round(time.Millisecond))
+		case stopSteps:
+			r.Reason = "the search was stopped at " + g.stepBound()
+		default:
+			r.Reason = fmt.Sprintf("the search timed out after %v", opts.Timeout)
 		}
 	}
 	return r, nil
 }
 
+// verdictParts splits ops into the partitions the verdict's search checks
+// independently: segments of each key when the model has a segmenter, else
+// keys.
+func verdictParts(spec *modelSpec, ops []porcupine.Operation) [][]porcupine.Operation {
+	if spec.seed != nil {
+		return (&segmenter{seed: spec.seed, settled: spec.settled}).partition(ops)
+	}
+	return spec.model.Partition(ops)
+}
+
 // verbosePass runs porcupine's verbose search over whole keys for an
 // illegal verdict, within the check's deadline (zero: none) and under its
-// guard, which the caller watches. When either bound stops it, the info
-// holds the partial linearizations found until then (genuine ones: see
-// guard.go), infoNote says why it is incomplete, and explainNote why no
-// counterexample will be searched for: the counterexample search needs the
-// same whole-key search, and its bounds are spent.
+// guard, which the caller watches. When a bound stops it, the info holds the
+// partial linearizations found until then (genuine ones: see guard.go),
+// infoNote says why it is incomplete, and explainNote why no counterexample
+// will be searched for: the counterexample search needs the same whole-key
+// search, and its bounds are spent.
 func (r *LinResult) verbosePass(g *searchGuard, deadline time.Time) {
-	bound := time.Duration(0)
-	if !deadline.IsZero() {
-		if bound = time.Until(deadline); bound <= 0 {
-			// Nothing left: a page will run its own bounded pass.
-			r.explainNote = r.stoppedAtTime()
-			return
-		}
-	}
-	res, info := porcupine.CheckOperationsVerbose(g.model(r.spec.model), r.conv.ops, bound)
-	switch {
-	case g.hit():
-		r.infoNote = g.reason()
-		r.explainNote = r.stoppedAtMemory(g)
-	case res == porcupine.Unknown:
-		r.infoNote = fmt.Sprintf("the search timed out after %v", r.timeout)
+	s := g.search(deadline)
+	if s.expired() && s.cause() == stopTime {
+		// Nothing left: a page will run its own bounded pass.
 		r.explainNote = r.stoppedAtTime()
+		return
+	}
+	_, info := porcupine.CheckOperationsVerbose(s.model(r.spec.model), r.conv.ops, 0)
+	r.infoNote = r.stoppedBecause(s.cause(), g, r.timeout)
+	switch s.cause() {
+	case stopMemory:
+		r.explainNote = r.stoppedAtMemory(g)
+	case stopTime:
+		r.explainNote = r.stoppedAtTime()
+	case stopSteps:
+		r.explainNote = r.stoppedAtSteps(g)
 	}
 	r.info = info
 	sortPartials(r.info.PartialLinearizations())
 	r.haveInfo = true
 }
 
-// stoppedAtMemory and stoppedAtTime complete "the search for a small
-// counterexample …" when a bound of the check stopped it.
+// stoppedBecause says why a verbose pass stopped by cause is incomplete
+// ("": it finished); timeout is the bound it ran within.
+func (r *LinResult) stoppedBecause(cause stopCause, g *searchGuard, timeout time.Duration) string {
+	switch cause {
+	case stopMemory:
+		return g.reason()
+	case stopTime:
+		return fmt.Sprintf("the search timed out after %v", timeout)
+	case stopSteps:
+		return "the search was stopped at " + g.stepBound()
+	}
+	return ""
+}
+
+// stoppedAtMemory, stoppedAtTime and stoppedAtSteps complete "the search
+// for a small counterexample …" when a bound of the check stopped it.
 func (r *LinResult) stoppedAtMemory(g *searchGuard) string {
 	return fmt.Sprintf("stopped at the memory bound (%s; live heap %s)", FormatBytes(g.limit), roughBytes(g.heap.Load()))
 }
 
 func (r *LinResult) stoppedAtTime() string {
 	return fmt.Sprintf("stopped at the time bound (%v)", r.timeout)
+}
+
+func (r *LinResult) stoppedAtSteps(g *searchGuard) string {
+	return fmt.Sprintf("stopped at the step bound (%d steps)", g.steps)
 }
 
 // linInfo returns porcupine's linearization info for the checked history.
@@ -231,16 +273,16 @@ func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 			// partial linearizations found in a shorter search will do.
 			bound = DefaultExplainTimeout
 		}
-		g := newGuard(r.memLimit)
+		g := newGuard(r.memLimit, r.stepLimit, r.probes)
 		end := g.watch()
-		res, info := porcupine.CheckOperationsVerbose(g.model(r.spec.model), r.conv.ops, bound)
-		end()
-		switch {
-		case g.hit():
-			r.infoNote = g.reason()
-		case res == porcupine.Unknown:
-			r.infoNote = fmt.Sprintf("the search timed out after %v", bound)
+		var deadline time.Time
+		if bound > 0 {
+			deadline = r.probes.now().Add(bound)
 		}
+		s := g.search(deadline)
+		_, info := porcupine.CheckOperationsVerbose(s.model(r.spec.model), r.conv.ops, 0)
+		end()
+		r.infoNote = r.stoppedBecause(s.cause(), g, bound)
 		r.info = info
 		sortPartials(r.info.PartialLinearizations())
 		r.haveInfo = true

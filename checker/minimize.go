@@ -10,43 +10,43 @@ import (
 )
 
 // budget bounds the porcupine checks spent looking for a small
-// counterexample: their number, their time, and (through guard, whose model
-// the checks must use, and which the caller watches) the heap.
+// counterexample: their number, their time, and (through guard, under which
+// each check runs, and which the caller watches) the heap and the steps of
+// each check.
 type budget struct {
 	checks   int
 	deadline time.Time
 	guard    *searchGuard
-	// undecided is set when a check was skipped or timed out, so its "not
-	// illegal" may be wrong.
-	undecided bool
+	// undecided is set when a check was skipped or a bound stopped it, so
+	// its "not illegal" may be wrong; stepped when the step bound did.
+	undecided, stepped bool
 }
 
 func (b *budget) spent() bool {
-	return b.checks <= 0 || !time.Now().Before(b.deadline) || b.guard.hit()
+	return b.checks <= 0 || !b.guard.p.now().Before(b.deadline) || b.guard.hit()
 }
 
-// illegal reports whether porcupine proves ops (one partition) illegal
-// within the budget. Running out of budget, time or memory counts as "not
-// proven".
+// illegal reports whether porcupine proves ops (one partition of model)
+// illegal within the budget. Running out of budget, time, steps or memory
+// counts as "not proven".
 func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool {
 	if b.spent() {
 		b.undecided = true
 		return false
 	}
 	b.checks--
-	left := time.Until(b.deadline)
-	if left <= 0 {
-		b.undecided = true // porcupine reads a bound ≤ 0 as none
+	s := b.guard.search(b.deadline)
+	if s.expired() {
+		b.undecided = true
 		return false
 	}
-	res := porcupine.CheckOperationsTimeout(model, ops, left)
-	switch {
-	case b.guard.hit():
+	res := porcupine.CheckOperationsTimeout(s.model(model), ops, 0)
+	switch c := s.cause(); {
+	case c != stopNone:
 		b.undecided = true // steps may have been refused: proves nothing
+		b.stepped = b.stepped || c == stopSteps
 	case res == porcupine.Illegal:
 		return true
-	case res == porcupine.Unknown:
-		b.undecided = true
 	}
 	return false
 }
@@ -59,13 +59,13 @@ func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool 
 func (r *LinResult) explain(opts LinOptions, g *searchGuard, deadline time.Time) {
 	checks := cmp.Or(opts.ExplainChecks, DefaultExplainChecks)
 	own := cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)
-	b := &budget{checks: checks, deadline: time.Now().Add(own), guard: g}
+	b := &budget{checks: checks, deadline: g.p.now().Add(own), guard: g}
 	byCheck := deadline.IsZero() || b.deadline.Before(deadline)
 	if !byCheck {
 		b.deadline = deadline
 	}
 	info := r.linInfo()
-	model := g.model(r.spec.model)
+	model := r.spec.model
 	model.Partition = nil // each check below is on one partition
 	partials := info.PartialLinearizations()
 	for p, ops := range r.spec.model.Partition(r.conv.ops) {
@@ -95,8 +95,10 @@ func (r *LinResult) explain(opts LinOptions, g *searchGuard, deadline time.Time)
 	switch {
 	case g.hit():
 		r.explainNote = r.stoppedAtMemory(g)
-	case !byCheck && !time.Now().Before(b.deadline):
+	case !byCheck && !g.p.now().Before(b.deadline):
 		r.explainNote = r.stoppedAtTime()
+	case b.stepped:
+		r.explainNote = r.stoppedAtSteps(g)
 	case b.undecided:
 		r.explainNote = fmt.Sprintf("ran out of its budget (%d porcupine checks, %v)", checks, own)
 	default:

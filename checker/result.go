@@ -84,7 +84,10 @@ func Combine(c Checks) Result {
 			if r.Anomaly != nil && len(r.Anomaly.Ops) > 0 {
 				r.Reasons = append(r.Reasons, "linearizability: "+r.Anomaly.Summary)
 			}
-			r.Reasons = append(r.Reasons, "linearizability: the history is not linearizable ("+c.Lin.countText()+")")
+			// "checked": fewer than the operations invoked, since failed
+			// ones and reads or unobserved writes of unknown outcome
+			// constrain nothing and are left out (see convert).
+			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d %s checked)", c.Lin.Model, c.Lin.Ops, pluralS(c.Lin.Ops, "operation")))
 			for _, s := range c.Lin.Explain(c.Roles) {
 				r.Reasons = append(r.Reasons, "linearizability: "+s)
 			}

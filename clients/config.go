@@ -25,6 +25,9 @@ const (
 	Fixed   = "fixed"   // gaps of exactly 1/Rate
 )
 
+// MaxRate is the highest Rate a thread may be given, in ops/s.
+const MaxRate = 1e9
+
 // Weight is the share of one operation in a workload's mix.
 type Weight struct {
 	F      string  // operation name, e.g. "read", "cas", "append"
@@ -185,7 +188,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("clients: RegisterValues: must be in [1, %d], got %d", MaxKeys, c.RegisterValues)
 		}
 	}
-	if !(c.Rate >= 0) || c.Rate > 1e9 {
+	if !(c.Rate >= 0) || c.Rate > MaxRate {
 		return fmt.Errorf("clients: Rate: must be in [0, 1e9] ops/s, got %v", c.Rate)
 	}
 	if c.Rate > 0 && c.Pacing != Poisson && c.Pacing != Fixed {

@@ -126,3 +126,16 @@ type Observer interface {
 	// simulation this is a found bug.
 	Anomaly(node uint64, term uint64, err error)
 }
+
+// AnswerObserver is an optional extension of Observer, found by a type
+// assertion so that Observers written before it keep compiling: an Observer
+// that implements it also learns which applied entry each client answer
+// came from, which is what an acknowledged-write check needs (a client told
+// ok from an entry holds the cluster to that entry).
+type AnswerObserver interface {
+	// Answered: the node answered the client that proposed e from e's
+	// application (whatever the result: a failed compare-and-set was
+	// committed too). Called after Applied(node, e), once per answered
+	// proposal.
+	Answered(node uint64, e raft.Entry)
+}

@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/raftcheck/raftcheck/raft"
@@ -236,6 +237,9 @@ func (s *Server) answerProposals(e *raft.Entry, isCmd bool, r result) {
 				continue
 			}
 			s.reply(p.from, p.clientID, p.seq, p.attempt, r)
+			if s.ans != nil {
+				s.ans.Answered(s.id, *e)
+			}
 			continue
 		}
 		s.reply(p.from, p.clientID, p.seq, p.attempt, result{err: ErrLeaderChanged})
@@ -275,7 +279,20 @@ func (s *Server) maybeSnapshot() {
 	if every == 0 || s.inReady || s.applied < s.snapIndex+every {
 		return
 	}
+	if snap := s.node.Snapshot(); snap != nil && snap.Meta.Index >= s.applied {
+		// A leader's snapshot the node took while this host waited on a sync
+		// already covers the applied index; the next Ready hands it over.
+		// Compacting below it would be refused (raft.ErrCompacted).
+		return
+	}
 	if err := s.node.Compact(s.applied, s.sm.encode()); err != nil {
+		if errors.Is(err, raft.ErrCompacted) {
+			// A newer snapshot from the leader reached raft while a Ready
+			// was outstanding; the next Ready brings it, and the host
+			// persists and installs it then. Nothing to compact now
+			// (raft.Consensus.Compact's contract).
+			return
+		}
 		s.anomaly(fmt.Errorf("compact at applied index %d: %w", s.applied, err))
 		return
 	}

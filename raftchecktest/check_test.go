@@ -78,7 +78,7 @@ func TestCheckStopsBeforeDeadline(t *testing.T) {
 	require.Len(t, tb.fatals, 1, "errors %v", tb.errors)
 	msg := tb.fatals[0]
 	assert.Regexp(t, `^raftcheck: seed 5: the run was stopped 1s before the test binary's deadline \(go test -timeout\)`, msg)
-	assert.Regexp(t, `seed 5: stopped at [0-9.hms]+ of simulated time \(faults\) of 100000h`, msg)
+	assert.Regexp(t, `seed 5: stopped at [0-9.hms]+ of simulated time \(faults\) of 3000h`, msg)
 	assert.Contains(t, msg, "rerun:  go test -run '^TestDeadline$'")
 	assert.Contains(t, msg, "replay: go -C ")
 	assert.Contains(t, msg, "--seed 5 ")

@@ -98,7 +98,7 @@ func failing(t *testing.T) raftcheck.Config {
 func endless() raftcheck.Config {
 	cfg := raftcheck.DefaultConfig()
 	cfg.Seed = 5
-	cfg.MaxTime = raftcheck.Duration(100000 * time.Hour)
+	cfg.MaxTime = raftcheck.Duration(3000 * time.Hour)
 	cfg.Clients, cfg.Rate = 1, 0.001
 	return cfg
 }

@@ -81,14 +81,31 @@ func TestBrowser(t *testing.T) {
 	shots := &shotSaver{t: t, dir: out}
 
 	t.Run("detector", func(t *testing.T) {
-		res, err := b.load(ctx, broken, loadOptions{settle: 300 * time.Millisecond})
+		// Each planted problem must be reported; the wait for them is bounded
+		// by the load's context, not by a fixed pause a busy machine could
+		// outlast.
+		planted := map[string]string{
+			"planted console error": "console.error must be reported",
+			"uncaught exception":    "an uncaught exception must be reported",
+			"missing-image.png":     "a failed load must be reported",
+			"dialog opened":         "a JavaScript dialog must be reported",
+		}
+		all := func(probs []string) bool {
+			joined := strings.Join(probs, "\n")
+			for want := range planted {
+				if !strings.Contains(joined, want) {
+					return false
+				}
+			}
+			return true
+		}
+		res, err := b.load(ctx, broken, loadOptions{until: all})
 		require.NoError(t, err)
 		joined := strings.Join(res.problems, "\n")
 		t.Logf("the detector reports, as it must:\n%s", joined)
-		assert.Contains(t, joined, "planted console error", "console.error must be reported")
-		assert.Contains(t, joined, "uncaught exception", "an uncaught exception must be reported")
-		assert.Contains(t, joined, "missing-image.png", "a failed load must be reported")
-		assert.Contains(t, joined, "dialog opened", "a JavaScript dialog must be reported")
+		for want, why := range planted {
+			assert.Contains(t, joined, want, why)
+		}
 	})
 
 	t.Run("valid timeline", func(t *testing.T) {

@@ -331,6 +331,24 @@ func (c *cdpClient) waitEvent(ctx context.Context, from int, session, method str
 	}
 }
 
+// waitProblems waits until until accepts the problems the session has
+// reported (see pageProblems).
+func (c *cdpClient) waitProblems(ctx context.Context, session string, until func([]string) bool) error {
+	for {
+		probs := pageProblems(c.eventsSince(0), session)
+		if until(probs) {
+			return nil
+		}
+		select {
+		case <-c.notify:
+		case <-c.done:
+			return fmt.Errorf("waiting for the page's problems (so far %v): connection closed", probs)
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the page's problems (so far %v): %w", probs, ctx.Err())
+		}
+	}
+}
+
 // pageProblems turns a session's events into the problems the browser
 // test fails on: uncaught exceptions, console.error/assert calls, error
 // log entries (failed loads, CSP violations...) and JavaScript dialogs.

@@ -149,9 +149,12 @@ func (b *browser) stop() error {
 }
 
 type loadOptions struct {
-	ready    string        // JS expression that turns true when the page is drawn
-	settle   time.Duration // extra wait after load (pages without a ready flag)
-	fragment string        // the URL's #fragment, without the #
+	ready string // JS expression that turns true when the page is drawn
+	// until, for a page without a ready flag, turns true once the page has
+	// reported the problems the caller waits for: no fixed wait, which a
+	// busy machine could outlast.
+	until    func(problems []string) bool
+	fragment string // the URL's #fragment, without the #
 	check    func(context.Context, *pageSession) error
 	// guard bounds the load (navigation until ready), a hang guard only: a
 	// busy machine may be slow, never wrong. 0: 90 s.
@@ -307,7 +310,11 @@ func (b *browser) load(ctx context.Context, path string, opt loadOptions) (*load
 	if fi, err := os.Stat(path); err == nil {
 		res.bytes = fi.Size()
 	}
-	time.Sleep(opt.settle)
+	if opt.until != nil {
+		if err := b.cdp.waitProblems(ctx, p.session, opt.until); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	if opt.check != nil {
 		if err := opt.check(ctx, p); err != nil {
 			return nil, err

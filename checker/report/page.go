@@ -263,7 +263,7 @@ func summaryLines(r *Run) []KV {
 		{"Leader", leader},
 		{"Events processed", formatEvents(r.Events, r.WallTime)},
 		{"Simulated time", formatSeconds(r.SimTime)},
-		{"Wall time", r.WallTime.String()},
+		{"Wall time", formatSeconds(int64(r.WallTime))},
 		{"Node states", formatStates(r.FinalNodes)},
 		{"Alive", strconv.Itoa(alive) + "/" + strconv.Itoa(len(r.FinalNodes))},
 	}

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -47,14 +44,17 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--trials: %d is outside 1..1000", *trials)
 	case *maxSeeds < 1 || *maxSeeds > 100_000:
 		return exitUsage, usagef("--max-seeds: %d is outside 1..100000", *maxSeeds)
-	case *workers < 0:
-		return exitUsage, usagef("--workers: %d is negative", *workers)
+	}
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
 	}
 	base := raftcheck.DefaultConfig()
 	base.Raft = *impl
 	if err := base.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
+	limitMemory(base.CheckMemory)
 	bugs := raftcheck.Bugs()
 	if len(*only) > 0 {
 		bugs = bugs[:0:0]
@@ -74,25 +74,24 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		var kept []raftcheck.Bug
 		for _, b := range bugs {
 			if err := hostable(b, *impl); err != nil {
-				fmt.Fprintf(stderr, "skipping %s: --raft %s cannot host it (%s bug)\n", b.Name, *impl, b.Layer)
+				// The reason names what is missing: the built-in's code
+				// (protocol bugs) or a capability (lease-wall-clock).
+				fmt.Fprintf(stderr, "skipping %s (%s bug): %v\n", b.Name, b.Layer, err)
 				continue
 			}
 			kept = append(kept, b)
 		}
 		bugs = kept
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C or SIGTERM (a CI runner's) finishes the runs in progress and
+	// prints the bugs measured so far, as sweep does.
+	ctx, _, stop := interruptContext(stderr)
 	defer stop()
 	var ms []*raftcheck.BugMeasure
 	code := exitValid
 	for _, b := range bugs {
-		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, *workers, func(k int, c raftcheck.Catch) {
-			if c.Seed == 0 {
-				fmt.Fprintf(stderr, "%s trial %d/%d: not caught in %d seeds\n", b.Name, k+1, *trials, c.Seeds)
-				return
-			}
-			fmt.Fprintf(stderr, "%s trial %d/%d: caught at seed %d (%d seeds) by %s at %v\n",
-				b.Name, k+1, *trials, c.Seed, c.Seeds, strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
+		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, w, func(k int, c raftcheck.Catch) {
+			fmt.Fprintln(stderr, trialNote(string(b.Name), k, *trials, c))
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -115,6 +114,15 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	printBugTable(stdout, ms, *impl, *trials, *maxSeeds)
 	return code, nil
+}
+
+// trialNote is the progress line of trial k (0-based) of trials.
+func trialNote(bug string, k, trials int, c raftcheck.Catch) string {
+	if c.Seed == 0 {
+		return fmt.Sprintf("%s trial %d/%d: not caught in %s", bug, k+1, trials, plural(c.Seeds, "seed"))
+	}
+	return fmt.Sprintf("%s trial %d/%d: caught at seed %d (%s) by %s at %v",
+		bug, k+1, trials, c.Seed, plural(c.Seeds, "seed"), strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
 }
 
 // hostable says why the Raft implementation impl cannot host b (nil: it can).
@@ -159,7 +167,7 @@ func exposeCommand(b raftcheck.Bug) string {
 			break
 		}
 	}
-	return "raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " ")
+	return asInvoked("raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " "))
 }
 
 // printBugTable prints the measures as the README's markdown table.
@@ -178,6 +186,6 @@ func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials,
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %d/%d |\n", m.Name, m.Bug.Layer, m.Bug.Breaks, m.Bug.Exposure,
 			strings.Join(m.Found, ", "), seeds, at, m.Caught(), len(m.Seeds))
 	}
-	fmt.Fprintf(w, "\n%d trials per bug on raft %s, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %d seeds.\n",
-		trials, impl, raftcheck.TrialStride, maxSeeds)
+	fmt.Fprintf(w, "\n%s per bug on raft %s, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %s.\n",
+		plural(trials, "trial"), impl, raftcheck.TrialStride, plural(maxSeeds, "seed"))
 }

@@ -43,6 +43,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(durationValue{&timeout}, "check-timeout", "linearizability search bound per file (exceeded → unknown; 0 = none)")
 	memory := raftcheck.ByteSize(checker.DefaultMemoryLimit)
 	fs.Var(byteSizeValue{&memory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → unknown; 0 = none)")
+	steps := fs.Int64("check-steps", 0, "model steps bound of each linearizability search: the same on every machine, unlike the timeout (exceeded → unknown; 0 = none)")
 	out := fs.String("out", "", "write the linearizability visualization: FILE.html (one input), or a directory (DIR/linearizability.html for one input, DIR/<input name>.html for several)")
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
 	if done, err := parseArgs(fs, args, "check [flags] FILE...", stdout, stderr); done || err != nil {
@@ -58,6 +59,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if f, err = histories.ParseFormat(*format); err != nil {
 			return exitUsage, usagef("--format: %v", err)
 		}
+	}
+	if *steps < 0 {
+		return exitUsage, usagef("--check-steps: must not be negative, got %d", *steps)
 	}
 	if *model != "" && !slices.Contains(checker.Models(), *model) {
 		return exitUsage, usagef("--model: %q is not one of %s", *model, strings.Join(checker.Models(), ", "))
@@ -96,7 +100,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if mem == 0 {
 			mem = -1 // the checker's "no bound"
 		}
-		lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: m, Timeout: to, MemoryLimit: mem})
+		lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: m, Timeout: to, MemoryLimit: mem, StepLimit: *steps})
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", path, err))
 			continue

@@ -62,10 +62,10 @@ func TestHelp(t *testing.T) {
 	assert.Empty(t, r.stdout)
 
 	flags := map[string][]string{
-		"run":    {"--nodes", "--max-time", "--seed", "--clients", "--rate", "--workload", "--keys", "--read-mode", "--nemesis", "--nemesis-interval", "--chaos", "--chaos-scenario", "--swarm", "--message-drop-rate", "--message-dup-rate", "--latency", "--latency-dist", "--prevote", "--check-quorum", "--snapshot-every", "--recovery-time", "--check-timeout", "--check-memory", "--store", "--json", "--trace", "--log-level"},
+		"run":    {"--nodes", "--max-time", "--seed", "--clients", "--rate", "--workload", "--keys", "--read-mode", "--nemesis", "--nemesis-interval", "--chaos", "--chaos-scenario", "--swarm", "--message-drop-rate", "--message-dup-rate", "--latency", "--latency-dist", "--prevote", "--check-quorum", "--snapshot-every", "--recovery-time", "--check-timeout", "--check-memory", "--check-steps", "--store", "--json", "--trace", "--log-level"},
 		"sweep":  {"--seeds", "--count", "--workers", "--fail-fast", "--shard", "--keep-all", "--json"},
 		"suite":  {"--seeds-per", "--scenarios", "--fail-fast", "--json"},
-		"check":  {"--format", "--model", "--out", "--check-timeout", "--check-memory", "--json"},
+		"check":  {"--format", "--model", "--out", "--check-timeout", "--check-memory", "--check-steps", "--json"},
 		"replay": {"--json", "--store"},
 		"serve":  {"--store", "--host", "--port"},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/checker/report"
+	"github.com/raftcheck/raftcheck/internal/store"
 )
 
 // liveFlags binds every LiveConfig knob to fs.
@@ -114,8 +115,10 @@ func cmdLive(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(cfg.Store); err != nil {
-		return exitUsage, err
+	if cfg.Store != "" {
+		if err := store.Check(cfg.Store, cfg.Name); err != nil {
+			return exitUsage, err
+		}
 	}
 	info := stdout
 	if lf.jsonOut {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"runtime"
 	"strconv"
 
 	"github.com/raftcheck/raftcheck"
@@ -70,4 +72,26 @@ func runJob(j job) (*raftcheck.Result, error) {
 			raftcheck.ErrInternal, cfg.Seed, res.TraceHash, again.TraceHash)
 	}
 	return again, err
+}
+
+// workersPerProc caps --workers at this many per GOMAXPROCS: a run is
+// single-threaded and CPU-bound, so more runs than processors only queue,
+// while each holds its own cluster and history in memory (hundreds of MB
+// for a big one): a --workers 1000 typo would exhaust memory, not finish
+// sooner.
+const workersPerProc = 4
+
+// capWorkers checks --workers (0: GOMAXPROCS) and caps it at
+// workersPerProc × GOMAXPROCS, saying so on stderr.
+func capWorkers(n int, stderr io.Writer) (int, error) {
+	if n < 0 {
+		return 0, usagef("--workers: %d is negative", n)
+	}
+	procs := runtime.GOMAXPROCS(0)
+	if limit := workersPerProc * procs; n > limit {
+		fmt.Fprintf(stderr, "raftcheck: --workers %d capped at %d (%d × GOMAXPROCS %d): runs are CPU-bound, and each holds its own cluster in memory\n",
+			n, limit, workersPerProc, procs)
+		return limit, nil
+	}
+	return n, nil
 }

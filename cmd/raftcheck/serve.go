@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"path"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -29,27 +32,30 @@ type storedRun struct {
 	ModTime int64
 }
 
-// scanStore lists every run directory under root (those holding results.json), newest first.
-func scanStore(root string) ([]storedRun, error) {
+// scanStore lists every run directory under root (those holding
+// results.json), newest first. It reads through root, so a symlink out of
+// the store is never followed; hidden entries (a run still being written,
+// ".<run>.partial") are skipped.
+func scanStore(root fs.FS) ([]storedRun, error) {
 	var runs []storedRun
-	names, err := os.ReadDir(root)
+	names, err := fs.ReadDir(root, ".")
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", root, err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	for _, n := range names {
-		if !n.IsDir() || n.Name() == "latest" {
+		if !n.IsDir() || n.Name() == "latest" || strings.HasPrefix(n.Name(), ".") {
 			continue
 		}
-		dirs, err := os.ReadDir(filepath.Join(root, n.Name()))
+		dirs, err := fs.ReadDir(root, n.Name())
 		if err != nil {
 			continue
 		}
 		for _, d := range dirs {
-			if !d.IsDir() {
+			if !d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 				continue
 			}
-			dir := filepath.Join(root, n.Name(), d.Name())
-			raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+			dir := path.Join(n.Name(), d.Name())
+			raw, err := fs.ReadFile(root, path.Join(dir, "results.json"))
 			if err != nil {
 				continue
 			}
@@ -61,13 +67,13 @@ func scanStore(root string) ([]storedRun, error) {
 			if json.Unmarshal(raw, &r) != nil {
 				continue
 			}
-			sr := storedRun{Path: n.Name() + "/" + d.Name(), Name: n.Name(), Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons}
-			if fi, err := os.Stat(filepath.Join(dir, "results.json")); err == nil {
+			sr := storedRun{Path: dir, Name: n.Name(), Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons}
+			if fi, err := fs.Stat(root, path.Join(dir, "results.json")); err == nil {
 				sr.ModTime = fi.ModTime().UnixNano()
 			}
-			files, _ := os.ReadDir(dir)
+			files, _ := fs.ReadDir(root, dir)
 			for _, f := range files {
-				if !f.IsDir() && f.Name()[0] != '.' {
+				if f.Type().IsRegular() && !strings.HasPrefix(f.Name(), ".") {
 					sr.Files = append(sr.Files, f.Name())
 				}
 			}
@@ -84,7 +90,20 @@ func scanStore(root string) ([]storedRun, error) {
 	return runs, nil
 }
 
-var indexTemplate = template.Must(template.New("index").Parse(`<!doctype html>
+// runLink is the URL path of a file of a stored run: every segment
+// escaped, so a run name holding %, ? or # still links to its files.
+func runLink(runPath, file string) string {
+	segs := strings.Split(runPath, "/")
+	if file != "" {
+		segs = append(segs, file)
+	}
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return "/runs/" + strings.Join(segs, "/")
+}
+
+var indexTemplate = template.Must(template.New("index").Funcs(template.FuncMap{"link": runLink}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>raftcheck store</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}
@@ -95,7 +114,7 @@ table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #d
 <h1>raftcheck store</h1><p>{{len .}} runs, newest first. <a href="/runs/latest/">latest run</a></p>
 <table><tr><th>run</th><th>seed</th><th>verdict</th><th>reports</th><th>reasons</th></tr>
 {{range .}}<tr class="{{.Verdict}}"><td>{{.Path}}</td><td>{{.Seed}}</td><td class="v">{{.Verdict}}</td>
-<td>{{$p := .Path}}{{range .Files}}<a href="/runs/{{$p}}/{{.}}">{{.}}</a>{{end}}</td>
+<td>{{$p := .Path}}{{range .Files}}<a href="{{link $p .}}">{{.}}</a>{{end}}</td>
 <td>{{with .Reasons}}{{index . 0}}{{if gt (len .) 1}} <i>(+{{len (slice . 1)}} more in the reports)</i>{{end}}{{end}}</td></tr>
 {{end}}</table></body></html>`))
 
@@ -118,23 +137,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	} else if !fi.IsDir() {
 		return exitUsage, usagef("--store: %s is not a directory", *store)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/runs/", http.StripPrefix("/runs/", http.FileServer(http.Dir(*store))))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		runs, err := scanStore(*store)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := indexTemplate.Execute(w, runs); err != nil {
-			fmt.Fprintln(stderr, "serve:", err)
-		}
-	})
+	root, err := os.OpenRoot(*store)
+	if err != nil {
+		return exitUsage, usagef("--store: %v", err)
+	}
+	defer root.Close()
+	mux := storeHandler(root.FS(), stderr)
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
 	if err != nil {
 		return exitUsage, usagef("--host/--port: %v", err)
@@ -154,4 +162,28 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitInternal, err
 	}
 	return exitValid, nil
+}
+
+// storeHandler serves the store rooted at root: the index at /, the runs'
+// files under /runs/. Everything is read through root (an os.Root's FS), so
+// no symlink leads out of the store.
+func storeHandler(root fs.FS, stderr io.Writer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/runs/", http.StripPrefix("/runs/", http.FileServerFS(root)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		runs, err := scanStore(root)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := indexTemplate.Execute(w, runs); err != nil {
+			fmt.Fprintln(stderr, "serve:", err)
+		}
+	})
+	return mux
 }

@@ -82,7 +82,7 @@ func TestServe(t *testing.T) {
 	select {
 	case err := <-done:
 		assert.NoError(t, err, "Ctrl-C stops serve with exit 0; stderr: %s", stderr.String())
-	case <-time.After(30 * time.Second):
+	case <-time.After(execLimit / 2):
 		t.Fatal("serve did not stop on SIGINT")
 	}
 }

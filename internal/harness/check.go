@@ -3,16 +3,18 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/kvstore"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // Check runs every checker over the finished simulation. When ctx ends
 // before the linearizability search does, Check returns an error wrapping
 // ctx.Err() at once; the search itself runs on in the background until it
-// finishes or reaches its own bound (CheckTimeout, CheckMemory).
+// finishes or reaches its own bound (CheckTimeout, CheckMemory, CheckSteps).
 func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, x.checkStopped(ctx)
@@ -31,7 +33,8 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	)
 	go func() {
 		defer close(linDone)
-		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.opts.Workload, Timeout: x.opts.CheckTimeout, MemoryLimit: x.opts.CheckMemory})
+		lin, linErr = checker.CheckLinearizable(h, checker.LinOptions{Model: x.opts.Workload, Timeout: x.opts.CheckTimeout, MemoryLimit: x.opts.CheckMemory,
+			StepLimit: x.opts.CheckSteps})
 	}()
 	if x.opts.Workload == "append" {
 		checks.Problems = append(checks.Problems, checker.CheckAppend(h)...)
@@ -44,6 +47,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	for _, e := range x.faults.errs {
 		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: e})
 	}
+	if p := x.panic; p != nil {
+		checks.Problems = append(checks.Problems, checker.Problem{Check: FindPanic, Nodes: []int{p.node}, Detail: p.detail(x.opts.Seed)})
+	}
 	nemAnomalies := x.nem.Anomalies()
 	for _, a := range nemAnomalies {
 		switch a.Kind {
@@ -54,9 +60,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 				Detail: fmt.Sprintf("nemesis %s at %v: %s", a.Kind, time.Duration(a.Time), a.Detail)})
 		}
 	}
-	// A truncated history has no ops after the clients stopped: liveness
-	// would fail for want of them.
-	if x.opts.RecoveryTime > 0 && x.truncated == "" {
+	// A truncated history has no ops after the clients stopped, and a run
+	// stopped by a panic has no heal: liveness would fail for want of them.
+	if x.opts.RecoveryTime > 0 && x.truncated == "" && x.panic == nil {
 		election := x.opts.TickInterval * time.Duration(x.opts.ElectionTicks)
 		live, err := checker.CheckLiveness(h, x.obs.inv.Roles(), checker.LivenessOptions{
 			HealTime:       int64(x.healTime),
@@ -75,6 +81,14 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		}
 		checks.Liveness = &live
 	}
+	// Churn reads the role timeline only, which a truncated history leaves
+	// whole (the recorder stops the clients, not the cluster).
+	churn, err := x.checkChurn()
+	if err != nil {
+		return nil, fmt.Errorf("%w: election churn: %v", ErrInternal, err)
+	}
+	checks.Churn = &churn
+	x.churn = &churn
 	stats, err := checker.HistoryStats(h)
 	select {
 	case <-linDone:
@@ -94,7 +108,16 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	stats.Events, stats.SimulatedTime = x.w.Events(), int64(x.endTime)
 	stats.TraceHash = fmt.Sprintf("%016x", x.w.Trace().Hash())
 	checks.Stats = stats
+	why := x.untested(h, stats)
+	setAside := judgeUntested(why, &checks)
 	cr := checker.Combine(checks)
+	if h := x.opts.Raft.LeaseHazard; h != "" && x.opts.ReadMode == kvstore.ReadLease && cr.Linearizability == string(checker.LinIllegal) {
+		cr.Reasons = append(cr.Reasons, "lease hazard: "+h+"; this stale read may be that known behaviour of --raft "+x.opts.Raft.Name+", not a new bug (--read-mode readindex is linearizable)")
+	}
+	if h := x.opts.Raft.WipeHazard; h != "" && x.panic != nil && x.wipesDisks() {
+		cr.Reasons = append(cr.Reasons, "wiped-member hazard: "+h+"; this panic may be that, not a bug in --raft "+x.opts.Raft.Name+" (drop churn-wipe from --nemesis-tuning to bring members back with their disks)")
+	}
+	markUntested(why, setAside, &cr)
 	if x.truncated != "" {
 		cr.Reasons = append(cr.Reasons, x.truncated)
 		if cr.Verdict == checker.Valid {
@@ -103,6 +126,7 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	}
 	out := &Outcome{
 		Checked:           cr,
+		Churn:             x.churn,
 		MessagesDelivered: net.Delivered,
 		UnknownPeer:       x.obs.unknownPeer,
 		FaultEvents:       x.faults.log.Len(),
@@ -110,6 +134,7 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		CheckTime:         time.Since(checkStart),
 		Swarm:             x.profile,
 		Nemesis:           x.nem.Config(),
+		Schedule:          x.nem.Schedule(),
 	}
 	out.Nodes, out.Leader = x.nodeTable()
 	return out, nil
@@ -119,4 +144,12 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 func (x *Execution) checkStopped(ctx context.Context) error {
 	return fmt.Errorf("seed %d: stopped while checking, after the whole %v of simulated time: %w",
 		x.opts.Seed, time.Duration(x.endTime), ctxErr(ctx))
+}
+
+// wipesDisks reports whether the run's faults bring a node back with an
+// empty disk under its old ID: corrupt (a bad disk is replaced), or
+// member-churn with churn-wipe.
+func (x *Execution) wipesDisks() bool {
+	f := x.opts.Nemesis.Faults
+	return slices.Contains(f, "corrupt") || (x.opts.Nemesis.Intensity.ChurnWipe > 0 && slices.Contains(f, "member-churn"))
 }

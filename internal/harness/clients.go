@@ -40,7 +40,7 @@ func (x *Execution) addClients() error {
 			return cl, nil
 		})
 		if startErr != nil {
-			return fmt.Errorf("clients: %w", startErr)
+			return startErr // it names the clients package already
 		}
 		if err != nil {
 			return fmt.Errorf("client %d: %w", i, err)

@@ -89,6 +89,7 @@ func (c *cluster) starter(id int) func(h *sim.Host) (sim.Process, error) {
 			c.obs.down(id, err)
 			return nil, err
 		}
+		c.obs.serving(id, s)
 		s.Start()
 		return s, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
 )
@@ -18,7 +19,7 @@ import (
 func TestConfEntriesThroughTheBoundary(t *testing.T) {
 	w, err := sim.NewWorld(sim.Config{Seed: 1})
 	require.NoError(t, err)
-	o := newObserver(w, 3, false)
+	o := newObserver(w, 3, false, checker.ConfOnAppend)
 	add := func(i, id uint64) raft.Entry {
 		return raft.Entry{Index: i, Term: 1, Type: raft.EntryConfChange, Data: raft.ConfChange{Type: raft.AddNode, NodeID: id}.Marshal()}
 	}

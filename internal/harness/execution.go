@@ -58,11 +58,15 @@ type Execution struct {
 	clients []*clients.Client
 	faults  *simFaults
 	lin     *checker.LinResult
+	churn   *checker.ChurnResult // nil: election churn was not checked
 	nem     *nemesis.Nemesis
 
 	setupTime, healTime, stopTime, endTime sim.Time
 	trace                                  *bufio.Writer
 	traceFile                              *os.File
+	// panic is the failed assertion of the Raft under test that stopped the
+	// run, nil if none did.
+	panic *implPanic
 	// truncated explains a history cut short by the recorder's limit ("" if
 	// it was not): the verdict is then at best unknown.
 	truncated string
@@ -115,15 +119,13 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	if x.w, err = sim.NewWorld(wcfg); err != nil {
 		return nil, err
 	}
-	if x.nemCfg, x.profile, err = nemesisConfig(&o, x.w); err != nil {
-		return nil, err
-	}
+	x.nemCfg, x.profile = o.Nemesis, o.Profile
 	// A membership repair must finish, or be reported failed, inside the
 	// recovery window, or a short window would hide it.
 	if rt := int64(o.RecoveryTime); rt > 0 && x.nemCfg.WithDefaults().RepairTimeout > rt*4/5 {
 		x.nemCfg.RepairTimeout = max(rt*4/5, 1)
 	}
-	x.obs = newObserver(x.w, o.Nodes, o.KeepMessages)
+	x.obs = newObserver(x.w, o.Nodes, o.KeepMessages, o.Raft.Conf)
 	if x.c, err = newCluster(x.w, &o, x.obs); err != nil {
 		return nil, err
 	}
@@ -143,23 +145,9 @@ func Prepare(o options.Options) (_ *Execution, err error) {
 	}
 	x.faults = &simFaults{w: x.w, c: x.c, rec: x.rec, rng: drng, base: wcfg.Net, disk: wcfg.Disk, log: NewFaultLog(o.Nodes)}
 	if x.nem, err = nemesis.New(x.nemCfg, x.faults, nrng); err != nil {
-		return nil, fmt.Errorf("nemesis: %w", err)
+		return nil, err // it names the nemesis package already
 	}
 	return x, nil
-}
-
-// nemesisConfig is the run's fault schedule: the one o names, or under
-// --swarm one drawn from the seed's swarm stream.
-func nemesisConfig(o *options.Options, w *sim.World) (nemesis.Config, *nemesis.Profile, error) {
-	if !o.Swarm {
-		return o.Nemesis, nil, nil
-	}
-	rng, err := w.Stream("swarm")
-	if err != nil {
-		return nemesis.Config{}, nil, err
-	}
-	p := nemesis.Swarm(rng, o.Nodes)
-	return p.Config(), &p, nil
 }
 
 // History returns the recorded history.
@@ -174,7 +162,8 @@ func (x *Execution) digests() []checker.ReplicaDigest {
 	var ds []checker.ReplicaDigest
 	for _, id := range x.c.nodes {
 		s := x.c.server(id)
-		if s == nil || !members[id] {
+		if s == nil || !members[id] || (x.panic != nil && x.panic.node == id) {
+			// A node that panicked may have stopped halfway through applying.
 			continue
 		}
 		ds = append(ds, checker.ReplicaDigest{Node: id, Applied: s.Applied(), Digest: s.Digest()})

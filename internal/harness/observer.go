@@ -33,9 +33,32 @@ type observer struct {
 	inbound    []sim.Time      // by node id: when the last message sent to it so far arrives
 	outbound   []sim.Time      // by node id: when the last message it sent so far arrives
 	entries    []checker.Entry // reused conversion buffer
+
+	// confSem is when the implementation under test adopts a configuration
+	// entry: it decides where a node's active configuration is reported
+	// (LogAppended or CommitAdvanced, see checker.Invariants.ActiveConfig).
+	confSem checker.ConfSemantics
+	// servers is each node's running server, by id, registered before it
+	// starts (the host knows its process only once start returns, and the
+	// first Ready is taken inside it): the source of Status().Voters.
+	servers []*kvstore.Server
+	// confChanges is every configuration entry's first application, in
+	// order, with the size of the voter set after it: election churn is
+	// not judged around membership changes.
+	confChanges []confChange
+	voterBuf    []int // reused conversion buffer
 }
 
-var _ kvstore.Observer = (*observer)(nil)
+// confChange is the first application of a configuration entry anywhere.
+type confChange struct {
+	t      int64
+	voters int // the committed configuration's size after it
+}
+
+var (
+	_ kvstore.Observer       = (*observer)(nil)
+	_ kvstore.AnswerObserver = (*observer)(nil)
+)
 
 // maxAnomalies bounds the anomalies kept (the first ones are what matters).
 const maxAnomalies = 32
@@ -44,8 +67,12 @@ const maxAnomalies = 32
 // run; the report samples them further (report.DefaultMessageCap).
 const maxKeptMessages = 400_000
 
-func newObserver(w *sim.World, nodes int, keepMsgs bool) *observer {
-	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1)}
+// newObserver builds the observer of a cluster of nodes whose Raft adopts
+// configurations as sem says.
+func newObserver(w *sim.World, nodes int, keepMsgs bool, sem checker.ConfSemantics) *observer {
+	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1),
+		confSem: sem, servers: make([]*kvstore.Server, nodes+1)}
+	o.inv.SetConfSemantics(sem)
 	// Only the kinds record looks at: deliveries, timers, writes and syncs
 	// are most records and need no call.
 	kinds := []sim.Kind{sim.KindCrash, sim.KindWipe, sim.KindCorrupt, sim.KindRestart, sim.KindPause, sim.KindResume, sim.KindSend, sim.KindDuplicate}
@@ -82,34 +109,85 @@ func (o *observer) RoleChanged(node uint64, role raft.Role, term, lead uint64) {
 	o.nodeEvents = append(o.nodeEvents, report.NodeEvent{Time: t, Node: int(node), Kind: report.EventRole, Role: role.String(), Term: term})
 }
 
-// LogAppended implements kvstore.Observer.
+// serving registers node's server, before it starts.
+func (o *observer) serving(node int, s *kvstore.Server) {
+	if node >= 1 && node < len(o.servers) {
+		o.servers[node] = s
+	}
+}
+
+// activeConfig reports node's voter set (Status().Voters) to the invariants.
+// Call it only where the checker knows everything that set depends on under
+// the run's semantics (see checker.Invariants.ActiveConfig).
+func (o *observer) activeConfig(node uint64) {
+	if node >= uint64(len(o.servers)) || o.servers[node] == nil {
+		return
+	}
+	voters := o.servers[node].Status().Voters
+	o.voterBuf = o.voterBuf[:0]
+	for _, v := range voters {
+		o.voterBuf = append(o.voterBuf, int(v))
+	}
+	o.inv.ActiveConfig(o.now(), int(node), o.voterBuf)
+}
+
+// intsOf converts raft ids to the checker's ints.
+func intsOf(ids []uint64) []int {
+	out := make([]int, len(ids))
+	for i, v := range ids {
+		out[i] = int(v)
+	}
+	return out
+}
+
+// LogAppended implements kvstore.Observer. A configuration entry carries its
+// decoded change (one that does not decode carries none: the checker then
+// sees an ordinary entry, and the apply reports the anomaly). Under on-append
+// semantics the node's voters must now be its log's latest configuration.
 func (o *observer) LogAppended(node uint64, entries []raft.Entry) {
 	o.entries = o.entries[:0]
 	for i := range entries {
 		e := &entries[i]
-		o.entries = append(o.entries, checker.Entry{Index: e.Index, Term: e.Term, Digest: entryDigest(e)})
+		ce := checker.Entry{Index: e.Index, Term: e.Term, Digest: entryDigest(e)}
+		if e.Type == raft.EntryConfChange {
+			if cc, err := raft.UnmarshalConfChange(e.Data); err == nil {
+				ce.Conf = &checker.ConfChange{Node: int(cc.NodeID), Remove: cc.Type == raft.RemoveNode}
+			}
+		}
+		o.entries = append(o.entries, ce)
 	}
 	o.inv.Append(o.now(), int(node), o.entries)
+	if o.confSem == checker.ConfOnAppend {
+		o.activeConfig(node)
+	}
 }
 
 // SnapshotInstalled implements kvstore.Observer.
 func (o *observer) SnapshotInstalled(node uint64, meta raft.SnapshotMeta) {
 	o.inv.Snapshot(o.now(), int(node), meta.Index, meta.Term)
+	o.inv.ConfBase(o.now(), int(node), meta.Index, intsOf(meta.ConfState.Voters))
 }
 
 // LogCompacted implements kvstore.Observer: a node's own snapshot changes
-// nothing the invariants look at (the entries it covers stay committed).
-func (o *observer) LogCompacted(uint64, raft.SnapshotMeta) {}
+// no entry the invariants look at (the entries it covers stay committed),
+// but the configuration it records must be the one the log has there.
+func (o *observer) LogCompacted(node uint64, meta raft.SnapshotMeta) {
+	o.inv.ConfBase(o.now(), int(node), meta.Index, intsOf(meta.ConfState.Voters))
+}
 
 // Synced implements kvstore.Observer.
 func (o *observer) Synced(node uint64, hs raft.HardState) {
 	o.inv.Durable(o.now(), int(node), hs.Term, hs.Vote)
 }
 
-// CommitAdvanced implements kvstore.Observer.
+// CommitAdvanced implements kvstore.Observer. Under on-apply semantics the
+// node's voters must now be those of a committed configuration entry.
 func (o *observer) CommitAdvanced(node uint64, commit uint64) {
 	o.inv.Commit(o.now(), int(node), commit)
 	o.w.Trace().Emit(sim.KindCommit, int(node), 0, int64(commit), 0)
+	if o.confSem == checker.ConfOnApply {
+		o.activeConfig(node)
+	}
 }
 
 // Applied implements kvstore.Observer. The trace record carries the entry's
@@ -118,10 +196,19 @@ func (o *observer) CommitAdvanced(node uint64, commit uint64) {
 func (o *observer) Applied(node uint64, e raft.Entry) {
 	d := entryDigest(&e)
 	o.inv.Apply(o.now(), int(node), e.Index, e.Term, d)
+	fresh := e.Type == raft.EntryConfChange && e.Index > o.conf.index
 	if err := o.conf.applied(&e); err != nil {
 		o.Anomaly(node, e.Term, err)
+	} else if fresh {
+		o.confChanges = append(o.confChanges, confChange{t: o.now(), voters: len(o.conf.voters)})
 	}
 	o.w.Trace().Emit(sim.KindApply, int(node), int(e.Term), int64(e.Index), int64(d))
+}
+
+// Answered implements kvstore.AnswerObserver: node told a client ok from e,
+// which holds the cluster to e.
+func (o *observer) Answered(node uint64, e raft.Entry) {
+	o.inv.Acknowledged(o.now(), int(node), e.Index, e.Term, entryDigest(&e))
 }
 
 // traceOp puts a client operation in the trace as the recorder takes it, so

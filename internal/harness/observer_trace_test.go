@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/clients"
 	"github.com/raftcheck/raftcheck/histories"
 	"github.com/raftcheck/raftcheck/nemesis"
@@ -27,7 +28,7 @@ func newTraceWorld(t *testing.T) *traceWorld {
 	t.Helper()
 	w, err := sim.NewWorld(sim.Config{Seed: 1})
 	require.NoError(t, err)
-	tw := &traceWorld{w: w, obs: newObserver(w, 3, false)}
+	tw := &traceWorld{w: w, obs: newObserver(w, 3, false, checker.ConfOnAppend)}
 	tw.rec = clients.NewRecorder(func() int64 { return int64(w.Now()) })
 	tw.rec.OnOp(tw.obs.traceOp)
 	tw.f = &simFaults{w: w, rec: tw.rec, log: NewFaultLog(3)}

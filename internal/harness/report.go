@@ -14,7 +14,9 @@ import (
 type ReportMeta struct {
 	Config []report.KV // the run's flags, as `raftcheck run` takes them
 	Replay string      // one command that reruns the run
-	Start  time.Time   // when the run began, for the wall time
+	// Wall is the run's wall time as its result reports it (simulation and
+	// checking), so every output shows the same figure.
+	Wall time.Duration
 }
 
 // Reports is what a stored run's report files are drawn from.
@@ -28,9 +30,14 @@ type Reports struct {
 }
 
 // Reports gathers the run's report data; out is its Check outcome. Fault
-// windows still open are closed at the final heal.
+// windows still open are closed at the final heal, or at the end of a run
+// stopped before it.
 func (x *Execution) Reports(out *Outcome, meta ReportMeta) Reports {
-	faults := x.faults.closeWindows(int64(x.healTime))
+	closeAt := x.healTime
+	if closeAt == 0 {
+		closeAt = x.endTime
+	}
+	faults := x.faults.closeWindows(int64(closeAt))
 	notes := x.annotations(faults)
 	roles := x.obs.inv.Roles()
 	title := x.title()
@@ -103,7 +110,7 @@ func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.Fau
 		Leader:         out.Leader,
 		Events:         st.Events,
 		SimTime:        int64(x.endTime),
-		WallTime:       time.Since(meta.Start),
+		WallTime:       meta.Wall,
 		TraceHash:      st.TraceHash,
 		Stats: []report.KV{
 			{Key: "ops", Value: fmt.Sprintf("%d invoked, %d ok, %d fail, %d info, %d pending", st.Invoked, st.OK, st.Fail, st.Info, st.Pending)},
@@ -112,8 +119,26 @@ func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.Fau
 			{Key: "messages", Value: fmt.Sprintf("%d sent, %d delivered, %d dropped, %d duplicated", st.MessagesSent, out.MessagesDelivered, st.MessagesDropped, st.MessagesDuplicated)},
 			{Key: "linearizability", Value: res.Linearizability},
 			{Key: "liveness", Value: res.Liveness},
+			{Key: "election churn", Value: churnLine(out.Churn)},
 		},
 	}
+}
+
+// churnLine is the churn check in a few words: its status and the most new
+// terms and leaders any window of the fault-free stretches held, against
+// the limits (the evidence of a failure is among the reasons).
+func churnLine(r *checker.ChurnResult) string {
+	switch {
+	case r == nil:
+		return "not checked"
+	case r.Status == checker.LivenessSkipped:
+		if len(r.Reasons) > 0 {
+			return "skipped: " + r.Reasons[0]
+		}
+		return "skipped"
+	}
+	return fmt.Sprintf("%s: at most %d new terms and %d leaders per %v in %v without faults (limits %d and %d)",
+		r.Status, r.MaxTerms, r.MaxLeaders, time.Duration(r.Window), time.Duration(r.Quiet).Round(time.Millisecond), r.TermLimit, r.LeaderLimit)
 }
 
 // nonNil is s, or an empty slice for nil (JSON writes [] rather than null).

@@ -20,14 +20,10 @@ const ctxSlice = 100 * sim.Millisecond
 // window with clients running, then a quiet period with clients stopped.
 // When ctx ends first it stops at the end of the current slice of simulated
 // time and returns an error naming the seed and the simulated time, which
-// wraps ctx.Err().
+// wraps ctx.Err(). A failed assertion of the Raft under test stops the
+// run there (see runPhases); the run is then checked as far as it went.
 func (x *Execution) Simulate(ctx context.Context) (err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			// In simulation an assertion failure is a found bug, but also one
-			// that stops the run: report it with the seed to reproduce it.
-			err = fmt.Errorf("%w: seed %d at %v: panic: %v", ErrInternal, x.opts.Seed, x.w.Now(), r)
-		}
 		if x.trace != nil {
 			if ferr := x.trace.Flush(); ferr != nil && err == nil {
 				err = fmt.Errorf("trace: %w", ferr)
@@ -36,6 +32,44 @@ func (x *Execution) Simulate(ctx context.Context) (err error) {
 				err = fmt.Errorf("trace: %w", cerr)
 			}
 		}
+	}()
+	if err := x.runPhases(ctx); err != nil {
+		return err
+	}
+	x.endTime = x.w.Now()
+	if err := x.rec.Misuse(); err != nil {
+		return fmt.Errorf("%w: history: %v", ErrInternal, err)
+	}
+	if dropped, at := x.rec.Overflow(); dropped > 0 {
+		// The clients stopped when the recorder filled: what was recorded is
+		// checked, but it is not the whole run.
+		x.truncated = fmt.Sprintf("history truncated: the limit of %d recorded ops was reached %v into the run (--max-time %v, --recovery-time %v); the clients stopped there and %d %s went unrecorded, so the rest of the run is unchecked and liveness is skipped; to stay under the limit use fewer --clients, a --rate (ops/s per client), or a shorter --max-time",
+			x.rec.Limit(), time.Duration(max(at-int64(x.setupTime), 0)).Round(time.Millisecond), x.opts.MaxTime, x.opts.RecoveryTime, dropped, unrecorded(dropped))
+	}
+	for i, cl := range x.clients {
+		if err := cl.Err(); err != nil {
+			x.clientErrs = append(x.clientErrs, fmt.Sprintf("client %d: %v", i, err))
+		}
+	}
+	return nil
+}
+
+// runPhases runs the phases of Simulate. A panic is recovered here: the
+// implementation's failed assertion is recorded as the run's finding and
+// ends the run without error; any other panic is raftcheck's own failure,
+// an internal error with the seed to reproduce it.
+func (x *Execution) runPhases(ctx context.Context) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if af, ok := assertionFailure(r); ok {
+			x.recordPanic(af)
+			err = nil
+			return
+		}
+		err = fmt.Errorf("%w: seed %d at %v: panic: %v", ErrInternal, x.opts.Seed, x.w.Now(), r)
 	}()
 	// Setup, as in Jepsen: clients and faults start once the cluster has
 	// elected its first leader, so early ops do not all fail for want of one.
@@ -66,21 +100,6 @@ func (x *Execution) Simulate(ctx context.Context) (err error) {
 	}
 	if err := x.runUntil(ctx, x.stopTime+quietTime, "quiet period"); err != nil {
 		return err
-	}
-	x.endTime = x.w.Now()
-	if err := x.rec.Misuse(); err != nil {
-		return fmt.Errorf("%w: history: %v", ErrInternal, err)
-	}
-	if dropped, at := x.rec.Overflow(); dropped > 0 {
-		// The clients stopped when the recorder filled: what was recorded is
-		// checked, but it is not the whole run.
-		x.truncated = fmt.Sprintf("history truncated: the limit of %d recorded ops was reached %v into the run (--max-time %v, --recovery-time %v); the clients stopped there and %d invokes and nemesis events went unrecorded, so the rest of the run is unchecked and liveness is skipped; to stay under the limit use fewer --clients, a --rate (ops/s per client), or a shorter --max-time",
-			x.rec.Limit(), time.Duration(max(at-int64(x.setupTime), 0)).Round(time.Millisecond), x.opts.MaxTime, x.opts.RecoveryTime, dropped)
-	}
-	for i, cl := range x.clients {
-		if err := cl.Err(); err != nil {
-			x.clientErrs = append(x.clientErrs, fmt.Sprintf("client %d: %v", i, err))
-		}
 	}
 	return nil
 }
@@ -121,4 +140,13 @@ func ctxErr(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", cause, err)
 	}
 	return err
+}
+
+// unrecorded names what a truncated history lost: one or more invokes or
+// nemesis events.
+func unrecorded(n int) string {
+	if n == 1 {
+		return "invoke or nemesis event"
+	}
+	return "invokes and nemesis events"
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/raft/etcdraft"
 )
 
 // Builtin is the name of raftcheck's own Raft (package raft), the default.
@@ -19,8 +21,7 @@ type Impl struct {
 	Name string
 	// About says what it is, in a few words, for help texts.
 	About string
-	// Factory builds its nodes; nil when the implementation is registered
-	// but not part of this build (Lookup refuses it, saying so).
+	// Factory builds its nodes.
 	Factory raft.Factory
 	// ProtocolBugs: it can host the built-in's protocol-layer planted bugs
 	// (raft.Bugs), which are switches inside the built-in's own code. Only
@@ -29,18 +30,40 @@ type Impl struct {
 	// LeaseReporter: its nodes implement raft.LeaseReporter, which the
 	// lease-wall-clock host bug needs.
 	LeaseReporter bool
-	// Missing says why Factory is nil.
-	Missing string
+	// LeaseHazard, when set, says why its lease reads (--read-mode lease)
+	// are not linearizable even on well-behaved clocks: a stale lease read
+	// on it is that known hazard, which a verdict names, and which runs that
+	// draw their read mode (swarm) must not draw unless asked for.
+	LeaseHazard string
+	// WipeHazard, when set, says why a member that lost its disk must not
+	// rejoin under its old ID on this implementation. member-churn then
+	// brings removed nodes back with their disks unless the user sets
+	// churn-wipe (--nemesis-tuning), and a run where the user did names the
+	// hazard beside a panic finding.
+	WipeHazard string
+	// Conf is when its nodes adopt a configuration entry — on append (the
+	// built-in, Ongaro's dissertation §4.1) or on apply (etcd) — which the
+	// configuration-divergence invariant judges their Status().Voters by.
+	Conf checker.ConfSemantics
 }
 
 // registry lists the implementations in the order help texts give them
 // (built afresh on each call: nothing can change the registry).
 func registry() []Impl {
 	return []Impl{
-		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true},
-		{Name: "etcd", About: "go.etcd.io/raft/v3 through its RawNode (package raft/etcdraft)",
-			Factory: nil, // hook: etcdraft.New once raft/etcdraft lands (then drop Missing, and set LeaseReporter if its nodes report their lease)
-			Missing: "its adapter (package raft/etcdraft) is not part of this build yet"},
+		{Name: Builtin, About: "raftcheck's own Raft (package raft)", Factory: raft.New, ProtocolBugs: true, LeaseReporter: true,
+			Conf: checker.ConfOnAppend},
+		// etcd does not say how long its lease lasts, so its nodes are no
+		// raft.LeaseReporter. Its adapter binds each node to the goroutine
+		// that built it (see raft/etcdraft): a run's nodes are built and
+		// driven on one goroutine, which every caller of harness.Execute
+		// keeps.
+		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New,
+			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads",
+			WipeHazard:  "etcd identifies a member by its ID and assumes the member's log survives: one that lost its data is to be removed and added back as a new member with a new ID (etcd's runtime reconfiguration guide); raftcheck's member-churn brings a wiped node back under its old ID, and a leader deposed meanwhile, still tracking the node's old progress, sends it a commit index past its empty log, which etcd's assertion refuses (tocommit out of range)",
+			// etcd applies a change when the application hands it back
+			// (RawNode.ApplyConfChange, which the adapter calls in Advance).
+			Conf: checker.ConfOnApply},
 	}
 }
 
@@ -54,19 +77,13 @@ func Names() []string {
 	return out
 }
 
-// Lookup returns the implementation called name. A name that is not
-// registered, or one whose factory is not in this build, is an error saying
-// which; the entry comes back with the second, so callers can still say what
-// it could host.
+// Lookup returns the implementation called name; a name that is not
+// registered is an error listing the ones that are.
 func Lookup(name string) (Impl, error) {
 	for _, im := range registry() {
-		if im.Name != name {
-			continue
+		if im.Name == name {
+			return im, nil
 		}
-		if im.Factory == nil {
-			return im, fmt.Errorf("%q cannot run: %s", name, im.Missing)
-		}
-		return im, nil
 	}
 	return Impl{}, fmt.Errorf("%q is not one of %s", name, strings.Join(Names(), ", "))
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
@@ -95,7 +94,7 @@ func (res *Result) Reports(title string, meta harness.ReportMeta) harness.Report
 		Leader:         res.Leader,
 		Events:         d.events,
 		SimTime:        d.endTime,
-		WallTime:       time.Since(meta.Start),
+		WallTime:       meta.Wall,
 		TraceHash:      "none (live)",
 		Stats:          stats,
 	}

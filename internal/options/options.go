@@ -51,14 +51,16 @@ type Options struct {
 	Net  sim.NetConfig
 	Disk sim.DiskConfig
 
-	// Faults: Swarm draws the schedule from the seed when the run starts;
-	// otherwise Nemesis is the schedule (a scenario's, or the named faults).
+	// Faults: Nemesis is the schedule (a scenario's, the named faults, an
+	// explicit script, or the profile a swarm drew). Profile is that swarm
+	// profile, kept for the result; nil when the run is not a swarm's.
 	Nemesis nemesis.Config
-	Swarm   bool
+	Profile *nemesis.Profile
 
 	// Checking.
 	CheckTimeout time.Duration
 	CheckMemory  int64 // as checker.LinOptions.MemoryLimit takes it: negative = no bound
+	CheckSteps   int64 // as checker.LinOptions.StepLimit: 0 = no bound
 
 	// Planted bugs, by layer.
 	RaftBugs raft.Bugs    // protocol bugs: the built-in Raft only

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -26,18 +27,19 @@ const storeTimeFormat = "20060102T150405.000000000Z"
 // maxRunDirTries bounds the search for a free run directory name.
 const maxRunDirTries = 100
 
-// MakeRunDir creates the directory for one run. Two runs of one seed starting
-// in the same nanosecond (parallel processes sharing a store) get distinct
-// directories: the second gets a "-2" suffix, and so on.
+// MakeRunDir reserves the directory for one run and returns its path. The
+// directory itself appears only when Save completes: until then the run's
+// files are written into a hidden sibling (PartialDir), so a run that fails
+// or is interrupted while writing leaves no empty or half-written run
+// directory. Two runs of one seed starting in the same nanosecond (parallel
+// processes sharing a store) get distinct directories: the second gets a
+// "-2" suffix, and so on.
 func MakeRunDir(root, name string, seed uint64, now time.Time) (string, error) {
 	parent := filepath.Join(root, name)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", fmt.Errorf("store: %w", err)
-	}
 	base := filepath.Join(parent, fmt.Sprintf("%s-seed%d", now.UTC().Format(storeTimeFormat), seed))
 	dir := base
 	for try := 1; try <= maxRunDirTries; try++ {
-		err := os.Mkdir(dir, 0o755)
+		err := reserve(parent, dir)
 		if err == nil {
 			return dir, nil
 		}
@@ -47,6 +49,69 @@ func MakeRunDir(root, name string, seed uint64, now time.Time) (string, error) {
 		dir = fmt.Sprintf("%s-%d", base, try+1)
 	}
 	return "", fmt.Errorf("store: %s: %d directories of that name exist", base, maxRunDirTries)
+}
+
+// reserve claims dir by creating its partial directory, unless dir exists
+// already (fs.ErrExist either way when taken).
+func reserve(parent, dir string) error {
+	if _, err := os.Lstat(dir); err == nil {
+		return fs.ErrExist
+	}
+	err := os.Mkdir(PartialDir(dir), 0o755)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The parent is missing (first run of this name), or a Check of
+		// another process removed it as this one made it: make it again.
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return err
+		}
+		err = os.Mkdir(PartialDir(dir), 0o755)
+	}
+	return err
+}
+
+// PartialDir is where Save writes the files of the run directory dir
+// before renaming it into place: a hidden sibling, which `raftcheck serve`
+// and readers of the store skip.
+func PartialDir(dir string) string {
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".partial")
+}
+
+// Discard removes what a reserved run directory holds so far, for a run
+// that will not be saved after all.
+func Discard(dir string) error {
+	return os.RemoveAll(PartialDir(dir))
+}
+
+// Check reports whether a run named name could be stored under root, before
+// it runs: the nearest of root/name, root and their parents that exists is
+// a directory, and a file can be written in it. It makes no directory (a
+// passing sweep writes nothing, and runs checking side by side must not
+// remove what another is making) and leaves nothing behind.
+func Check(root, name string) error {
+	p := filepath.Join(root, name)
+	for {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("store: %s is not a directory", p)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			return fmt.Errorf("store: %w", err)
+		}
+		if filepath.Dir(p) == p {
+			return fmt.Errorf("store: %w", err)
+		}
+		p = filepath.Dir(p)
+	}
+	f, err := os.CreateTemp(p, ".write-test*")
+	if err != nil {
+		return fmt.Errorf("store: cannot write in %s: %w", p, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // writeFileAtomic writes path through a buffered, synced temp file and renames it into place.
@@ -104,4 +169,10 @@ func linkLatest(root, dir string) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
+}
+
+// WriteFile writes path atomically (through a synced temp file renamed into
+// place): a file of its own that a command adds to a run directory.
+func WriteFile(path string, write func(w *bufio.Writer) error) error {
+	return writeFileAtomic(path, write)
 }

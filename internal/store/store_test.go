@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -69,7 +70,8 @@ func TestMakeRunDirNames(t *testing.T) {
 	b, err := MakeRunDir(root, "run", 7, now)
 	require.NoError(t, err)
 	assert.Equal(t, a+"-2", b)
-	assert.DirExists(t, b)
+	assert.DirExists(t, PartialDir(b), "reserved by its partial directory")
+	assert.NoDirExists(t, b, "the run directory appears only when saved")
 }
 
 // TestWriteFileAtomic: the file appears whole with shareable permissions; a
@@ -99,4 +101,93 @@ func TestWriteFileAtomic(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "only results.json: no temporary file left")
+}
+
+// TestSaveFailureLeavesNoRunDir: a run whose files cannot all be written
+// (here its linearizability page fails half way) leaves neither its run
+// directory nor the partial one: an interrupted write is never mistaken
+// for a run.
+func TestSaveFailureLeavesNoRunDir(t *testing.T) {
+	root := t.TempDir()
+	dir, err := MakeRunDir(root, "run", 1, time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC))
+	require.NoError(t, err)
+	boom := errors.New("boom")
+	err = Save(root, dir, Run{LinPage: func(w io.Writer) error {
+		_, _ = w.Write([]byte("<html>half"))
+		return boom
+	}})
+	require.ErrorIs(t, err, boom)
+	assert.NoDirExists(t, dir)
+	assert.NoDirExists(t, PartialDir(dir))
+	entries, err := os.ReadDir(filepath.Join(root, "run"))
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing left under the run's name")
+	assert.NoFileExists(t, filepath.Join(root, "latest"))
+}
+
+// TestCheck: a store that can take a run passes and is left as it was
+// found; one that cannot is an error naming the path.
+func TestCheck(t *testing.T) {
+	t.Run("missing store", func(t *testing.T) {
+		root := filepath.Join(t.TempDir(), "a", "store")
+		require.NoError(t, Check(root, "run"))
+		assert.NoDirExists(t, filepath.Dir(root), "the check makes no directory")
+	})
+	t.Run("existing store", func(t *testing.T) {
+		root := t.TempDir()
+		require.NoError(t, Check(root, "run"))
+		entries, err := os.ReadDir(root)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	})
+	t.Run("existing name kept", func(t *testing.T) {
+		root := t.TempDir()
+		require.NoError(t, os.Mkdir(filepath.Join(root, "run"), 0o755))
+		require.NoError(t, Check(root, "run"))
+		assert.DirExists(t, filepath.Join(root, "run"))
+	})
+	t.Run("store is a file", func(t *testing.T) {
+		root := filepath.Join(t.TempDir(), "f")
+		require.NoError(t, os.WriteFile(root, nil, 0o644))
+		err := Check(root, "run")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), root+" is not a directory")
+	})
+	t.Run("name is a file", func(t *testing.T) {
+		root := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(root, "run"), nil, 0o644))
+		err := Check(root, "run")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "is not a directory")
+	})
+	t.Run("unwritable", func(t *testing.T) {
+		if _, err := os.Stat("/proc/self"); err != nil {
+			t.Skip("needs /proc: a directory no file can be created in")
+		}
+		err := Check("/proc/raftcheck-store", "run")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "cannot write in /proc")
+	})
+}
+
+// TestLatestIsTheLastToFinish: latest follows the last run to finish
+// writing, not the latest start (in a parallel sweep the two differ), and
+// the README says so rather than "the newest run".
+func TestLatestIsTheLastToFinish(t *testing.T) {
+	root := t.TempDir()
+	early := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	late, err := MakeRunDir(root, "run", 2, early.Add(time.Second))
+	require.NoError(t, err)
+	first, err := MakeRunDir(root, "run", 1, early)
+	require.NoError(t, err)
+	require.NoError(t, linkLatest(root, late))
+	require.NoError(t, linkLatest(root, first)) // started first, finished last
+	target, err := os.Readlink(filepath.Join(root, "latest"))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join("run", filepath.Base(first)), target)
+
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "points at the last run to finish")
+	assert.NotContains(t, string(readme), "points at the newest run")
 }

@@ -77,8 +77,10 @@
 //
 // An assertion failing inside etcd (Panic/Fatal log lines, or a plain panic)
 // and a broken contract between etcd and the adapter are found bugs: they
-// panic with a *PanicError naming the node and its term, with the stack. The
-// harness reports a panic in a run as an internal error with the seed.
+// panic with a *PanicError naming the node and its term, with the stack. It
+// is a raft.AssertionFailure: the harness stops the run there and reports it
+// as an invalid verdict (finding "panic": node, term, message, seed), with
+// the history recorded until then checked.
 //
 // # Determinism
 //

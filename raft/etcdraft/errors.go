@@ -17,7 +17,7 @@ import (
 // the harness reports it with the seed.
 type PanicError struct {
 	Node  uint64 // the node that panicked
-	Term  uint64 // its term as of the latest Ready
+	Term  uint64 // its term when it panicked (as of the latest Ready if etcd could not say)
 	Value any    // what was panicked with
 	Stack []byte // the stack where it panicked
 }
@@ -26,6 +26,12 @@ type PanicError struct {
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("etcdraft: node %d (term %d): %v", e.Node, e.Term, e.Value)
 }
+
+// FailedNode returns the node that panicked and its term: a *PanicError is
+// a raft.AssertionFailure, which the harness reports as a found bug.
+func (e *PanicError) FailedNode() (node, term uint64) { return e.Node, e.Term }
+
+var _ raft.AssertionFailure = (*PanicError)(nil)
 
 // Unwrap returns the panic value when it is an error.
 func (e *PanicError) Unwrap() error {
@@ -39,12 +45,28 @@ func (n *Node) wrapPanic(r any) any {
 	if pe, ok := r.(*PanicError); ok {
 		return pe
 	}
-	return &PanicError{Node: n.id, Term: n.term, Value: r, Stack: debug.Stack()}
+	return &PanicError{Node: n.id, Term: n.termNow(), Value: r, Stack: debug.Stack()}
+}
+
+// termNow is etcd's current term, which a panic inside Step may have raised
+// past the latest Ready's; the latest Ready's if etcd cannot say (its state
+// may be what broke).
+func (n *Node) termNow() (term uint64) {
+	term = n.term
+	if n.rn == nil {
+		return term
+	}
+	defer func() {
+		if recover() != nil {
+			term = n.term
+		}
+	}()
+	return n.rn.BasicStatus().HardState.GetTerm()
 }
 
 // bug panics with a found adapter or library bug.
 func (n *Node) bug(format string, args ...any) {
-	panic(&PanicError{Node: n.id, Term: n.term, Value: fmt.Sprintf(format, args...), Stack: debug.Stack()})
+	panic(&PanicError{Node: n.id, Term: n.termNow(), Value: fmt.Sprintf(format, args...), Stack: debug.Stack()})
 }
 
 // fail builds the error of a refused call, as the built-in does: a

@@ -305,3 +305,12 @@ func (c *cluster) okOps() map[string]int {
 
 // chaosSeeds sets how many seeds TestChaos runs.
 var chaosSeeds = flag.Int("chaos.seeds", 12, "seeds TestChaos runs")
+
+// chaosFrom sets the first seed TestChaos runs (to rerun one: -chaos.from=N
+// -chaos.seeds=1).
+var chaosFrom = flag.Uint64("chaos.from", 1, "first seed TestChaos runs")
+
+// chaosBuiltin runs TestChaos on the built-in Raft (raft.New) instead of
+// etcd's: the same faults and checks hold any implementation to the same
+// contract.
+var chaosBuiltin = flag.Bool("chaos.builtin", false, "TestChaos drives the built-in Raft instead of etcd's")

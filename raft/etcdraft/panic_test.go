@@ -73,7 +73,7 @@ func TestForeignGoroutineIsCaught(t *testing.T) {
 
 // TestEtcdPanicNamesTheNode: an assertion failing inside etcd (here a crafted
 // heartbeat committing beyond the log) surfaces as a *PanicError naming the
-// node, with etcd's message and stack.
+// node and its term, with etcd's message and stack: a raft.AssertionFailure.
 func TestEtcdPanicNamesTheNode(t *testing.T) {
 	n, err := New(testConfig(2, []uint64{1, 2, 3}, 1), raft.Persisted{})
 	require.NoError(t, err)
@@ -82,6 +82,10 @@ func TestEtcdPanicNamesTheNode(t *testing.T) {
 	assert.Equal(t, uint64(2), pe.Node)
 	assert.Contains(t, pe.Error(), "out of range")
 	assert.Contains(t, string(pe.Stack), "go.etcd.io/raft/v3")
+	// The harness knows it for the implementation's own failed assertion.
+	var af raft.AssertionFailure = pe
+	node, term := af.FailedNode()
+	assert.Equal(t, [2]uint64{2, 5}, [2]uint64{node, term})
 }
 
 // TestStepRefusals: a message without an etcd payload, or for another node,

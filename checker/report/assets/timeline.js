@@ -122,6 +122,8 @@
   function nodeLabel(n) { return (D.names && D.names[n]) || "node " + n; }
   function nodeId(n) { return (D.names && D.names[n]) || String(n); }
   function nodeList(ids) { return ids.length ? ids.map(nodeName).join(", ") : "—"; }
+  // count is "1 node", "5 nodes": n grouped, and word with an s unless n is 1.
+  function count(n, word) { return num(n) + " " + word + (n === 1 ? "" : "s"); }
   function kindColor(k) { return KIND_COLORS[k % KIND_COLORS.length]; }
   // lowerBound returns the first index i with arr[i] >= v (arr sorted).
   function lowerBound(arr, v) {
@@ -164,9 +166,10 @@
     document.getElementById("replay").textContent = D.replay || "—";
     const counts = [0, 0, 0, 0];
     for (const o of D.ops.out) counts[o]++;
-    const parts = [fmtDur(D.duration) + " shown", D.nodes.length + " nodes", num(D.ops.out.length) + " ops (" +
-      OUTCOME.map((n, i) => num(counts[i]) + " " + n).join(", ") + ")", D.faults.length + " fault windows"];
-    let m = num(D.msgs.total) + " messages";
+    // "ops invoked", as the run's other outputs count them.
+    const parts = [fmtDur(D.duration) + " shown", count(D.nodes.length, "node"), count(D.ops.out.length, "op") + " invoked (" +
+      OUTCOME.map((n, i) => num(counts[i]) + " " + n).join(", ") + ")", count(D.faults.length, "fault window")];
+    let m = count(D.msgs.total, "message");
     if (D.msgs.total > D.msgs.sent.length) m += " (" + num(D.msgs.sent.length) + " embedded, evenly sampled)";
     parts.push(m);
     document.getElementById("overview").textContent = parts.join(" · ");
@@ -292,7 +295,7 @@
   function fillFinal() {
     const t = document.getElementById("nodes");
     const head = el("tr");
-    for (const h of ["Node ID", "State", "Term", "Alive", "Log Size", "Commit"]) head.appendChild(el("th", null, h));
+    for (const h of ["Node ID", "State", "Term", "Alive", "Log Size (since snapshot)", "Commit Index"]) head.appendChild(el("th", null, h));
     t.appendChild(head);
     for (const n of D.final) {
       const tr = el("tr", n.alive ? null : { class: "dead" });
