@@ -82,7 +82,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <section class="rc-view" aria-label="the decisive operations">
 <h2>The operations, in time</h2>
 <p class="rc-note">The faults and each node's leaderships, crashes and pauses at the top; below, one row per client process. Outlined in red: the operations that prove the anomaly (bold, labelled by their part in it) and the rest of the counterexample; dashed: the one no order of the others leaves room for. Time is warped so every instant shows and every box fits its text; hover a box for its details.</p>
-<div class="rc-view-wrap">{{.SVG}}</div>
+{{.SVG}}
 </section>
 {{- end}}
 {{- if .Ops}}

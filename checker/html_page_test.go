@@ -57,7 +57,10 @@ func TestHTMLPage(t *testing.T) {
 	assert.Contains(t, head, htmlText(AnomalyRule(AnomalyStaleRead)), "the rule it breaks")
 	assert.Less(t, strings.Index(page, "rc-anomaly"), strings.Index(page, "rc-view-svg"), "the anomaly comes before the diagram")
 
-	svg := page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")]
+	labels := page[strings.Index(page, `<svg class="rc-view-labels"`):]
+	labels = labels[:strings.Index(labels, "</svg>")]
+	svg := page[strings.Index(page, `<svg class="rc-view-svg"`):]
+	svg = svg[:strings.Index(svg, "</svg>")]
 	// Every counterexample op is drawn and outlined; the decisive ones are
 	// labelled by their part; the other key's ops are not drawn.
 	drawn := regexp.MustCompile(`<g class="rc-op([^"]*)" data-op="(\d+)">`).FindAllStringSubmatch(svg, -1)
@@ -84,7 +87,10 @@ func TestHTMLPage(t *testing.T) {
 	assert.Contains(t, svg, "partition-isolate-leader")
 	assert.Contains(t, svg, "fill:#bc80bd")
 	assert.NotContains(t, svg, "later fault")
-	assert.Contains(t, svg, ">node 3</text>", "the node row")
+	assert.Contains(t, labels, ">node 3</text>", "the node row, labelled beside the diagram")
+	assert.Contains(t, labels, ">process 2</text>")
+	assert.Less(t, strings.Index(labels, ">process 1</text>"), strings.Index(labels, ">process 0</text>"), "the decisive ops' processes (2, 1) on the top rows")
+	assert.Less(t, strings.Index(labels, ">process 2</text>"), strings.Index(labels, ">process 0</text>"))
 	assert.Contains(t, svg, "acknowledged 10 ns before the read began", "the gap between the missed write and the read")
 	// A time axis, increasing left to right.
 	axis := regexp.MustCompile(`<text class="rc-axis" x="([\d.]+)" y="\d+">([^<]+)</text>`).FindAllStringSubmatch(svg, -1)

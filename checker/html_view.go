@@ -118,14 +118,23 @@ func (r *LinResult) counterexampleSVG(a *Anomaly, notes []Annotation) string {
 	for _, b := range faults {
 		faultRows = max(faultRows, b.row+1)
 	}
-	// Client rows: one per process, in order of first call.
+	// Client rows: one per process, the decisive operations' first (the
+	// anomaly is read off the top rows), then in order of first call.
 	procRow := map[int]int{}
 	var procs []int
-	for _, v := range ops {
-		if _, ok := procRow[v.o.process]; !ok {
-			procRow[v.o.process] = len(procs)
-			procs = append(procs, v.o.process)
+	addProc := func(p int) {
+		if _, ok := procRow[p]; !ok {
+			procRow[p] = len(procs)
+			procs = append(procs, p)
 		}
+	}
+	for _, v := range ops {
+		if v.role != "" {
+			addProc(v.o.process)
+		}
+	}
+	for _, v := range ops {
+		addProc(v.o.process)
 		v.row = procRow[v.o.process]
 	}
 	w := newWarp(times, viewLeft+8)
@@ -146,11 +155,15 @@ func (r *LinResult) counterexampleSVG(a *Anomaly, notes []Annotation) string {
 	yClients := yNodes + float64(len(nodeTags))*viewRow + 10
 	height := yClients + float64(len(procs))*viewRow + 30
 
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="rc-view-svg" xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="the decisive operations in time">`, width, height, width, height)
+	// The row labels are an SVG of their own that stays put while the
+	// diagram beside it scrolls (the page opens scrolled onto the decisive
+	// operations).
+	var b, lb strings.Builder
+	fmt.Fprintf(&b, `<svg class="rc-view-svg" xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="%d 0 %.0f %.0f" role="img" aria-label="the decisive operations in time">`,
+		width-viewLeft, height, viewLeft, width-viewLeft, height)
 	// Row labels and bands.
 	label := func(y float64, text, cls string) {
-		fmt.Fprintf(&b, `<text class="%s" x="6" y="%.1f">%s</text>`, cls, y+viewRow/2+4, html.EscapeString(text))
+		fmt.Fprintf(&lb, `<text class="%s" x="6" y="%.1f">%s</text>`, cls, y+viewRow/2+4, html.EscapeString(text))
 	}
 	if faultRows > 0 {
 		label(yFaults, "faults", "rc-sec")
@@ -190,7 +203,8 @@ func (r *LinResult) counterexampleSVG(a *Anomaly, notes []Annotation) string {
 		r.viewBoxOf(&b, w, v, yClients)
 	}
 	b.WriteString("</svg>")
-	return b.String()
+	return fmt.Sprintf(`<div class="rc-view-grid"><svg class="rc-view-labels" xmlns="http://www.w3.org/2000/svg" width="%d" height="%.0f" viewBox="0 0 %d %.0f" aria-hidden="true">%s</svg><div class="rc-view-wrap">%s</div></div>`,
+		viewLeft, height, viewLeft, height, lb.String(), b.String())
 }
 
 // viewOps are the operations the view draws: the counterexample's and the

@@ -13,6 +13,17 @@
       g.scrollIntoView({ block: "center", inline: "center" });
     });
   }
+  // Open on the anomaly: scroll the diagram so its decisive operations are
+  // in view (the supporting ones may reach far to the left).
+  const wrap = document.querySelector(".rc-view-wrap");
+  const dec = document.querySelectorAll(".rc-view-svg g.rc-op.rc-decisive rect");
+  if (wrap && dec.length) {
+    const base = wrap.getBoundingClientRect().left - wrap.scrollLeft;
+    let lo = Infinity, hi = -Infinity;
+    for (const r of dec) { const b = r.getBoundingClientRect(); lo = Math.min(lo, b.left - base); hi = Math.max(hi, b.right - base); }
+    // the decisive span's right end in view, and its left end when it fits
+    wrap.scrollLeft = Math.max(0, Math.min(lo - 140, hi + 200 - wrap.clientWidth));
+  }
   // A small handle for tests and for poking at the page from the console.
   window.raftcheckLin = {
     ready: true,
@@ -20,5 +31,9 @@
     boxes: boxes.length,
     marked: document.querySelectorAll(".rc-view-svg g.rc-op.rc-in-cex").length,
     decisive: document.querySelectorAll(".rc-view-svg g.rc-op.rc-decisive").length,
+    decisiveInView: () => [...document.querySelectorAll(".rc-view-svg g.rc-op.rc-decisive rect")].every((r) => {
+      const b = r.getBoundingClientRect(), w = wrap.getBoundingClientRect();
+      return b.left >= w.left - 1 && b.left <= w.right;
+    }),
   };
 })();

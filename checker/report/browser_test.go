@@ -140,7 +140,7 @@ func TestBrowser(t *testing.T) {
 		})
 		require.NoError(t, err)
 		assert.Empty(t, res.problems, "linearizability.html must load without console errors")
-		assertSmallPage(t, res)
+		assertSmallPage(t, res, time.Second)
 		shots.save("linearizability-valid.png", res.screenshot)
 	})
 
@@ -182,7 +182,7 @@ func TestBrowser(t *testing.T) {
 		})
 		require.NoError(t, err)
 		assert.Empty(t, res.problems, "linearizability.html must load without console errors")
-		assertSmallPage(t, res)
+		assertSmallPage(t, res, time.Second)
 		shots.save("linearizability-invalid.png", res.screenshot)
 	})
 
@@ -257,8 +257,9 @@ func TestBrowser(t *testing.T) {
 	t.Run("long run", func(t *testing.T) {
 		// 10 minutes of faults: about 48,000 ops. Set RAFTCHECK_BROWSER_BIG=1
 		// to run it. linearizability.html must not grow with the history
-		// (its size and DOM are bounded, deterministic proxies for its load
-		// time); the load times are printed, never judged.
+		// (size and DOM bounded) and loads within 5 s; latency.svg is
+		// aggregated (under 1 MiB); the other pages' load times are
+		// printed, not judged.
 		if os.Getenv("RAFTCHECK_BROWSER_BIG") != "1" {
 			t.Skip("set RAFTCHECK_BROWSER_BIG=1 to measure a 10-minute run's pages")
 		}
@@ -267,6 +268,14 @@ func TestBrowser(t *testing.T) {
 			c.Bugs = []raftcheck.BugName{raftcheck.BugStaleLocalRead}
 			c.Nemesis = []raftcheck.Fault{raftcheck.FaultPartitionIsolateLeader, raftcheck.FaultPartitionRandomHalves}
 		})
+		for _, f := range []string{report.LatencyFile, report.RateFile, report.TimelineFile, "linearizability.html", "porcupine.html"} {
+			fi, err := os.Stat(filepath.Join(dir, f))
+			require.NoError(t, err)
+			t.Logf("10-minute run: %s is %.2f MB", f, float64(fi.Size())/(1<<20))
+			if f == report.LatencyFile {
+				assert.Less(t, fi.Size(), int64(1<<20), "latency.svg of a 10-minute run is aggregated")
+			}
+		}
 		for _, page := range []string{report.TimelineFile, "linearizability.html", "porcupine.html"} {
 			ready := timelineReady
 			if page != report.TimelineFile {
@@ -281,7 +290,7 @@ func TestBrowser(t *testing.T) {
 			require.NoError(t, err)
 			assert.Empty(t, res.problems)
 			if page == "linearizability.html" {
-				assertSmallPage(t, res)
+				assertSmallPage(t, res, 5*time.Second)
 			}
 		}
 	})
@@ -593,6 +602,11 @@ func exerciseLinPage(ctx context.Context, t *testing.T, p *pageSession, res *raf
 	assert.True(t, head.Rows, "the fault and node (leader) rows above the ops")
 	assert.Equal(t, "porcupine.html", head.Full, "porcupine's page of the whole history is a link")
 	assert.True(t, head.Mini, "the counterexample has a porcupine diagram of its own")
+	var inView bool
+	if err := p.eval(ctx, "window.raftcheckLin.decisiveInView()", &inView); err != nil {
+		return err
+	}
+	assert.True(t, inView, "the page opens on the decisive operations")
 	var miniBoxes int
 	if err := p.eval(ctx, `document.querySelector('iframe.rc-mini').contentDocument.querySelectorAll('rect.history-rect').length`, &miniBoxes); err != nil {
 		return err
@@ -694,15 +708,27 @@ func (l *loadLog) load(ctx context.Context, b *browser, run, path string, opt lo
 }
 
 func (l *loadLog) print(t *testing.T) {
-	t.Logf("page loads (navigation until drawn, this machine; the bounds checked are size and DOM nodes):\n%s", strings.Join(l.lines, "\n"))
+	t.Logf("page loads (navigation until drawn, this machine):\n%s", strings.Join(l.lines, "\n"))
 }
 
 // assertSmallPage: linearizability.html opens at once however long the
-// history, because what it holds does not grow with it. Its size and DOM
-// node count are the deterministic proxies for that.
-func assertSmallPage(t *testing.T, res *loadResult) {
+// history, because what it holds does not grow with it: its size and DOM
+// node count (deterministic) stay small, and it loads within bound, the
+// issue's budget (1 s for a standard run, 5 s for a 10-minute one).
+//
+// The time bound is the one check of this test that depends on the
+// machine's speed, which is why it lives here, in the browser test that
+// `make test-browser` runs, and never in the unit suite.
+// RAFTCHECK_BROWSER_TIMING=report prints the times without judging them
+// (a machine known to be overloaded).
+func assertSmallPage(t *testing.T, res *loadResult, bound time.Duration) {
 	assert.Less(t, res.bytes, int64(1<<20), "linearizability.html stays under 1 MiB")
 	assert.Less(t, res.domNodes, 4000, "linearizability.html stays under 4,000 DOM nodes")
+	if os.Getenv("RAFTCHECK_BROWSER_TIMING") == "report" {
+		t.Logf("linearizability.html loaded in %v (bound %v, not judged)", res.loaded.Round(time.Millisecond), bound)
+		return
+	}
+	assert.Less(t, res.loaded, bound, "linearizability.html loads and draws within %v", bound)
 }
 
 // brokenPage proves the detector: each line is one kind of problem.
