@@ -24,6 +24,23 @@
     // the decisive span's right end in view, and its left end when it fits
     wrap.scrollLeft = Math.max(0, Math.min(lo - 140, hi + 200 - wrap.clientWidth));
   }
+  // The labels of fault and node bars that begin left of the scrolled view
+  // move right with it, so a bar in view says what it is.
+  const svg = document.querySelector(".rc-view-svg");
+  if (wrap && svg) {
+    const x0 = svg.viewBox.baseVal.x;
+    const bars = [];
+    for (const g of svg.querySelectorAll("g.rc-fault, g.rc-node")) {
+      const r = g.querySelector("rect"), t = g.querySelector("text");
+      if (r && t) bars.push({ a: r.x.baseVal.value, b: r.x.baseVal.value + r.width.baseVal.value, t: t, w: t.getComputedTextLength() });
+    }
+    const stick = () => {
+      const left = wrap.scrollLeft + x0;
+      for (const b of bars) b.t.setAttribute("x", String(Math.max(b.a + 3, Math.min(left + 3, b.b - 3 - b.w))));
+    };
+    wrap.addEventListener("scroll", stick, { passive: true });
+    stick();
+  }
   // A small handle for tests and for poking at the page from the console.
   window.raftcheckLin = {
     ready: true,
