@@ -282,9 +282,9 @@ func (c *Config) faults(o *options.Options, bad func(field, format string, args 
 			bad("nemesis-tuning", "%v", err)
 		}
 	}
-	if o.Raft.WipeHazard != "" && o.Nemesis.Intensity.ChurnWipe == 0 && slices.Contains(faults, "member-churn") {
-		// Not asked for: bring members back with their disks (see
-		// impls.Impl.WipeHazard).
+	if o.Raft.RejoinHazard != "" && o.Nemesis.Intensity.ChurnWipe == 0 && slices.Contains(faults, "member-churn") {
+		// Not asked for: bring members back with their disks, the lesser
+		// of the two hazards (see impls.Impl.RejoinHazard).
 		o.Nemesis.Intensity.ChurnWipe = nemesis.Off
 	}
 	if c.NemesisSchedule != "" {

@@ -72,11 +72,11 @@ func SwarmKnobs() []string { return slices.Clone(swarmKnobs) }
 // isSwarmKnob reports whether the swarm draws the knob called name.
 func isSwarmKnob(name string) bool { return slices.Contains(swarmKnobs, name) }
 
-// wipeFaults are the faults that bring a node back with an empty disk under
-// its old ID (besides member-churn's churn-wipe): corrupt replaces a node
-// whose disk went bad. The swarm draws none of them on an implementation
-// with a WipeHazard.
-var wipeFaults = []string{"corrupt"}
+// rejoinFaults are the faults that bring a removed node back under its old
+// ID: member-churn, and corrupt (a node whose disk went bad is replaced by
+// one with an empty disk). The swarm draws neither on an implementation
+// with a RejoinHazard unless --nemesis is given.
+var rejoinFaults = []string{"member-churn", "corrupt"}
 
 // leaseHazardFaults are the faults under which lease reads are unsafe on a
 // correct Raft: a paused leader, or one whose clock runs slow or jumps, keeps
@@ -432,18 +432,21 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 	if d.ReadMode == "lease" && !leaseAsked {
 		opt.Exclude = slices.Clone(leaseHazardFaults)
 	}
-	wipeHazard := false
-	if im, err := impls.Lookup(c.Raft); err == nil && im.WipeHazard != "" {
-		// A corrupt disk is replaced by an empty one under the node's old
-		// ID, which this implementation does not allow (WipeHazard).
-		wipeHazard = true
-		opt.Exclude = append(opt.Exclude, wipeFaults...)
+	rejoinHazard := false
+	if im, err := impls.Lookup(c.Raft); err == nil && im.RejoinHazard != "" {
+		rejoinHazard = true
+		opt.Exclude = append(opt.Exclude, rejoinFaults...)
 	}
 	// A corner's faults: the ones its part of Raft must survive, a few
 	// others by chance, at the election timescale.
 	corr := sim.NewStream(c.Seed, "swarm/corner-faults")
 	cornerFaults := func(always, maybe []string, pace [2]float64) {
-		opt.Faults = append([]string{}, always...)
+		opt.Faults = nil
+		for _, f := range always {
+			if !slices.Contains(opt.Exclude, f) {
+				opt.Faults = append(opt.Faults, f)
+			}
+		}
 		for _, f := range maybe {
 			if corr.IntN(3) == 0 && !slices.Contains(opt.Exclude, f) {
 				opt.Faults = append(opt.Faults, f)
@@ -481,9 +484,9 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		}
 		p = nemesis.Profile(pc)
 	}
-	if wipeHazard && !fixed("nemesis-tuning") {
+	if rejoinHazard && !fixed("nemesis-tuning") {
 		// Members come back with their disks on an implementation that
-		// requires a new ID for a wiped one (impls.Impl.WipeHazard).
+		// never takes a removed member back (impls.Impl.RejoinHazard).
 		pc := p.Config()
 		pc.Intensity.ChurnWipe = nemesis.Off
 		p = nemesis.Profile(pc)

@@ -114,8 +114,8 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	if h := x.opts.Raft.LeaseHazard; h != "" && x.opts.ReadMode == kvstore.ReadLease && cr.Linearizability == string(checker.LinIllegal) {
 		cr.Reasons = append(cr.Reasons, "lease hazard: "+h+"; this stale read may be that known behaviour of --raft "+x.opts.Raft.Name+", not a new bug (--read-mode readindex is linearizable)")
 	}
-	if h := x.opts.Raft.WipeHazard; h != "" && x.panic != nil && x.wipesDisks() {
-		cr.Reasons = append(cr.Reasons, "wiped-member hazard: "+h+"; this panic may be that, not a bug in --raft "+x.opts.Raft.Name+" (drop churn-wipe from --nemesis-tuning to bring members back with their disks)")
+	if h := x.opts.Raft.RejoinHazard; h != "" && (x.panic != nil || cr.Liveness == checker.LivenessFailed) && x.rejoins() {
+		cr.Reasons = append(cr.Reasons, "rejoin hazard: "+h+"; this finding may be that, not a bug in --raft "+x.opts.Raft.Name+" (leave out member-churn and corrupt)")
 	}
 	markUntested(why, setAside, &cr)
 	if x.truncated != "" {
@@ -146,10 +146,9 @@ func (x *Execution) checkStopped(ctx context.Context) error {
 		x.opts.Seed, time.Duration(x.endTime), ctxErr(ctx))
 }
 
-// wipesDisks reports whether the run's faults bring a node back with an
-// empty disk under its old ID: corrupt (a bad disk is replaced), or
-// member-churn with churn-wipe.
-func (x *Execution) wipesDisks() bool {
+// rejoins reports whether the run's faults bring a removed node back under
+// its old ID: member-churn, or corrupt (a bad disk is replaced).
+func (x *Execution) rejoins() bool {
 	f := x.opts.Nemesis.Faults
-	return slices.Contains(f, "corrupt") || (x.opts.Nemesis.Intensity.ChurnWipe > 0 && slices.Contains(f, "member-churn"))
+	return slices.Contains(f, "corrupt") || slices.Contains(f, "member-churn")
 }

@@ -35,12 +35,13 @@ type Impl struct {
 	// on it is that known hazard, which a verdict names, and which runs that
 	// draw their read mode (swarm) must not draw unless asked for.
 	LeaseHazard string
-	// WipeHazard, when set, says why a member that lost its disk must not
-	// rejoin under its old ID on this implementation. member-churn then
-	// brings removed nodes back with their disks unless the user sets
-	// churn-wipe (--nemesis-tuning), and a run where the user did names the
-	// hazard beside a panic finding.
-	WipeHazard string
+	// RejoinHazard, when set, says why a removed member must not come back
+	// under its old ID on this implementation, as member-churn and corrupt
+	// bring it back. The swarm then draws neither unless asked for,
+	// member-churn brings nodes back with their disks unless churn-wipe is
+	// set (--nemesis-tuning), and a run with them whose verdict is a panic
+	// or a liveness failure names the hazard.
+	RejoinHazard string
 	// Conf is when its nodes adopt a configuration entry — on append (the
 	// built-in, Ongaro's dissertation §4.1) or on apply (etcd) — which the
 	// configuration-divergence invariant judges their Status().Voters by.
@@ -59,8 +60,8 @@ func registry() []Impl {
 		// driven on one goroutine, which every caller of harness.Execute
 		// keeps.
 		{Name: "etcd", About: "go.etcd.io/raft/v3 v3.7.0 through its RawNode (package raft/etcdraft)", Factory: etcdraft.New,
-			LeaseHazard: "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads",
-			WipeHazard:  "etcd identifies a member by its ID and assumes the member's log survives: one that lost its data is to be removed and added back as a new member with a new ID (etcd's runtime reconfiguration guide); raftcheck's member-churn brings a wiped node back under its old ID, and a leader deposed meanwhile, still tracking the node's old progress, sends it a commit index past its empty log, which etcd's assertion refuses (tocommit out of range)",
+			LeaseHazard:  "etcd's ReadOnlyLeaseBased lease outlives its quorum: a leader cut off from its majority answers lease reads until its next failed CheckQuorum, up to two election timeouts, while the others may elect a new leader after one (etcd-io/raft#166, open), so a plain partition gives stale reads",
+			RejoinHazard: "etcd never takes a removed member back under its ID: a member that lost its data is removed and added back as a new member with a new ID (etcd's runtime reconfiguration guide), while raftcheck's member-churn and corrupt bring the node back under its old ID; a leader deposed meanwhile sends a wiped node a commit index past its empty log, which etcd's assertion refuses (tocommit out of range), and a node re-added with its old log may be offered only a snapshot taken before it was re-added, which it ignores as not naming it, so the leader resends it without end",
 			// etcd applies a change when the application hands it back
 			// (RawNode.ApplyConfChange, which the adapter calls in Advance).
 			Conf: checker.ConfOnApply},

@@ -24,12 +24,13 @@ func wipeChurnConfig(raft, tuning string) Config {
 	return c
 }
 
-// TestEtcdWipeHazard: etcd wants a member that lost its data back under a
-// new ID, so member-churn brings nodes back with their disks on etcd unless
-// churn-wipe is asked for; asked for, etcd's own assertion fires when a
-// deposed leader sends the wiped node its old commit index, and the verdict
-// names that hazard. The built-in takes the same run.
-func TestEtcdWipeHazard(t *testing.T) {
+// TestEtcdRejoinHazard: etcd never takes a removed member back under its
+// ID, so the swarm draws neither member-churn nor corrupt on etcd, and
+// member-churn asked for brings nodes back with their disks unless churn-wipe
+// is set too; set, etcd's own assertion fires when a deposed leader sends
+// the wiped node its old commit index, and the verdict names the hazard.
+// The built-in takes the same run.
+func TestEtcdRejoinHazard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three 50 s simulated runs")
 	}
@@ -44,7 +45,7 @@ func TestEtcdWipeHazard(t *testing.T) {
 	var panicked, hazard bool
 	for _, r := range res.Reasons {
 		panicked = panicked || strings.HasPrefix(r, "panic: ") && strings.Contains(r, "out of range")
-		hazard = hazard || strings.HasPrefix(r, "wiped-member hazard: ")
+		hazard = hazard || strings.HasPrefix(r, "rejoin hazard: ")
 	}
 	assert.True(t, panicked, "etcd's assertion is the finding: %v", res.Reasons)
 	assert.True(t, hazard, "the verdict names the hazard: %v", res.Reasons)
@@ -57,5 +58,10 @@ func TestEtcdWipeHazard(t *testing.T) {
 	sw.Seed, sw.Raft, sw.Store, sw.Swarm = 34, "etcd", "", true
 	d, err := sw.Resolve()
 	require.NoError(t, err)
-	assert.Contains(t, d.NemesisTuning, "churn-wipe=off", "the swarm draws no wipes on etcd")
+	assert.NotContains(t, d.Nemesis, Fault("member-churn"), "the swarm draws no rejoins on etcd")
+	assert.NotContains(t, d.Nemesis, Fault("corrupt"), "the swarm draws no rejoins on etcd")
+	sw.Raft = "builtin"
+	d, err = sw.Resolve()
+	require.NoError(t, err)
+	assert.Contains(t, d.Nemesis, Fault("member-churn"), "the built-in takes members back: seed 34 is a membership storm")
 }
