@@ -151,6 +151,7 @@ func newLiveResult(cfg LiveConfig, lc live.Config, lr *live.Result, start time.T
 		Liveness:        cr.Liveness,
 		Problems:        cr.Problems,
 		Counterexample:  cr.Counterexample,
+		Anomaly:         cr.Anomaly,
 		Swarm:           lr.Swarm,
 		Nemesis:         lr.Nemesis,
 		Stats: Stats{
@@ -205,10 +206,11 @@ func saveLive(cfg LiveConfig, lr *live.Result, res *Result, start time.Time) err
 	title := fmt.Sprintf("raftcheck %s seed %d (live)", cfg.Name, cfg.Seed)
 	reps := lr.Reports(title, harness.ReportMeta{Config: flags, Replay: res.Replay + "   # runs it again live: not a bit-for-bit replay", Wall: time.Duration(res.Stats.WallSeconds * float64(time.Second))})
 	return store.SaveInPlace(cfg.Store, res.Store, store.Run{
-		History: lr.History,
-		LinPage: reps.LinPage,
-		Report:  reps.Run,
-		Results: storedLiveResult{Result: res, LiveConfig: cfg, Version: resultsVersion},
+		History:  lr.History,
+		LinPage:  reps.LinPage,
+		FullPage: reps.FullPage,
+		Report:   reps.Run,
+		Results:  storedLiveResult{Result: res, LiveConfig: cfg, Version: resultsVersion},
 	})
 }
 

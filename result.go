@@ -59,6 +59,13 @@ type Result struct {
 	// smaller one.
 	Schedule string `json:"schedule,omitempty"`
 
+	// Anomaly is, for a history that is not linearizable, what its
+	// counterexample shows: the kind (stale read, lost write, ...), one
+	// sentence, the decisive operations with their history positions, the
+	// nodes that served them with their roles and terms, and the faults
+	// running then. nil otherwise.
+	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
+
 	// Mode is "live" for a run of real node processes (Live), "" for a
 	// simulated one. A live run has no trace hash and cannot be replayed.
 	Mode string `json:"mode,omitempty"`
@@ -137,6 +144,7 @@ func newResult(cfg Config, out *harness.Outcome, start time.Time) *Result {
 		TraceHash:       st.TraceHash,
 		Problems:        cr.Problems,
 		Counterexample:  cr.Counterexample,
+		Anomaly:         cr.Anomaly,
 		Swarm:           out.Swarm,
 		Nemesis:         out.Nemesis,
 		Schedule:        nemesis.FormatSchedule(out.Schedule),

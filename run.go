@@ -89,10 +89,11 @@ func save(cfg Config, x *harness.Execution, out *harness.Outcome, res *Result, s
 	wall := time.Duration(res.Stats.WallSeconds * float64(time.Second))
 	reps := x.Reports(out, harness.ReportMeta{Config: flags, Replay: res.Replay, Wall: wall})
 	err = store.Save(cfg.Store, dir, store.Run{
-		History: x.History(),
-		LinPage: reps.LinPage,
-		Report:  reps.Run,
-		Results: storedResult{Result: res, Config: cfg, Version: resultsVersion},
+		History:  x.History(),
+		LinPage:  reps.LinPage,
+		FullPage: reps.FullPage,
+		Report:   reps.Run,
+		Results:  storedResult{Result: res, Config: cfg, Version: resultsVersion},
 	})
 	if _, serr := os.Stat(dir); err != nil && serr != nil {
 		res.Store = "" // Save removed what it had written

@@ -72,7 +72,11 @@ func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *chec
 	switch lin.Result {
 	case checker.LinOK:
 	case checker.LinIllegal:
-		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
+		lines := lin.Explain(nil)
+		if a := lin.Anomaly(checker.AnomalyContext{}); a != nil {
+			lines = append([]string{a.Summary}, lines...)
+		}
+		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lines, "\n  "))
 	default:
 		t.Errorf("raftcheck: %s: linearizability unknown: %s (raise the bound)", path, lin.Reason)
 	}

@@ -55,7 +55,7 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 
 func (r *LinResult) describeOp(o *linOp, roles *RoleTimeline) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "op %d (process %d): %s, invoked %s", o.inv, o.process, r.spec.model.DescribeOperation(o, o), r.when(o.inv))
+	fmt.Fprintf(&b, "%s (process %d): %s, invoked %s", HistoryRef(o.inv), o.process, r.spec.model.DescribeOperation(o, o), r.when(o.inv))
 	switch {
 	case o.ret < 0:
 		b.WriteString(", never completed")
@@ -100,7 +100,36 @@ func (r *LinResult) timeOf(i int) int64 {
 
 func (r *LinResult) when(i int) string {
 	if r.conv.useIndex {
-		return fmt.Sprintf("at op %d", i)
+		return "at " + HistoryRef(i)
 	}
 	return "at " + time.Duration(r.hist[i].Time).String()
+}
+
+// HistoryOps is the number of client operations in the checked history
+// (every invoke): the count the reports give, of which Ops were checked.
+func (r *LinResult) HistoryOps() int {
+	if r == nil {
+		return 0
+	}
+	if r.hist == nil {
+		return r.Ops
+	}
+	n := 0
+	for i := range r.hist {
+		if r.hist[i].Process != histories.NemesisProcess && r.hist[i].Type == histories.Invoke {
+			n++
+		}
+	}
+	return n
+}
+
+// countText says how many operations were checked, of how many: "model kv,
+// 6345 operations in the history, 6305 checked" (just "model kv, 7
+// operations" when all were).
+func (r *LinResult) countText() string {
+	all := r.HistoryOps()
+	if all == r.Ops {
+		return fmt.Sprintf("model %s, %d %s", r.Model, r.Ops, pluralS(r.Ops, "operation"))
+	}
+	return fmt.Sprintf("model %s, %d %s in the history, %d checked", r.Model, all, pluralS(all, "operation"), r.Ops)
 }

@@ -174,9 +174,9 @@ func describeOpMetadata(m any) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "op %d", o.inv)
+	fmt.Fprintf(&b, "history #%d", o.inv)
 	if o.ret >= 0 {
-		fmt.Fprintf(&b, "–%d", o.ret)
+		fmt.Fprintf(&b, "–#%d", o.ret)
 	} else {
 		b.WriteString(" (never completed)")
 	}

@@ -35,20 +35,26 @@ type Checks struct {
 	Invariants []Violation     // from Invariants.Violations
 	Liveness   *LivenessResult // nil: liveness was not checked
 	Churn      *ChurnResult    // nil: election churn was not checked
-	Stats      Stats
+	// Faults are the run's fault windows, for the anomaly's account of what
+	// was running when it showed (nil: none, or not known).
+	Faults []ActiveFault
+	Stats  Stats
 }
 
 // Result is a run's verdict with its reasons.
 type Result struct {
-	Verdict         Verdict     `json:"verdict"`
-	Reasons         []string    `json:"reasons,omitempty"`
-	Linearizability string      `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
-	Counterexample  []int       `json:"counterexample,omitempty"`
-	Problems        []Problem   `json:"problems,omitempty"`
-	Invariants      []Violation `json:"invariants,omitempty"`
-	Liveness        string      `json:"liveness"`        // "ok", "failed" or "skipped"
-	Churn           string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
-	Stats           Stats       `json:"stats"`
+	Verdict         Verdict  `json:"verdict"`
+	Reasons         []string `json:"reasons,omitempty"`
+	Linearizability string   `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
+	Counterexample  []int    `json:"counterexample,omitempty"`
+	// Anomaly classifies the counterexample of an illegal history: its
+	// kind, one sentence, the decisive operations, nodes, terms and faults.
+	Anomaly    *Anomaly    `json:"anomaly,omitempty"`
+	Problems   []Problem   `json:"problems,omitempty"`
+	Invariants []Violation `json:"invariants,omitempty"`
+	Liveness   string      `json:"liveness"`        // "ok", "failed" or "skipped"
+	Churn      string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
+	Stats      Stats       `json:"stats"`
 }
 
 // Combine turns the checks' outcomes into a verdict: any violation (an
@@ -72,6 +78,12 @@ func Combine(c Checks) Result {
 		case LinIllegal:
 			r.Verdict = Invalid
 			r.Counterexample = c.Lin.Counterexample
+			r.Anomaly = c.Lin.Anomaly(AnomalyContext{Roles: c.Roles, Faults: c.Faults})
+			// Without decisive operations (no counterexample was found) the
+			// sentence only restates the explanation below it.
+			if r.Anomaly != nil && len(r.Anomaly.Ops) > 0 {
+				r.Reasons = append(r.Reasons, "linearizability: "+r.Anomaly.Summary)
+			}
 			// "checked": fewer than the operations invoked, since failed
 			// ones and reads or unobserved writes of unknown outcome
 			// constrain nothing and are left out (see convert).
@@ -92,13 +104,24 @@ func Combine(c Checks) Result {
 			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: unexpected result %q", c.Lin.Result))
 		}
 	}
+	// The checks' own findings first, then the invariants, then what the
+	// nodes reported of themselves: a node's assertion often fires many
+	// times for the one breach an invariant names.
 	for _, p := range c.Problems {
-		r.Verdict = Invalid
-		r.Reasons = append(r.Reasons, p.String())
+		if p.Check != CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	for _, v := range c.Invariants {
 		r.Verdict = Invalid
 		r.Reasons = append(r.Reasons, v.String())
+	}
+	for _, p := range c.Problems {
+		if p.Check == CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	if c.Liveness != nil {
 		r.Liveness = c.Liveness.Status

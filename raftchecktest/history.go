@@ -48,7 +48,11 @@ func CheckHistory(t testing.TB, path string, opts ...Option) *checker.LinResult 
 	case checker.LinOK:
 		t.Logf("raftcheck: %s: linearizable (model %s, %d operations)", path, lin.Model, lin.Ops)
 	case checker.LinIllegal:
-		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
+		lines := lin.Explain(nil)
+		if a := lin.Anomaly(checker.AnomalyContext{}); a != nil {
+			lines = append([]string{a.Summary}, lines...)
+		}
+		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lines, "\n  "))
 	default:
 		why := "raise the Timeout option"
 		if byDeadline {

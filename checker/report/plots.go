@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"image/color"
 	"io"
 	"math"
@@ -15,30 +16,25 @@ var outcomeColors = [...]color.RGBA{
 	outcomePending: {R: 0x88, G: 0x88, B: 0x88, A: 0xff},
 }
 
-// faultPalette colours fault windows by name, in order of first start
-// (pageFault.Color indexes it); the timeline uses the same colours.
-var faultPalette = [...]color.RGBA{
-	{R: 0x9e, G: 0x9a, B: 0xc8, A: 0xff}, // purple
-	{R: 0xfd, G: 0xae, B: 0x6b, A: 0xff}, // orange
-	{R: 0x6b, G: 0xae, B: 0xd6, A: 0xff}, // blue
-	{R: 0xe7, G: 0x96, B: 0xc6, A: 0xff}, // pink
-	{R: 0xa1, G: 0xd9, B: 0x9b, A: 0xff}, // green
-	{R: 0xd9, G: 0xd9, B: 0x6b, A: 0xff}, // olive
-	{R: 0xbc, G: 0x80, B: 0xbd, A: 0xff}, // violet
-	{R: 0x96, G: 0x96, B: 0x96, A: 0xff}, // grey
-	{R: 0x66, G: 0xc2, B: 0xa5, A: 0xff}, // teal
-	{R: 0xe5, G: 0xc4, B: 0x94, A: 0xff}, // sand
-	{R: 0xf4, G: 0x8f, B: 0x8f, A: 0xff}, // salmon
-	{R: 0x8d, G: 0xa0, B: 0xcb, A: 0xff}, // slate blue
-	{R: 0xc7, G: 0xe9, B: 0x4b, A: 0xff}, // lime
-	{R: 0xb3, G: 0x8b, B: 0x6d, A: 0xff}, // brown
-}
-
 // bandOpacity keeps overlapping fault windows and the data under them readable.
 const bandOpacity = float64(0x50) / 0xff
 
 // dashes tell operation functions apart in the rate plot.
 var dashes = [...][]float64{nil, {6, 3}, {2, 2}, {8, 3, 2, 3}}
+
+// markStyles draw the findings' moments: an anomaly in red, a broken
+// invariant in violet, as on the timeline.
+var (
+	anomalyMarkStyle   = lineStyle{Color: color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, Width: 1.6, Dashes: []float64{6, 3}}
+	invariantMarkStyle = lineStyle{Color: color.RGBA{R: 0x8e, G: 0x24, B: 0xaa, A: 0xff}, Width: 1.6, Dashes: []float64{6, 3}}
+)
+
+// plotMark is a finding's moment on the plots.
+type plotMark struct {
+	at    float64 // seconds after the start
+	label string
+	style lineStyle
+}
 
 // healStyle is the final heal's dashed line.
 var healStyle = lineStyle{Color: color.RGBA{R: 0x33, G: 0x33, B: 0x33, A: 0xff}, Width: 1, Dashes: []float64{4, 3}}
@@ -48,7 +44,9 @@ type plotInputs struct {
 	spans    []opSpan
 	fs       []string // distinct op functions, first-seen order
 	faults   []pageFault
-	heal     int64 // µs, -1 none
+	palette  []color.RGBA // the faults' colours, pageFault.Color indexes it
+	heal     int64        // µs, -1 none
+	marks    []plotMark   // the findings' moments
 	duration float64
 	start    int64
 }
@@ -56,9 +54,16 @@ type plotInputs struct {
 // newPlotInputs gathers what the plots draw from a prepared run.
 func newPlotInputs(p *prepared) *plotInputs {
 	r := p.r
-	in := &plotInputs{spans: p.spans, faults: p.faults, heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
+	in := &plotInputs{spans: p.spans, faults: p.faults, palette: p.palette, heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
 	if r.HealTime != 0 {
 		in.heal = (r.HealTime - r.Start) / 1000
+	}
+	if c := r.Counterexample; c != nil && c.Anomaly != nil && c.Anomaly.Time >= r.Start && c.Anomaly.Time != 0 {
+		in.marks = append(in.marks, plotMark{at: float64(c.Anomaly.Time-r.Start) / 1e9, label: c.Anomaly.Title, style: anomalyMarkStyle})
+	}
+	for _, v := range r.Violations {
+		t := min(max(v.Time, r.Start), r.End)
+		in.marks = append(in.marks, plotMark{at: float64(t-r.Start) / 1e9, label: v.Invariant, style: invariantMarkStyle})
 	}
 	var fs interner
 	for _, s := range p.spans {
@@ -73,10 +78,13 @@ func newPlotInputs(p *prepared) *plotInputs {
 func (in *plotInputs) newChart(title, ylabel string) *chart {
 	c := newChart(title, "time (s)", ylabel, math.Max(in.duration, 1e-3))
 	for _, f := range in.faults {
-		c.band(float64(f.T0)/1e6, float64(f.T1)/1e6, faultPalette[f.Color], bandOpacity)
+		c.band(float64(f.T0)/1e6, float64(f.T1)/1e6, in.palette[f.Color], bandOpacity)
 	}
 	if in.heal >= 0 {
 		c.vline(float64(in.heal)/1e6, healStyle)
+	}
+	for _, m := range in.marks {
+		c.vline(m.at, m.style)
 	}
 	return c
 }
@@ -87,11 +95,19 @@ func (in *plotInputs) addFaultLegend(c *chart) {
 	for _, f := range in.faults {
 		if !seen[f.Name] {
 			seen[f.Name] = true
-			c.addLegend(f.Name, c.swatchThumb(faultPalette[f.Color], bandOpacity))
+			c.addLegend(f.Name, c.swatchThumb(in.palette[f.Color], bandOpacity))
 		}
 	}
 	if in.heal >= 0 {
 		c.addLegend("final heal", c.vlineThumb(healStyle))
+	}
+	seen = make(map[string]bool)
+	for _, m := range in.marks {
+		label := fmt.Sprintf("%s at %.2f s", m.label, m.at)
+		if !seen[label] {
+			seen[label] = true
+			c.addLegend(label, c.vlineThumb(m.style))
+		}
 	}
 }
 

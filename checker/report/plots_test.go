@@ -207,3 +207,33 @@ func TestRateBucket(t *testing.T) {
 		assert.Equal(t, tc.want, rateBucket(tc.duration), "duration %v", tc.duration)
 	}
 }
+
+// TestLatencyPlotAggregates: a long run's latency plot draws one glyph per
+// pixel, not per operation: 60,000 operations over 10 minutes, latencies in
+// a narrow band, give a plot of a few hundred kilobytes, and every series
+// still has its points and its count in the legend.
+func TestLatencyPlotAggregates(t *testing.T) {
+	r := testRun()
+	r.Faults, r.HealTime = nil, 0
+	r.End = 600 * s
+	r.History = nil
+	const n = 60_000
+	for i := range n {
+		at := int64(i) * (600 * s / n)
+		lat := int64(1+i%7) * ms / 2 // 0.5 to 3.5 ms
+		f := "get"
+		if i%3 == 0 {
+			f = "put"
+		}
+		r.History = append(r.History,
+			histories.Op{Process: i % 10, Type: histories.Invoke, F: f, Time: at},
+			histories.Op{Process: i % 10, Type: histories.OK, F: f, Time: at + lat})
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteLatencyPlot(&b, r))
+	assert.Less(t, b.Len(), 400<<10, "aggregated by pixel: %d bytes for %d operations", b.Len(), n)
+	texts := svgTexts(t, b.Bytes())
+	assert.Contains(t, texts, "get ok (40000)", "the legend counts every operation")
+	assert.Contains(t, texts, "put ok (20000)")
+	assert.Greater(t, b.Len(), 40<<10, "the points are drawn, one per pixel they cover")
+}

@@ -21,6 +21,8 @@ type Run struct {
 	// operations that cannot be linearized together; the timeline
 	// highlights them and lists their explanation first. nil: none.
 	Counterexample *Counterexample
+	// Violations are the invariants broken, the first breach of each.
+	Violations []Violation
 
 	Nodes []int // raft ids, one timeline lane each
 	// NodeNames, when set, names the nodes on the timeline instead of
@@ -70,6 +72,39 @@ type Counterexample struct {
 	// term 4, while node 1 was leader of term 5".
 	Summary string
 	Explain []string
+	// Anomaly classifies it: what it shows in one sentence and the decisive
+	// operations (nil: not classified).
+	Anomaly *Anomaly
+}
+
+// Anomaly is what a counterexample shows: its kind, one sentence, the rule
+// it breaks, and the operations that prove it, which the timeline frames.
+type Anomaly struct {
+	Kind     string // e.g. "stale-read"
+	Title    string // e.g. "stale read"
+	Sentence string
+	Rule     string
+	Decisive []DecisiveOp // the op that shows it first
+	Time     int64        // when it showed (ns, the run's clock)
+}
+
+// DecisiveOp is one operation that proves an anomaly.
+type DecisiveOp struct {
+	Role string // e.g. "read", "missed-write" (checker's Role* names)
+	Op   int    // history position of its invoke
+}
+
+// Violation is a broken invariant, shown in a panel of its own and marked
+// on the timeline at Time.
+type Violation struct {
+	Invariant string // e.g. "single-vote"
+	Rule      string // the rule, in the Raft paper's words with its section ("": unknown)
+	Time      int64  // the first breach (ns)
+	Nodes     []int
+	Terms     []uint64
+	Index     uint64 // a log index, when one is involved (0: none)
+	Evidence  string
+	Count     int // breaches in all
 }
 
 // KV is one ordered key/value pair of a header, config or stats list.
@@ -148,6 +183,10 @@ type Message struct {
 	Kind      string
 	Dropped   bool
 	Reason    string // why it was dropped
+	// Answer is what a reply said, when the run knows: "granted" or
+	// "rejected" for a vote reply, "accepted" or "rejected" for an append
+	// reply; "" otherwise.
+	Answer string
 }
 
 // NodeRow is one line of the per-node summary table.

@@ -305,10 +305,22 @@ func (c *chart) points(pts []xy, g glyph, col color.RGBA) {
 	}
 }
 
+// drawPoints draws one glyph per point, on a whole-pixel grid: points that
+// land on the same pixel draw once. A glyph is 3.2 px across, so moving it
+// by at most half a pixel does not change how the plot looks, and a long
+// run's plot (56,000 operations in 10 minutes, most of them with nearly
+// the same latency) stays small: it aggregates by pixel.
 func (c *chart) drawPoints(b *bytes.Buffer, pts []xy, g glyph, col color.RGBA) {
 	b.WriteString(`<path d="`)
+	seen := make(map[[2]int32]bool, min(len(pts), 1<<16))
 	for _, p := range pts {
-		c.glyphPath(b, g, c.px(p.X), c.py(p.Y), glyphRadius)
+		x, y := math.Round(c.px(p.X)), math.Round(c.py(p.Y))
+		k := [2]int32{int32(x), int32(y)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		c.glyphPath(b, g, x, y, glyphRadius)
 	}
 	b.WriteString(`"`)
 	c.glyphStyle(b, g, col, glyphRadius)

@@ -172,9 +172,12 @@ func TestSampleMessages(t *testing.T) {
 	for i := range msgs {
 		msgs[i] = Message{From: 1, To: 2, Sent: int64(9 - i)} // reverse send order
 	}
-	assert.Equal(t, []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, sampleMessages(msgs, 100), "under the cap: all, in send order")
-	assert.Equal(t, []int{9, 7, 5, 3, 1}, sampleMessages(msgs, 5), "over the cap: every other one")
-	assert.Empty(t, sampleMessages(nil, 5))
+	assert.Equal(t, []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, sampleMessages(msgs, 100, nil), "under the cap: all, in send order")
+	assert.Equal(t, []int{9, 7, 5, 3, 1}, sampleMessages(msgs, 5, nil), "over the cap: every other one")
+	assert.Empty(t, sampleMessages(nil, 5, nil))
+	// Around a finding every message is kept (up to half the cap), the
+	// rest sampled evenly.
+	assert.Equal(t, []int{9, 7, 4, 3, 2}, sampleMessages(msgs, 5, [][2]int64{{5, 6}}), "sent at 5 and 6 kept, 3 of the other 8")
 }
 
 // TestTimelineMinimalRun: with nothing but a node the page data still has

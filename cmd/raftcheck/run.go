@@ -110,6 +110,9 @@ type runOutput struct {
 	Nodes           []report.NodeRow    `json:"nodes"`
 	Leader          int                 `json:"leader"`
 	Error           string              `json:"error,omitempty"`
+	// Anomaly is what a linearizability counterexample shows, classified
+	// (see raftcheck.Result.Anomaly).
+	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
 	// Swarm is the profile a --swarm run drew from its seed; SwarmDraw the
 	// knobs it drew; Explicit the same run as explicit flags.
 	Swarm       *nemesis.Profile `json:"swarm,omitempty"`
@@ -122,7 +125,7 @@ func newRunOutput(r *raftcheck.Result) runOutput {
 	return runOutput{
 		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
 		Invariants: r.Invariants, Liveness: r.Liveness, Churn: r.Churn, TraceHash: r.TraceHash, Stats: r.Stats,
-		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
+		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Anomaly: r.Anomaly, Swarm: r.Swarm,
 		SwarmCorner: r.SwarmCorner, SwarmDraw: r.SwarmDraw, Explicit: r.Explicit,
 	}
 }

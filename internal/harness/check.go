@@ -21,7 +21,8 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 	}
 	checkStart := time.Now()
 	h := x.History()
-	checks := checker.Checks{Roles: x.obs.inv.Roles(), Invariants: x.obs.inv.Violations()}
+	checks := checker.Checks{Roles: x.obs.inv.Roles(), Invariants: x.obs.inv.Violations(),
+		Faults: ActiveFaults(x.faults.closeWindows(int64(x.healTime)), x.c.nodes)}
 
 	// The linearizability check (itself parallel across keys) runs while
 	// this goroutine does the cheaper checks: they only read h.
@@ -39,8 +40,9 @@ func (x *Execution) Check(ctx context.Context) (*Outcome, error) {
 		checks.Problems = append(checks.Problems, checker.CheckAppend(h)...)
 	}
 	checks.Problems = append(checks.Problems, checker.CheckDigests(x.digests())...)
-	for _, a := range x.obs.anomalies {
-		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: a})
+	checks.Problems = append(checks.Problems, groupSelfReports(x.obs.reports, x.obs.reported)...)
+	for _, e := range x.clientErrs {
+		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: e})
 	}
 	for _, e := range x.faults.errs {
 		checks.Problems = append(checks.Problems, checker.Problem{Check: FindAnomaly, Detail: e})

@@ -83,7 +83,7 @@ func (c *cluster) starter(id int) func(h *sim.Host) (sim.Process, error) {
 		scfg.Join = c.joining[id]
 		scfg.Raft.Rand = c.rngs[id]
 		scfg.TickPhase = 1 + c.rngs[id].Int64N(scfg.TickInterval)
-		s, err := kvstore.NewServer(scfg, hostEnv{h})
+		s, err := kvstore.NewServer(scfg, nodeEnv{hostEnv{h}, c.obs})
 		if err != nil {
 			c.bootErrs++
 			c.obs.down(id, err)

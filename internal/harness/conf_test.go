@@ -27,10 +27,11 @@ func TestConfEntriesThroughTheBoundary(t *testing.T) {
 	o.Applied(1, add(2, 2))
 	o.Applied(2, add(2, 2)) // another replica applying the same entry
 	assert.Equal(t, []int{1, 2}, o.conf.voters)
-	assert.Empty(t, o.anomalies)
+	assert.Empty(t, o.reports)
 
 	o.Applied(3, raft.Entry{Index: 3, Term: 2, Type: raft.EntryConfChange, Data: []byte{0xff, 0xff}})
 	assert.Equal(t, []int{1, 2}, o.conf.voters)
-	require.Len(t, o.anomalies, 1)
-	assert.Contains(t, o.anomalies[0], "node 3 (term 2): applied configuration entry 3 (term 2) does not decode")
+	require.Len(t, o.reports, 1)
+	assert.Equal(t, 3, o.reports[0].node)
+	assert.Contains(t, o.reports[0].text, "applied configuration entry 3 (term 2) does not decode")
 }

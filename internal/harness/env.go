@@ -2,6 +2,7 @@ package harness
 
 import (
 	"github.com/raftcheck/raftcheck/kvstore"
+	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/sim"
 )
 
@@ -26,4 +27,51 @@ func (e hostEnv) Disk() kvstore.Disk {
 		return d
 	}
 	return nil
+}
+
+// nodeEnv is a node's hostEnv: before a send it tells the observer what a
+// reply says (a vote granted or rejected), which the simulator's send record
+// does not carry, so the timeline's arrow can say it. Nothing in the run
+// depends on it.
+type nodeEnv struct {
+	hostEnv
+	obs *observer
+}
+
+func (e nodeEnv) Send(to int, msg any) {
+	if !e.obs.keepMsgs {
+		e.h.Send(to, msg)
+		return
+	}
+	e.obs.answer = replyAnswer(msg)
+	e.h.Send(to, msg)
+	e.obs.answer = ""
+}
+
+// replyAnswer is what a Raft reply says: "granted" or "rejected" for a
+// vote or pre-vote reply, "accepted" or "rejected" for an append reply, ""
+// for anything else.
+func replyAnswer(msg any) string {
+	var m *raft.Message
+	switch v := msg.(type) {
+	case *raft.Message:
+		m = v
+	case raft.Message:
+		m = &v
+	default:
+		return ""
+	}
+	switch m.Type {
+	case raft.MsgVoteResp, raft.MsgPreVoteResp:
+		if m.Reject {
+			return "rejected"
+		}
+		return "granted"
+	case raft.MsgAppResp:
+		if m.Reject {
+			return "rejected"
+		}
+		return "accepted"
+	}
+	return ""
 }

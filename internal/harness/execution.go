@@ -70,6 +70,9 @@ type Execution struct {
 	// truncated explains a history cut short by the recorder's limit ("" if
 	// it was not): the verdict is then at best unknown.
 	truncated string
+	// clientErrs are the clients' own misuse reports (a bug in the harness or a
+	// workload), each a problem of the run.
+	clientErrs []string
 }
 
 // Execute prepares, simulates and checks the run o describes. When ctx ends

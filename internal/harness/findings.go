@@ -33,8 +33,8 @@ func (x *Execution) FindingTime(out *Outcome, f string) int64 {
 	case FindLiveness:
 		return int64(x.healTime) + int64(x.opts.RecoveryTime)
 	case FindAnomaly:
-		if len(x.obs.anomalyAt) > 0 {
-			return x.obs.anomalyAt[0]
+		if len(x.obs.reports) > 0 {
+			return x.obs.reports[0].at
 		}
 		return int64(x.endTime)
 	case FindChurn:

@@ -27,7 +27,7 @@ func (o *observer) keepMessage(r sim.Record) {
 		}
 		at := int64(r.At) + r.Y
 		o.inFlight[msgKey{r.A, r.B, at}] = len(o.messages)
-		o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: at, Kind: msgKindName(uint8(r.X))})
+		o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: at, Kind: msgKindName(uint8(r.X)), Answer: o.answer})
 	case sim.KindDeliver:
 		delete(o.inFlight, msgKey{r.A, r.B, int64(r.At)})
 	case sim.KindDrop:
@@ -35,7 +35,7 @@ func (o *observer) keepMessage(r sim.Record) {
 		if sim.DropReason(r.X) == sim.DropLoss {
 			if len(o.messages) < maxKeptMessages {
 				o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: int64(r.At),
-					Kind: msgKindName(uint8(r.Y)), Dropped: true, Reason: reason})
+					Kind: msgKindName(uint8(r.Y)), Dropped: true, Reason: reason, Answer: o.answer})
 			}
 			return
 		}

@@ -8,9 +8,9 @@ import (
 	"github.com/raftcheck/raftcheck/checker/report"
 )
 
-// Annotation colours on the linearizability page.
+// Annotation colours on the linearizability page (faults take their own,
+// report.FaultColor).
 const (
-	noteFault  = "#fde2c4"
 	noteLeader = "#cfe2ff"
 	noteCrash  = "#f4c7c3"
 	notePause  = "#e3d7f4"
@@ -51,7 +51,8 @@ func Annotations(faults []report.FaultWindow, events []report.NodeEvent, nodes i
 			details += ": " + fw.Detail
 		}
 		details += fmt.Sprintf(" (%v – %v)", time.Duration(fw.Start), time.Duration(fw.End))
-		out = append(out, checker.Annotation{Start: fw.Start, End: fw.End, Tag: tag, Label: fw.Fault, Details: details, Color: noteFault})
+		color, _ := report.FaultColor(fw.Fault) // as on the timeline and the plots
+		out = append(out, checker.Annotation{Start: fw.Start, End: fw.End, Tag: tag, Label: fw.Fault, Details: details, Color: color})
 	}
 	return append(out, nodeNotes(events, nodes, end)...)
 }

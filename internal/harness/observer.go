@@ -21,11 +21,12 @@ type observer struct {
 	nodeEvents []report.NodeEvent
 	messages   []report.Message // node-to-node messages, when kept
 	keepMsgs   bool
+	answer     string         // what the reply being sent says (nodeEnv.Send), for its record
 	inFlight   map[msgKey]int // kept messages not yet delivered, by planned arrival
 	nodes      int            // node addresses are 1..nodes
 
-	anomalies  []string
-	anomalyAt  []int64         // times of the anomalies kept, for `raftcheck bugs --measure`
+	reports    []selfReport    // the nodes' own safety assertions, the first maxAnomalies
+	reported   int             // every assertion reported, kept or not
 	conf       committedConf   // the voters as of the latest applied configuration entry
 	leaderSeen bool            // some node has been leader: setup is over
 	crashed    []bool          // by node id: crashed and not yet recovered
@@ -250,9 +251,9 @@ func (o *observer) UnknownPeer(uint64, uint64, uint64) { o.unknownPeer++ }
 // Anomaly implements kvstore.Observer: in simulation an impossible state is a found bug.
 func (o *observer) Anomaly(node uint64, term uint64, err error) {
 	o.w.Trace().Emit(sim.KindAnomaly, int(node), 0, int64(term), 0)
-	if len(o.anomalies) < maxAnomalies {
-		o.anomalies = append(o.anomalies, "node "+itoa(int(node))+" (term "+utoa(term)+"): "+err.Error())
-		o.anomalyAt = append(o.anomalyAt, o.now())
+	o.reported++
+	if len(o.reports) < maxAnomalies {
+		o.reports = append(o.reports, selfReport{node: int(node), term: term, at: o.now(), text: trimNodeTerm(err.Error(), int(node), term)})
 	}
 }
 

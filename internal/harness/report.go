@@ -22,9 +22,11 @@ type ReportMeta struct {
 // Reports is what a stored run's report files are drawn from.
 type Reports struct {
 	Run *report.Run // timeline.html, the plots and summary.txt
-	// LinPage writes linearizability.html: porcupine's visualization,
-	// annotated with the faults, leaderships, crashes and pauses.
-	LinPage func(w io.Writer) error
+	// LinPage writes linearizability.html: the verdict, the anomaly and the
+	// counterexample in time under the faults, leaderships, crashes and
+	// pauses; FullPage writes porcupine's visualization of the whole
+	// history (checker.PorcupineFile), which it links to.
+	LinPage, FullPage func(w io.Writer) error
 }
 
 // Reports gathers the run's report data; out is its Check outcome. Fault
@@ -42,7 +44,10 @@ func (x *Execution) Reports(out *Outcome, meta ReportMeta) Reports {
 	return Reports{
 		Run: x.reportRun(out, meta, faults),
 		LinPage: func(w io.Writer) error {
-			return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles})
+			return x.lin.WriteHTMLPage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles, Anomaly: out.Checked.Anomaly, FullPage: checker.PorcupineFile})
+		},
+		FullPage: func(w io.Writer) error {
+			return x.lin.WritePorcupinePage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles})
 		},
 	}
 }
@@ -55,13 +60,19 @@ func (x *Execution) title() string {
 // counterexample hands the linearizability checker's smallest failing set
 // of operations, with its explanation, to the timeline, which highlights
 // them.
-func (x *Execution) counterexample() *report.Counterexample {
-	l := x.lin
+func (x *Execution) counterexample(a *checker.Anomaly) *report.Counterexample {
+	return Counterexample(x.lin, a, x.obs.inv.Roles())
+}
+
+// Counterexample is the timeline's view of an illegal result's
+// counterexample and its anomaly (nil when there is none). Live runs use it
+// too.
+func Counterexample(l *checker.LinResult, a *checker.Anomaly, roles *checker.RoleTimeline) *report.Counterexample {
 	if l == nil || l.Result != checker.LinIllegal || len(l.Counterexample) == 0 {
 		return nil
 	}
-	c := &report.Counterexample{Ops: l.Counterexample, Culprit: l.Culprit, Key: l.Key}
-	lines := l.Explain(x.obs.inv.Roles())
+	c := &report.Counterexample{Ops: l.Counterexample, Culprit: l.Culprit, Key: l.Key, Anomaly: reportAnomaly(a)}
+	lines := l.Explain(roles)
 	if len(lines) > 0 {
 		c.Summary = lines[0]
 	}
@@ -84,7 +95,8 @@ func (x *Execution) reportRun(out *Outcome, meta ReportMeta, faults []report.Fau
 		Replay:         meta.Replay,
 		Verdict:        string(res.Verdict),
 		Reasons:        nonNil(res.Reasons),
-		Counterexample: x.counterexample(),
+		Counterexample: x.counterexample(res.Anomaly),
+		Violations:     ReportViolations(res.Invariants),
 		Nodes:          append([]int(nil), x.c.nodes...),
 		Threads:        x.opts.Clients,
 		Start:          0,
@@ -135,4 +147,30 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// reportAnomaly is the report's view of an anomaly (nil for none).
+func reportAnomaly(a *checker.Anomaly) *report.Anomaly {
+	if a == nil || len(a.Ops) == 0 {
+		return nil
+	}
+	ra := &report.Anomaly{Kind: a.Kind, Title: checker.AnomalyTitle(a.Kind), Sentence: a.Summary, Rule: checker.AnomalyRule(a.Kind)}
+	if !a.Untimed {
+		ra.Time = a.Time
+	}
+	for _, o := range a.Ops {
+		ra.Decisive = append(ra.Decisive, report.DecisiveOp{Role: o.Role, Op: o.Index})
+	}
+	return ra
+}
+
+// ReportViolations is the report's view of the invariants broken, each
+// with its rule. Live runs use it too.
+func ReportViolations(vs []checker.Violation) []report.Violation {
+	out := make([]report.Violation, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, report.Violation{Invariant: v.Invariant, Rule: checker.InvariantRule(v.Invariant), Time: v.Time,
+			Nodes: v.Nodes, Terms: v.Terms, Index: v.Index, Evidence: v.Evidence, Count: v.Count})
+	}
+	return out
 }

@@ -48,7 +48,7 @@ func (x *Execution) Simulate(ctx context.Context) (err error) {
 	}
 	for i, cl := range x.clients {
 		if err := cl.Err(); err != nil {
-			x.obs.anomalies = append(x.obs.anomalies, fmt.Sprintf("client %d: %v", i, err))
+			x.clientErrs = append(x.clientErrs, fmt.Sprintf("client %d: %v", i, err))
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
 	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/harness"
 	"github.com/raftcheck/raftcheck/internal/live/maelstrom"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/sim"
@@ -129,7 +130,17 @@ func (r *runner) check() (*Result, error) {
 	if r.obs.rolesSeen {
 		roles = r.obs.roles // explains a counterexample with who led when
 	}
-	cr := checker.Combine(checker.Checks{Lin: lin, Roles: roles, Problems: problems, Invariants: r.obs.violations, Liveness: live, Stats: stats})
+	var faults []report.FaultWindow
+	var active []checker.ActiveFault
+	if r.faults != nil {
+		end := r.healTime
+		if !r.healed {
+			end = r.endTime
+		}
+		faults = r.faults.log.Close(int64(end))
+		active = harness.ActiveFaults(faults, r.faults.nodes)
+	}
+	cr := checker.Combine(checker.Checks{Lin: lin, Roles: roles, Problems: problems, Invariants: r.obs.violations, Liveness: live, Faults: active, Stats: stats})
 	for _, why := range []string{r.truncated, r.interruptedReason()} {
 		if why == "" {
 			continue
@@ -171,13 +182,7 @@ func (r *runner) check() (*Result, error) {
 		nodes: r.cfg.Nodes, threads: r.cfg.Clients, healTime: int64(r.healTime), endTime: int64(r.endTime), events: r.w.Events(),
 		nodeEvents: r.obs.nodeEvents, messages: r.obs.messages, roles: r.obs.roles,
 	}
-	if r.faults != nil {
-		end := r.healTime
-		if !r.healed {
-			end = r.endTime
-		}
-		res.rep.faults = r.faults.log.Close(int64(end))
-	}
+	res.rep.faults = faults
 	return res, nil
 }
 

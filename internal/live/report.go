@@ -44,17 +44,7 @@ func (res *Result) Reports(title string, meta harness.ReportMeta) harness.Report
 	for i := range nodes {
 		nodes[i] = i + 1
 	}
-	var cex *report.Counterexample
-	if l := res.Lin; l != nil && l.Result == checker.LinIllegal && len(l.Counterexample) > 0 {
-		cex = &report.Counterexample{Ops: l.Counterexample, Culprit: l.Culprit, Key: l.Key}
-		lines := l.Explain(roles)
-		if len(lines) > 0 {
-			cex.Summary = lines[0]
-		}
-		if len(lines) == len(l.Counterexample)+1 {
-			cex.Explain = lines[1:]
-		}
-	}
+	cex := harness.Counterexample(res.Lin, cr.Anomaly, roles)
 	codes := make([]string, 0, len(res.Stats.ErrorCodes))
 	for code, n := range res.Stats.ErrorCodes {
 		codes = append(codes, code+" "+strconv.Itoa(n))
@@ -91,6 +81,7 @@ func (res *Result) Reports(title string, meta harness.ReportMeta) harness.Report
 		Verdict:        string(cr.Verdict),
 		Reasons:        append([]string{}, cr.Reasons...),
 		Counterexample: cex,
+		Violations:     harness.ReportViolations(cr.Invariants),
 		Nodes:          nodes,
 		Threads:        d.threads,
 		End:            d.endTime,
@@ -115,7 +106,14 @@ func (res *Result) Reports(title string, meta harness.ReportMeta) harness.Report
 				_, err := io.WriteString(w, "<!doctype html><p>linearizability was not checked</p>\n")
 				return err
 			}
-			return res.Lin.WriteHTMLPage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles})
+			return res.Lin.WriteHTMLPage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles, Anomaly: cr.Anomaly, FullPage: checker.PorcupineFile})
+		},
+		FullPage: func(w io.Writer) error {
+			if res.Lin == nil {
+				_, err := io.WriteString(w, "<!doctype html><p>linearizability was not checked</p>\n")
+				return err
+			}
+			return res.Lin.WritePorcupinePage(w, checker.HTMLOptions{Title: title, Notes: notes, Roles: roles})
 		},
 	}
 }

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,5 +173,7 @@ func TestUnsafeReadsAreCaught(t *testing.T) {
 	assert.Equal(t, checker.Invalid, res.Verdict, "stale reads of n%d under the partition: %d", s.isolated, s.staleReads(res.History))
 	assert.Equal(t, checker.LinIllegal, res.Lin.Result)
 	require.NotEmpty(t, res.Reasons)
-	assert.Contains(t, res.Reasons[0], "not linearizable")
+	// The anomaly's sentence first when it was classified, then the verdict.
+	assert.True(t, strings.HasPrefix(res.Reasons[0], "linearizability: "), "first reason: %q", res.Reasons[0])
+	assert.True(t, slices.ContainsFunc(res.Reasons, func(r string) bool { return strings.Contains(r, "not linearizable") }), "%v", res.Reasons)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/checker/report"
 	"github.com/raftcheck/raftcheck/histories"
 )
@@ -16,7 +17,10 @@ import (
 type Run struct {
 	History histories.History       // history.jsonl and history.edn
 	LinPage func(w io.Writer) error // linearizability.html
-	Report  *report.Run             // timeline.html, latency.svg, rate.svg, summary.txt
+	// FullPage writes porcupine's page of the whole history
+	// (checker.PorcupineFile); nil: none.
+	FullPage func(w io.Writer) error
+	Report   *report.Run // timeline.html, latency.svg, rate.svg, summary.txt
 	// Results is written as results.json, last: its presence marks a
 	// complete run directory.
 	Results any
@@ -65,6 +69,13 @@ func writeRun(dir string, r Run) error {
 		return r.LinPage(w)
 	}); err != nil {
 		return err
+	}
+	if r.FullPage != nil {
+		if err := writeFileAtomic(filepath.Join(dir, checker.PorcupineFile), func(w *bufio.Writer) error {
+			return r.FullPage(w)
+		}); err != nil {
+			return err
+		}
 	}
 	if err := report.WriteAll(dir, r.Report); err != nil {
 		return fmt.Errorf("store: reports: %w", err)
