@@ -76,6 +76,15 @@ func BenchmarkStandardSeed(b *testing.B) {
 	benchRuns(b, DefaultConfig())
 }
 
+// BenchmarkStandardSeedEtcd is BenchmarkStandardSeed on etcd's Raft
+// (--raft etcd): the same seeds, workload and faults through the etcd
+// adapter.
+func BenchmarkStandardSeedEtcd(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Raft = "etcd"
+	benchRuns(b, cfg)
+}
+
 // BenchmarkSaturating is the standard run with closed-loop clients (Rate 0):
 // every client issues its next op as soon as the last completes, so the
 // cluster is as busy as ten clients can make it. Target: ≥ 2M events/s.

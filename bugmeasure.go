@@ -15,6 +15,7 @@ const TrialStride = 1_000_000
 type BugMeasure struct {
 	Bug      Bug             `json:"-"`
 	Name     string          `json:"bug"`
+	Raft     string          `json:"raft"`                 // the implementation it was planted in
 	MaxSeeds int             `json:"max_seeds"`            // seeds per trial at most
 	Seeds    []int           `json:"seeds_to_catch"`       // per trial: seeds run up to the first catch; 0 = not caught
 	Times    []time.Duration `json:"sim_time_to_catch_ns"` // per trial: simulated time of the catch
@@ -75,9 +76,20 @@ func median(xs []float64) float64 {
 // until the first catch or maxSeeds seeds, workers runs at a time, and
 // reports after each trial through progress (may be nil).
 func MeasureBug(ctx context.Context, b Bug, trials, maxSeeds, workers int, progress func(trial int, c Catch)) (*BugMeasure, error) {
+	return MeasureBugOn(ctx, DefaultRaft, b, trials, maxSeeds, workers, progress)
+}
+
+// MeasureBugOn is MeasureBug with the Raft implementation raft under test
+// (Config.Raft). A bug the implementation cannot host (a protocol bug on
+// anything but the built-in) is an error naming why, before any run.
+func MeasureBugOn(ctx context.Context, raft string, b Bug, trials, maxSeeds, workers int, progress func(trial int, c Catch)) (*BugMeasure, error) {
 	cfg := DefaultConfig()
+	cfg.Raft = raft
 	b.Apply(&cfg)
-	m := &BugMeasure{Bug: b, Name: b.Name, MaxSeeds: maxSeeds}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &BugMeasure{Bug: b, Name: string(b.Name), Raft: raft, MaxSeeds: maxSeeds}
 	start := time.Now()
 	found := map[string]bool{}
 	for k := 0; k < trials; k++ {

@@ -3,7 +3,6 @@ package raftcheck
 import (
 	"context"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // seedRange returns the seeds lo..hi.
@@ -22,31 +22,21 @@ func seedRange(lo, hi uint64) []uint64 {
 	return out
 }
 
-// runSeeds runs cfg on every seed, in parallel, and returns the results in
-// seed order.
+// runSeeds runs cfg on every seed, on the shared worker pool, and returns
+// the results in seed order.
 func runSeeds(t *testing.T, cfg Config, seeds []uint64) []*Result {
 	t.Helper()
 	cfg.Store = ""
 	out := make([]*Result, len(seeds))
 	errs := make([]error, len(seeds))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for w := 0; w < max(2, runtime.GOMAXPROCS(0)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				c := cfg
-				c.Seed = seeds[i]
-				out[i], errs[i] = Run(c)
-			}
-		}()
-	}
-	for i := range seeds {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	pool.Run(context.Background(), len(seeds), max(2, runtime.GOMAXPROCS(0)),
+		func(i int) error {
+			c := cfg
+			c.Seed = seeds[i]
+			var err error
+			out[i], err = Run(c)
+			return err
+		}, nil, func(i int, err error) { errs[i] = err })
 	for i, err := range errs {
 		require.NoError(t, err, "seed %d", seeds[i])
 	}
@@ -60,12 +50,12 @@ func runSeeds(t *testing.T, cfg Config, seeds []uint64) []*Result {
 // recipe, fails the run.
 func TestBugsCaught(t *testing.T) {
 	for _, b := range Bugs() {
-		t.Run(b.Name, func(t *testing.T) {
+		t.Run(string(b.Name), func(t *testing.T) {
 			require.LessOrEqual(t, b.Budget, 200, "issue 8 bounds every budget by 200 seeds")
 			require.NotEmpty(t, b.Catches)
 			cfg, err := BugConfig(b.Name)
 			require.NoError(t, err)
-			require.Equal(t, []string{b.Name}, cfg.Bugs)
+			require.Equal(t, []BugName{b.Name}, cfg.Bugs)
 			start := time.Now()
 			c, err := SweepUntilCaught(context.Background(), cfg, b, seedRange(1, uint64(b.Budget)), 0)
 			require.NoError(t, err)
@@ -120,8 +110,8 @@ func TestBugConfig(t *testing.T) {
 	cfg, err := BugConfig("no-dedup")
 	require.NoError(t, err)
 	assert.Equal(t, "bug-no-dedup", cfg.Name)
-	assert.Equal(t, []string{"no-dedup"}, cfg.Bugs)
-	assert.Equal(t, "append", cfg.Workload)
+	assert.Equal(t, []BugName{BugNoDedup}, cfg.Bugs)
+	assert.Equal(t, WorkloadAppend, cfg.Workload)
 	require.NoError(t, cfg.Validate())
 
 	_, err = BugConfig("no-such-bug")
@@ -131,9 +121,9 @@ func TestBugConfig(t *testing.T) {
 
 	b, _ := LookupBug("stale-local-read")
 	cfg = DefaultConfig()
-	cfg.Bugs = []string{"no-dedup"}
+	cfg.Bugs = []BugName{"no-dedup"}
 	b.Apply(&cfg)
-	assert.Equal(t, []string{"no-dedup", "stale-local-read"}, cfg.Bugs, "other planted bugs stay")
+	assert.Equal(t, []BugName{BugNoDedup, BugStaleLocalRead}, cfg.Bugs, "other planted bugs stay")
 }
 
 // TestFindings names each checker's finding once, sorted.

@@ -69,7 +69,7 @@ func ExampleCheck() {
 	raftcheck.Check(printTB{}, cfg)
 	// Output:
 	// valid
-	// test stopped: raftcheck: seed 7: nodes: 0 is outside 1..101
+	// test stopped: raftcheck: seed 7: Config.Nodes (--nodes): 0 is outside 1..101
 }
 
 // CheckHistory checks a recorded history (JSONL, Jepsen EDN, a porcupine etcd
@@ -80,15 +80,15 @@ func ExampleCheckHistory() {
 	// Output: ok register 77
 }
 
-// Validate names every bad field as its CLI flag is named.
+// Validate names every bad field, as a Go field and as its CLI flag.
 func ExampleConfig_Validate() {
 	cfg := raftcheck.DefaultConfig()
 	cfg.Nodes = 0
 	cfg.ReadMode = "quorum"
 	fmt.Println(cfg.Validate())
 	// Output:
-	// nodes: 0 is outside 1..101
-	// read-mode: "quorum" is not one of readindex, log, lease, local
+	// Config.Nodes (--nodes): 0 is outside 1..101
+	// Config.ReadMode (--read-mode): "quorum" is not one of readindex, log, lease, local
 }
 
 // ReplayCommand gives one shell command that reruns exactly this run: the seed
@@ -97,7 +97,7 @@ func ExampleReplayCommand() {
 	cfg := raftcheck.DefaultConfig()
 	cfg.Seed = 42
 	cfg.Nodes = 3
-	cfg.Nemesis = []string{"partition-isolate-leader", "crash-leader"}
+	cfg.Nemesis = []raftcheck.Fault{raftcheck.FaultPartitionIsolateLeader, raftcheck.FaultCrashLeader}
 	fmt.Println(raftcheck.ReplayCommand(cfg))
 	// Output: raftcheck run --seed 42 --nodes 3 --nemesis partition-isolate-leader,crash-leader
 }

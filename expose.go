@@ -3,13 +3,12 @@ package raftcheck
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
-	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/harness"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // Exposing a planted bug: BugConfig gives the run that shows it, Findings
@@ -19,11 +18,10 @@ import (
 // BugConfig returns the standard run with bug name planted and its exposure
 // recipe applied: the faults, workload and knobs that make it show up (see
 // Bug.Exposure). Sweeping its seeds catches the bug within Bug.Budget seeds.
-func BugConfig(name string) (Config, error) {
+func BugConfig(name BugName) (Config, error) {
 	b, ok := LookupBug(name)
 	if !ok {
-		_, _, err := resolveBugs([]string{name})
-		return Config{}, err
+		return Config{}, fmt.Errorf("bug: %w", errUnknownBug(name))
 	}
 	cfg := DefaultConfig()
 	b.Apply(&cfg)
@@ -31,7 +29,7 @@ func BugConfig(name string) (Config, error) {
 }
 
 // LookupBug returns the catalog entry of the bug called name.
-func LookupBug(name string) (Bug, bool) {
+func LookupBug(name BugName) (Bug, bool) {
 	for _, b := range bugCatalog {
 		if b.Name == name {
 			return b, true
@@ -43,8 +41,8 @@ func LookupBug(name string) (Bug, bool) {
 // Apply plants b in cfg and applies its exposure recipe; cfg.Name becomes
 // "bug-<name>" so stored runs group by bug. Other planted bugs stay.
 func (b Bug) Apply(cfg *Config) {
-	cfg.Name = "bug-" + b.Name
-	cfg.Bugs = append(append([]string(nil), cfg.Bugs...), b.Name)
+	cfg.Name = "bug-" + string(b.Name)
+	cfg.Bugs = append(append([]BugName(nil), cfg.Bugs...), b.Name)
 	if b.expose != nil {
 		b.expose(cfg)
 	}
@@ -70,7 +68,7 @@ const exposeCheckSteps = 2_000_000
 // knobs on a correct system, which must pass (else the recipe, not the bug,
 // fails the run).
 func (b Bug) controlConfig(cfg Config) Config {
-	var kept []string
+	var kept []BugName
 	for _, n := range cfg.Bugs {
 		if n != b.Name {
 			kept = append(kept, n)
@@ -87,13 +85,15 @@ func (b Bug) controlConfig(cfg Config) Config {
 // and the cheap checks' names (checker.CheckDigest, checker.CheckAppendLost,
 // ...), as Findings reports them.
 const (
-	FindLinearizability = "linearizability" // the history is not linearizable
-	FindLiveness        = "liveness"        // no leader or no progress after the final heal
-	FindAnomaly         = "anomaly"         // a node's own safety assertion fired (an impossible message or state)
+	FindLinearizability = harness.FindLinearizability // the history is not linearizable
+	FindLiveness        = harness.FindLiveness        // no leader or no progress after the final heal
+	FindAnomaly         = harness.FindAnomaly         // a node's own safety assertion fired (an impossible message or state)
+	FindPanic           = harness.FindPanic           // the Raft under test panicked on a failed assertion (raft.AssertionFailure); the run stopped there
+	FindChurn           = harness.FindChurn           // election churn: terms kept rising or leaders kept changing with no fault active
 )
 
 // Findings names what r's checkers found, sorted: FindLinearizability, every
-// violated invariant, FindLiveness, and the name of every cheap check that
+// violated invariant, FindLiveness, FindChurn, and the name of every cheap check that
 // reported a problem (FindAnomaly among them).
 func Findings(r *Result) []string {
 	var out []string
@@ -105,6 +105,9 @@ func Findings(r *Result) []string {
 	}
 	if r.Liveness == checker.LivenessFailed {
 		out = append(out, FindLiveness)
+	}
+	if r.Churn == checker.LivenessFailed {
+		out = append(out, FindChurn)
 	}
 	for _, p := range r.Problems {
 		out = append(out, p.Check)
@@ -143,9 +146,6 @@ type Catch struct {
 // is a run that could not be carried out, or ctx ending (with the seeds
 // finished so far in the Catch).
 func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	cfg.Store = ""
 	type outcome struct {
 		res   *Result
@@ -155,40 +155,23 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		done  bool
 	}
 	outs := make([]outcome, len(seeds))
-	var mu sync.Mutex
-	next, stop := 0, len(seeds) // stop: position of the lowest catch so far
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				if i >= stop || ctx.Err() != nil {
-					mu.Unlock()
-					return
-				}
-				next++
-				mu.Unlock()
-				c := cfg
-				c.Seed = seeds[i]
-				res, at, err := runTimed(c, b)
-				o := outcome{res: res, err: err, done: true}
-				if err == nil {
-					o.found = b.Caught(res)
-					o.at = at
-				}
-				mu.Lock()
-				outs[i] = o
-				if (err != nil || len(o.found) > 0) && i < stop {
-					stop = i
-				}
-				mu.Unlock()
+	// The pool starts seeds in order and stops starting them at the first
+	// catch (or error): every seed before a catch has run, so the lowest
+	// catch is the same whatever the workers.
+	pool.Run(ctx, len(seeds), workers,
+		func(i int) outcome {
+			c := cfg
+			c.Seed = seeds[i]
+			res, at, err := runTimed(ctx, c, b)
+			o := outcome{res: res, err: err, done: true}
+			if err == nil {
+				o.found = b.Caught(res)
+				o.at = at
 			}
-		}()
-	}
-	wg.Wait()
+			return o
+		},
+		func(_ int, o outcome) bool { return o.err != nil || len(o.found) > 0 },
+		func(i int, o outcome) { outs[i] = o })
 	for i := range outs {
 		o := &outs[i]
 		if !o.done {
@@ -204,80 +187,19 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 	return Catch{Seeds: len(seeds)}, nil
 }
 
-// runTimed is Run without the store, that also reports when the first
-// finding b expects became visible in simulated time (0 when none did).
-func runTimed(cfg Config, b Bug) (*Result, time.Duration, error) {
-	x, res, err := execute(cfg, time.Now())
+// runTimed is RunContext without the store, that also reports when the
+// first finding b expects became visible in simulated time (0 when none
+// did).
+func runTimed(ctx context.Context, cfg Config, b Bug) (*Result, time.Duration, error) {
+	x, out, res, err := execute(ctx, cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}
 	first := int64(-1)
 	for _, f := range b.Caught(res) {
-		if t := x.findingTime(res, f); t >= 0 && (first < 0 || t < first) {
+		if t := x.FindingTime(out, f); t >= 0 && (first < 0 || t < first) {
 			first = t
 		}
 	}
 	return res, time.Duration(max(first, 0)), nil
-}
-
-// findingTime is when finding f of res became visible, in simulated
-// nanoseconds (-1: not found).
-func (x *execution) findingTime(res *Result, f string) int64 {
-	switch f {
-	case FindLinearizability:
-		return lastCompletion(x.history(), res.Counterexample)
-	case FindLiveness:
-		return int64(x.healTime) + int64(x.cfg.RecoveryTime)
-	case FindAnomaly:
-		if len(x.obs.anomalyAt) > 0 {
-			return x.obs.anomalyAt[0]
-		}
-		return int64(x.endTime)
-	}
-	best := int64(-1)
-	for _, v := range res.Invariants {
-		if v.Invariant == f && (best < 0 || v.Time < best) {
-			best = v.Time
-		}
-	}
-	if best >= 0 {
-		return best
-	}
-	for _, p := range res.Problems {
-		if p.Check != f {
-			continue
-		}
-		if len(p.Ops) == 0 {
-			return int64(x.endTime) // end-of-run checks (digests)
-		}
-		if t := lastCompletion(x.history(), p.Ops); best < 0 || t < best {
-			best = t
-		}
-	}
-	return best
-}
-
-// lastCompletion is when the last of the operations at history positions
-// pos completed: the moment they all had, so their conflict was complete.
-// An operation that never completed counts from its invocation.
-func lastCompletion(h histories.History, pos []int) int64 {
-	last := int64(-1)
-	for _, p := range pos {
-		if p < 0 || p >= len(h) {
-			continue
-		}
-		t := h[p].Time
-		if h[p].Type == histories.Invoke {
-			for j := p + 1; j < len(h); j++ {
-				if h[j].Process == h[p].Process && h[j].Type != histories.Invoke {
-					if h[j].Type != histories.Info {
-						t = h[j].Time
-					}
-					break
-				}
-			}
-		}
-		last = max(last, t)
-	}
-	return last
 }

@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func fuzzConfig(seed uint64, mask uint32, nodes, workload uint8) Config {
 	cfg.Store = ""
 	cfg.KeepMessages = false
 	cfg.Nodes = 3 + 2*int(nodes%3)
-	cfg.Workload = []string{"kv", "register", "append"}[workload%3]
+	cfg.Workload = []Workload{WorkloadKV, WorkloadRegister, WorkloadAppend}[workload%3]
 	cfg.Clients = 3
 	cfg.MaxTime = Duration(2 * time.Second)
 	cfg.RecoveryTime = Duration(2 * time.Second)
@@ -30,7 +31,7 @@ func fuzzConfig(seed uint64, mask uint32, nodes, workload uint8) Config {
 	cfg.Nemesis = nil
 	for i, f := range nemesis.Catalog() {
 		if i < 32 && mask&(1<<i) != 0 {
-			cfg.Nemesis = append(cfg.Nemesis, f.Name)
+			cfg.Nemesis = append(cfg.Nemesis, Fault(f.Name))
 		}
 	}
 	return cfg
@@ -73,7 +74,7 @@ func FuzzRun(f *testing.F) {
 	f.Add(uint64(3), uint32(0xffffffff), uint8(2), uint8(2)) // everything, 7 nodes, append
 	f.Fuzz(func(t *testing.T, seed uint64, mask uint32, nodes, workload uint8) {
 		cfg := fuzzConfig(seed, mask, nodes, workload)
-		xa, a, err := execute(cfg, time.Now())
+		xa, _, a, err := execute(context.Background(), cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: %v", ReplayCommand(cfg), err)
 		}
@@ -88,11 +89,11 @@ func FuzzRun(f *testing.F) {
 		if a.Verdict != Valid {
 			t.Logf("%s: %s (liveness %s, linearizability %s): %v", ReplayCommand(cfg), a.Verdict, a.Liveness, a.Linearizability, a.Reasons)
 		}
-		xb, b, err := execute(cfg, time.Now())
+		xb, _, b, err := execute(context.Background(), cfg, time.Now())
 		if err != nil {
 			t.Fatalf("%s: second run: %v", ReplayCommand(cfg), err)
 		}
-		if d := histories.Diff(xa.history(), xb.history()); d != "" {
+		if d := histories.Diff(xa.History(), xb.History()); d != "" {
 			t.Fatalf("%s is not deterministic: histories differ: %s", ReplayCommand(cfg), d)
 		}
 		if a.TraceHash != b.TraceHash || a.Verdict != b.Verdict || a.Stats.Ops != b.Stats.Ops || a.Stats.Events != b.Stats.Events {
@@ -134,7 +135,7 @@ func TestSafetyFailures(t *testing.T) {
 		// no-dedup applies retried requests twice; seed 2 of this mix
 		// retries a put that already applied.
 		cfg := fuzzConfig(2, 0xffffffff, 1, 0)
-		cfg.Bugs = []string{"no-dedup"}
+		cfg.Bugs = []BugName{"no-dedup"}
 		r, err := Run(cfg)
 		require.NoError(t, err)
 		assert.NotEmpty(t, safetyFailures(r), "%s: %v", ReplayCommand(cfg), r.Reasons)

@@ -14,7 +14,7 @@ import (
 // keptWriteConfig is a run where crashes keep part of the unsynced writes: a
 // follower that replaced its log's tail with an equally long one often
 // restarts with the new tail, or the old one.
-func keptWriteConfig(crashMode string, nemesis ...string) Config {
+func keptWriteConfig(crashMode string, nemesis ...Fault) Config {
 	cfg := DefaultConfig()
 	cfg.Store = ""
 	cfg.Nodes, cfg.Keys, cfg.ElectionTicks = 3, 50, 20

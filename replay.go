@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,9 +15,9 @@ import (
 
 // Flag is one `raftcheck run` flag with its value, as Config.Flags lists them.
 type Flag struct {
-	Name  string // without the leading dashes
-	Value string
-	Bool  bool // a boolean flag: written --name=value, as pflag requires
+	Name  string `json:"name"` // without the leading dashes
+	Value string `json:"value"`
+	Bool  bool   `json:"bool,omitempty"` // a boolean flag: written --name=value, as pflag requires
 }
 
 // Arg renders f as command-line words.
@@ -27,65 +28,102 @@ func (f Flag) Arg() []string {
 	return []string{"--" + f.Name, f.Value}
 }
 
-// Flags returns the `raftcheck run` flags that recreate c: the seed first, then
-// every knob that differs from DefaultConfig. Output settings are left out.
-func (c Config) Flags() []Flag {
-	d := DefaultConfig()
-	flags := []Flag{{Name: "seed", Value: strconv.FormatUint(c.Seed, 10)}}
-	add := func(name, v, def string) {
-		if v != def {
-			flags = append(flags, Flag{Name: name, Value: v})
-		}
-	}
-	addBool := func(name string, v, def bool) {
-		if v != def {
-			flags = append(flags, Flag{Name: name, Value: strconv.FormatBool(v), Bool: true})
-		}
-	}
+// knob is one Config field as a `raftcheck run` flag: its name and its value
+// as the flag would be written.
+type knob struct {
+	name  string
+	value func(c *Config) string
+	bool  bool
+}
+
+// knobs lists the flags Config.Flags may write, in its order (the seed and
+// the repeatable --bug aside).
+var knobs = func() []knob {
 	dur := func(x Duration) string { return time.Duration(x).String() }
 	i := strconv.Itoa
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	add("name", c.Name, d.Name)
-	add("nodes", i(c.Nodes), i(d.Nodes))
-	add("max-time", dur(c.MaxTime), dur(d.MaxTime))
-	add("recovery-time", dur(c.RecoveryTime), dur(d.RecoveryTime))
-	add("workload", c.Workload, d.Workload)
-	add("clients", i(c.Clients), i(d.Clients))
-	add("rate", f(c.Rate), f(d.Rate))
-	add("keys", i(c.Keys), i(d.Keys))
-	add("key-dist", c.KeyDist, d.KeyDist)
-	add("mix", c.Mix, d.Mix)
-	add("op-timeout", dur(c.OpTimeout), dur(d.OpTimeout))
-	add("read-mode", c.ReadMode, d.ReadMode)
-	addBool("prevote", c.PreVote, d.PreVote)
-	addBool("check-quorum", c.CheckQuorum, d.CheckQuorum)
-	add("tick-interval", dur(c.TickInterval), dur(d.TickInterval))
-	add("heartbeat-ticks", i(c.HeartbeatTicks), i(d.HeartbeatTicks))
-	add("election-ticks", i(c.ElectionTicks), i(d.ElectionTicks))
-	add("snapshot-every", i(c.SnapshotEvery), i(d.SnapshotEvery))
-	add("max-sessions", i(c.MaxSessions), i(d.MaxSessions))
-	add("latency", dur(c.Latency), dur(d.Latency))
-	add("latency-stddev", dur(c.LatencyStddev), dur(d.LatencyStddev))
-	add("latency-dist", c.LatencyDist, d.LatencyDist)
-	add("message-drop-rate", f(c.MessageDropRate), f(d.MessageDropRate))
-	add("message-dup-rate", f(c.MessageDupRate), f(d.MessageDupRate))
-	add("reorder-rate", f(c.ReorderRate), f(d.ReorderRate))
-	add("sync-latency", dur(c.SyncLatency), dur(d.SyncLatency))
-	add("disk-crash-mode", c.DiskCrashMode, d.DiskCrashMode)
-	nem := strings.Join(c.Nemesis, ",")
-	if nem == "" {
-		nem = "none"
+	b := strconv.FormatBool
+	return []knob{
+		{"name", func(c *Config) string { return c.Name }, false},
+		{"raft", func(c *Config) string { return c.Raft }, false},
+		{"nodes", func(c *Config) string { return i(c.Nodes) }, false},
+		{"max-time", func(c *Config) string { return dur(c.MaxTime) }, false},
+		{"recovery-time", func(c *Config) string { return dur(c.RecoveryTime) }, false},
+		{"workload", func(c *Config) string { return string(c.Workload) }, false},
+		{"clients", func(c *Config) string { return i(c.Clients) }, false},
+		{"rate", func(c *Config) string { return f(c.Rate) }, false},
+		{"keys", func(c *Config) string { return i(c.Keys) }, false},
+		{"key-dist", func(c *Config) string { return c.KeyDist }, false},
+		{"mix", func(c *Config) string { return c.Mix }, false},
+		{"op-timeout", func(c *Config) string { return dur(c.OpTimeout) }, false},
+		{"read-mode", func(c *Config) string { return string(c.ReadMode) }, false},
+		{"prevote", func(c *Config) string { return b(c.PreVote) }, true},
+		{"check-quorum", func(c *Config) string { return b(c.CheckQuorum) }, true},
+		{"tick-interval", func(c *Config) string { return dur(c.TickInterval) }, false},
+		{"heartbeat-ticks", func(c *Config) string { return i(c.HeartbeatTicks) }, false},
+		{"election-ticks", func(c *Config) string { return i(c.ElectionTicks) }, false},
+		{"snapshot-every", func(c *Config) string { return i(c.SnapshotEvery) }, false},
+		{"max-sessions", func(c *Config) string { return i(c.MaxSessions) }, false},
+		{"latency", func(c *Config) string { return dur(c.Latency) }, false},
+		{"latency-stddev", func(c *Config) string { return dur(c.LatencyStddev) }, false},
+		{"latency-dist", func(c *Config) string { return c.LatencyDist }, false},
+		{"message-drop-rate", func(c *Config) string { return f(c.MessageDropRate) }, false},
+		{"message-dup-rate", func(c *Config) string { return f(c.MessageDupRate) }, false},
+		{"reorder-rate", func(c *Config) string { return f(c.ReorderRate) }, false},
+		{"sync-latency", func(c *Config) string { return dur(c.SyncLatency) }, false},
+		{"disk-crash-mode", func(c *Config) string { return c.DiskCrashMode }, false},
+		{"nemesis", func(c *Config) string {
+			if len(c.Nemesis) == 0 {
+				return "none"
+			}
+			return joinNames(c.Nemesis, ",")
+		}, false},
+		{"nemesis-interval", func(c *Config) string { return dur(c.NemesisInterval) }, false},
+		{"max-crashed", func(c *Config) string { return i(c.MaxCrashed) }, false},
+		{"nemesis-tuning", func(c *Config) string { return c.NemesisTuning }, false},
+		{"nemesis-schedule", func(c *Config) string { return c.NemesisSchedule }, false},
+		{"chaos-scenario", func(c *Config) string { return string(c.ChaosScenario) }, false},
+		{"swarm", func(c *Config) string { return b(c.Swarm) }, true},
+		{"check-timeout", func(c *Config) string { return dur(c.CheckTimeout) }, false},
+		{"check-memory", func(c *Config) string { return c.CheckMemory.String() }, false},
+		{"check-steps", func(c *Config) string { return strconv.FormatInt(c.CheckSteps, 10) }, false},
 	}
-	add("nemesis", nem, strings.Join(d.Nemesis, ","))
-	add("nemesis-interval", dur(c.NemesisInterval), dur(d.NemesisInterval))
-	add("max-crashed", i(c.MaxCrashed), i(d.MaxCrashed))
-	add("chaos-scenario", c.ChaosScenario, "")
-	addBool("swarm", c.Swarm, false)
-	add("check-timeout", dur(c.CheckTimeout), dur(d.CheckTimeout))
-	add("check-memory", c.CheckMemory.String(), d.CheckMemory.String())
-	add("check-steps", strconv.FormatInt(c.CheckSteps, 10), strconv.FormatInt(d.CheckSteps, 10))
+}()
+
+// knobFlag returns knob name of c as a flag.
+func knobFlag(c *Config, name string) Flag {
+	for _, k := range knobs {
+		if k.name == name {
+			return Flag{Name: name, Value: k.value(c), Bool: k.bool}
+		}
+	}
+	panic("raftcheck: no knob " + name) // callers name knobs of the table
+}
+
+// Flags returns the `raftcheck run` flags that recreate c: the seed first, then
+// every knob that differs from DefaultConfig. Output settings are left out.
+// Under Swarm the knobs the swarm draws are written only when SwarmFixed
+// lists them — and then always, since setting one is what fixes it.
+func (c Config) Flags() []Flag {
+	d := DefaultConfig()
+	flags := []Flag{{Name: "seed", Value: strconv.FormatUint(c.Seed, 10)}}
+	for _, k := range knobs {
+		v := k.value(&c)
+		write := v != k.value(&d)
+		if c.Swarm && isSwarmKnob(k.name) {
+			write = slices.Contains(c.SwarmFixed, k.name)
+		}
+		if c.ChaosScenario != "" && scenarioOwns(k.name) {
+			// The scenario brings its own schedule, and the CLI refuses
+			// these flags beside one: leave out what the run ignored.
+			write = false
+		}
+		if write {
+			flags = append(flags, Flag{Name: k.name, Value: v, Bool: k.bool})
+		}
+	}
 	for _, bug := range c.Bugs {
-		flags = append(flags, Flag{Name: "bug", Value: bug})
+		flags = append(flags, Flag{Name: "bug", Value: string(bug)})
 	}
 	return flags
 }
@@ -133,9 +171,13 @@ func LoadRun(path string) (*Result, Config, error) {
 	if err != nil {
 		return nil, Config{}, err
 	}
-	var sr storedResult
+	// Runs stored before Config.Raft existed ran the built-in.
+	sr := storedResult{Config: Config{Raft: DefaultRaft}}
 	if err := json.Unmarshal(raw, &sr); err != nil {
 		return nil, Config{}, fmt.Errorf("%s:%d: %w", path, jsonErrorLine(raw, err), err)
+	}
+	if sr.Result != nil && sr.Result.Mode == ModeLive {
+		return nil, Config{}, liveRunError(path, raw)
 	}
 	if sr.Version != resultsVersion || sr.Result == nil {
 		return nil, Config{}, fmt.Errorf("%s: not a raftcheck results file (raftcheck_results %d, want %d)", path, sr.Version, resultsVersion)
@@ -143,10 +185,28 @@ func LoadRun(path string) (*Result, Config, error) {
 	if !validTraceHash(sr.Result.TraceHash) {
 		return nil, Config{}, fmt.Errorf("%s: trace_hash: %q is not 16 hexadecimal digits, so there is nothing to confirm a replay against", path, sr.Result.TraceHash)
 	}
+	if err := consistent(raw, &sr); err != nil {
+		return nil, Config{}, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := sr.Config.Validate(); err != nil {
 		return nil, Config{}, fmt.Errorf("%s: config: %w", path, err)
 	}
 	return sr.Result, sr.Config, nil
+}
+
+// ErrLiveRun is wrapped by LoadRun's error for a live run's results: real
+// processes cannot be replayed bit for bit (see LiveNote).
+var ErrLiveRun = errors.New("a live run cannot be replayed")
+
+// liveRunError refuses a live run's results.json, with the command that
+// runs it again live.
+func liveRunError(path string, raw []byte) error {
+	var sl storedLiveResult
+	again := ""
+	if json.Unmarshal(raw, &sl) == nil && sl.LiveConfig.Bin != "" {
+		again = "; to run it again live with the same seed (a new run, not a replay): " + LiveCommand(sl.LiveConfig)
+	}
+	return fmt.Errorf("%s: %w: it ran real node processes, and %s%s", path, ErrLiveRun, LiveNote, again)
 }
 
 // jsonErrorLine is the 1-based line of raw where decoding failed (1 when the
@@ -177,4 +237,9 @@ func validTraceHash(s string) bool {
 		}
 	}
 	return true
+}
+
+// scenarioOwns reports whether a chaos scenario sets knob name itself.
+func scenarioOwns(name string) bool {
+	return name == "nemesis" || name == "nemesis-interval" || name == "max-crashed"
 }

@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/harness"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -42,9 +44,9 @@ func TestDeterminismStandardRun(t *testing.T) {
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		cfg := DefaultConfig()
 		cfg.Seed, cfg.Store = seed, ""
-		xa, a, err := execute(cfg, time.Now())
+		xa, _, a, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
-		xb, b, err := execute(cfg, time.Now())
+		xb, _, b, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err, "seed %d", seed)
 		requireSameRun(t, xa, a, xb, b, "seed %d", seed)
 		if prev, dup := hashes[a.TraceHash]; dup {
@@ -57,9 +59,9 @@ func TestDeterminismStandardRun(t *testing.T) {
 // requireSameRun fails the test unless two executions of one config agree:
 // the history op for op, then the trace hash, event count, verdict and op
 // counts. The history comes first: its difference says what diverged.
-func requireSameRun(t *testing.T, xa *execution, a *Result, xb *execution, b *Result, msgAndArgs ...any) {
+func requireSameRun(t *testing.T, xa *harness.Execution, a *Result, xb *harness.Execution, b *Result, msgAndArgs ...any) {
 	t.Helper()
-	if d := histories.Diff(xa.history(), xb.history()); d != "" {
+	if d := histories.Diff(xa.History(), xb.History()); d != "" {
 		require.Fail(t, "histories differ: "+d, msgAndArgs...)
 	}
 	require.Equal(t, a.TraceHash, b.TraceHash, msgAndArgs...)
@@ -75,7 +77,7 @@ func requireSameRun(t *testing.T, xa *execution, a *Result, xb *execution, b *Re
 // commands went into the trace, their hashes were equal.
 func TestTraceHashSeesHistory(t *testing.T) {
 	tests := []struct {
-		workload string
+		workload Workload
 		keys     [2]int
 	}{
 		{"kv", [2]int{1, 10}},
@@ -84,18 +86,18 @@ func TestTraceHashSeesHistory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/keys=%d,%d", tt.workload, tt.keys[0], tt.keys[1]), func(t *testing.T) {
-			var xs [2]*execution
+			var xs [2]*harness.Execution
 			var rs [2]*Result
 			for i, keys := range tt.keys {
 				cfg := DefaultConfig()
 				cfg.Seed, cfg.Store, cfg.MaxTime = 3, "", Duration(10*time.Second)
 				cfg.Workload, cfg.Keys = tt.workload, keys
 				var err error
-				xs[i], rs[i], err = execute(cfg, time.Now())
+				xs[i], _, rs[i], err = execute(context.Background(), cfg, time.Now())
 				require.NoError(t, err)
 			}
 			require.Equal(t, rs[0].Stats.Events, rs[1].Stats.Events, "the key count should change only the ops' contents")
-			require.NotEmpty(t, histories.Diff(xs[0].history(), xs[1].history()), "the key count must change the history")
+			require.NotEmpty(t, histories.Diff(xs[0].History(), xs[1].History()), "the key count must change the history")
 			assert.NotEqual(t, rs[0].TraceHash, rs[1].TraceHash, "different histories, same trace hash")
 		})
 	}
@@ -104,16 +106,13 @@ func TestTraceHashSeesHistory(t *testing.T) {
 // TestNoFaultsEveryOpOK is issue 4's end-to-end acceptance: 5 nodes, 10 clients,
 // no faults — every op is ok, and the history round-trips through JSONL and EDN.
 func TestNoFaultsEveryOpOK(t *testing.T) {
-	for _, workload := range []string{"kv", "append", "register"} {
-		t.Run(workload, func(t *testing.T) {
+	for _, workload := range []Workload{WorkloadKV, WorkloadAppend, WorkloadRegister} {
+		t.Run(string(workload), func(t *testing.T) {
 			cfg := quick(3)
 			cfg.Workload, cfg.Nemesis = workload, nil
-			x, err := prepare(cfg)
+			x, _, res, err := execute(context.Background(), cfg, time.Now())
 			require.NoError(t, err)
-			require.NoError(t, x.simulate())
-			h := x.history()
-			res, err := x.check(time.Now())
-			require.NoError(t, err)
+			h := x.History()
 			assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
 			require.Greater(t, res.Stats.Ops.Invoked, 1000)
 			assert.Zero(t, res.Stats.Ops.Info, "no faults: no unknown outcomes")
@@ -177,6 +176,18 @@ func TestStoreLayoutAndReplay(t *testing.T) {
 		assert.Contains(t, err.Error(), "trace_hash")
 	}
 
+	// The implementation is recorded, so replay reruns the same Raft; a
+	// results.json from before Config.Raft existed ran the built-in.
+	assert.Contains(t, string(raw), `"raft": "builtin"`)
+	assert.Equal(t, "builtin", rcfg.Raft)
+	old := filepath.Join(t.TempDir(), "results.json")
+	stripped := bytes.Replace(raw, []byte(`"raft": "builtin",`), nil, 1)
+	require.NotContains(t, string(stripped), `"raft"`)
+	require.NoError(t, os.WriteFile(old, stripped, 0o644))
+	_, ocfg, err := LoadRun(old)
+	require.NoError(t, err)
+	assert.Equal(t, "builtin", ocfg.Raft)
+
 	summary, err := os.ReadFile(filepath.Join(res.Store, "summary.txt"))
 	require.NoError(t, err)
 	for _, col := range []string{"Node ID", "State", "Term", "Alive", "Log Size", "Commit"} {
@@ -197,7 +208,7 @@ func TestScenariosOnCorrectCluster(t *testing.T) {
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				cfg := quick(seed)
 				cfg.MaxTime = Duration(30 * time.Second)
-				cfg.ChaosScenario = sc.Name
+				cfg.ChaosScenario = Scenario(sc.Name)
 				res, err := Run(cfg)
 				require.NoError(t, err, "seed %d", seed)
 				require.Equal(t, Valid, res.Verdict, "%s seed %d: %v\nreplay: %s", sc.Name, seed, res.Reasons, res.Replay)
@@ -238,7 +249,7 @@ func TestTraceFile(t *testing.T) {
 
 	bad := cfg
 	bad.TracePath = filepath.Join(dir, "bad.jsonl")
-	bad.Nemesis = []string{"meteor"}
+	bad.Nemesis = []Fault{"meteor"}
 	fds := func() int {
 		ents, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
@@ -258,32 +269,6 @@ func TestTraceFile(t *testing.T) {
 	assert.Less(t, fds()-before, 20, "every failed run leaked its trace file's descriptor")
 }
 
-// TestRunRecorderLimit: a closed-loop run that fills the recorder is not an
-// internal error: recording stops at the limit, the recorded prefix is
-// checked, and the verdict is unknown with a reason naming the limit and the
-// flags that stay under it. Liveness, which the stopped clients would fail,
-// is skipped.
-func TestRunRecorderLimit(t *testing.T) {
-	cfg := quick(1)
-	cfg.Rate = 0
-	cfg.MaxTime = Duration(5 * time.Second)
-	x, err := prepare(cfg)
-	require.NoError(t, err)
-	x.rec.SetLimit(3000) // the real limit, 2M ops, would take a while
-	require.NoError(t, x.simulate())
-	res, err := x.check(time.Now())
-	require.NoError(t, err)
-	assert.Equal(t, Unknown, res.Verdict, "%v", res.Reasons)
-	assert.Equal(t, "skipped", res.Liveness)
-	assert.NotEqual(t, "skipped", res.Linearizability, "the recorded prefix is checked")
-	require.NotEmpty(t, res.Reasons)
-	last := res.Reasons[len(res.Reasons)-1]
-	for _, want := range []string{"limit of 3000 recorded ops", "--clients", "--rate", "--max-time"} {
-		assert.Contains(t, last, want)
-	}
-	assert.GreaterOrEqual(t, res.Stats.Ops.Invoked, 1000)
-}
-
 // TestValidatePredictsRecorderLimit: a paced run whose schedule alone would
 // overflow the recorder is refused up front, naming the flags.
 func TestValidatePredictsRecorderLimit(t *testing.T) {
@@ -291,7 +276,7 @@ func TestValidatePredictsRecorderLimit(t *testing.T) {
 	cfg.Clients, cfg.Rate, cfg.MaxTime = 1000, 1000, Duration(60*time.Second)
 	err := cfg.Validate()
 	require.Error(t, err)
-	for _, want := range []string{"rate:", "--clients 1000", "--rate 1000", "--max-time", "limit of"} {
+	for _, want := range []string{"Config.Rate (--rate):", "--clients 1000", "--rate 1000", "--max-time", "limit of"} {
 		assert.ErrorContains(t, err, want)
 	}
 	cfg = DefaultConfig()

@@ -12,15 +12,16 @@ import (
 
 // Check runs cfg and fails t unless the verdict is valid, reporting the seed,
 // every reason, where the reports are and a one-line replay command. It
-// returns the result for further assertions. Use it from go test:
+// returns the result for further assertions. Only a failing run is written
+// into cfg.Store ("" writes nothing).
 //
-//	func TestMyCluster(t *testing.T) {
-//		cfg := raftcheck.DefaultConfig()
-//		cfg.Seed = 42
-//		raftcheck.Check(t, cfg)
-//	}
+// Deprecated: use raftchecktest.Check, which keeps a failing run's reports
+// in a directory that outlives the test ($RAFTCHECK_ARTIFACTS), honours
+// go test -timeout and -short, and prints commands that rerun the test and
+// replay the run from your module.
 func Check(t testing.TB, cfg Config) *Result {
 	t.Helper()
+	cfg.StoreFailuresOnly = true
 	res, err := Run(cfg)
 	if err != nil {
 		t.Fatalf("raftcheck: seed %d: %v", cfg.Seed, err)
@@ -53,6 +54,9 @@ func failureMessage(res *Result) string {
 // (prefix-consistent reads, no lost acknowledged append), as in `raftcheck
 // check`. An unreadable file stops the test, naming file and line. It returns
 // the linearizability result.
+//
+// Deprecated: use raftchecktest.CheckHistory, which also bounds the search
+// by the test binary's deadline.
 func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *checker.LinResult {
 	t.Helper()
 	h, _, err := histories.ReadFile(path, histories.Auto)
@@ -68,7 +72,11 @@ func CheckHistory(t testing.TB, path, model string, timeout time.Duration) *chec
 	switch lin.Result {
 	case checker.LinOK:
 	case checker.LinIllegal:
-		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lin.Explain(nil), "\n  "))
+		lines := lin.Explain(nil)
+		if a := lin.Anomaly(checker.AnomalyContext{}); a != nil {
+			lines = append([]string{a.Summary}, lines...)
+		}
+		t.Errorf("raftcheck: %s is not linearizable (model %s):\n  %s", path, lin.Model, strings.Join(lines, "\n  "))
 	default:
 		t.Errorf("raftcheck: %s: linearizability unknown: %s (raise the bound)", path, lin.Reason)
 	}

@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,7 +103,7 @@ func TestCheckBadConfig(t *testing.T) {
 	assert.Nil(t, res)
 	require.Len(t, tb.fatals, 1)
 	assert.Contains(t, tb.fatals[0], "seed 9")
-	assert.Contains(t, tb.fatals[0], "nodes: 0 is outside")
+	assert.Contains(t, tb.fatals[0], "Config.Nodes (--nodes): 0 is outside")
 }
 
 // TestCheckHistory: a recorded history file checked from a test, in each
@@ -128,11 +129,10 @@ func TestCheckHistory(t *testing.T) {
 	t.Run("unknown", func(t *testing.T) {
 		// A history big enough that a 1ns search bound is surely exceeded.
 		cfg := quick(4)
-		x, err := prepare(cfg)
+		x, _, _, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err)
-		require.NoError(t, x.simulate())
 		path := filepath.Join(t.TempDir(), "history.jsonl")
-		require.NoError(t, histories.WriteFile(path, x.history(), histories.JSONL))
+		require.NoError(t, histories.WriteFile(path, x.History(), histories.JSONL))
 		var tb fakeTB
 		inTest(func() { CheckHistory(&tb, path, "kv", time.Nanosecond) })
 		require.Len(t, tb.errors, 1)
@@ -146,11 +146,10 @@ func TestCheckHistory(t *testing.T) {
 		// A clean append history passes both the linearizability and the append checks.
 		cfg := quick(5)
 		cfg.Workload = "append"
-		x, err := prepare(cfg)
+		x, _, _, err := execute(context.Background(), cfg, time.Now())
 		require.NoError(t, err)
-		require.NoError(t, x.simulate())
 		path := filepath.Join(t.TempDir(), "history.edn")
-		require.NoError(t, histories.WriteFile(path, x.history(), histories.EDN))
+		require.NoError(t, histories.WriteFile(path, x.History(), histories.EDN))
 		var tb fakeTB
 		inTest(func() {
 			lin := CheckHistory(&tb, path, "", 0)

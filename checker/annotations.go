@@ -37,20 +37,20 @@ func NemesisAnnotations(h histories.History) []Annotation {
 			fault := strings.TrimPrefix(op.F, "start-")
 			open[fault] = len(out)
 			out = append(out, Annotation{Start: at(i), End: end, Tag: "nemesis", Label: fault,
-				Details: nemesisDetails(fault, op.Value, fmt.Sprintf("op %d, still active at the end", i)), Color: colorFault})
+				Details: nemesisDetails(fault, op.Value, fmt.Sprintf("history #%d, still active at the end", i)), Color: colorFault})
 		case strings.HasPrefix(op.F, "stop-"):
 			fault := strings.TrimPrefix(op.F, "stop-")
 			k, ok := open[fault]
 			if !ok {
-				out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, fmt.Sprintf("op %d", i))})
+				out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, HistoryRef(i))})
 				continue
 			}
 			delete(open, fault)
 			a := &out[k]
 			a.End = at(i)
-			a.Details = strings.Replace(a.Details, "still active at the end", fmt.Sprintf("until op %d", i), 1)
+			a.Details = strings.Replace(a.Details, "still active at the end", fmt.Sprintf("until history #%d", i), 1)
 		default:
-			out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, fmt.Sprintf("op %d", i))})
+			out = append(out, Annotation{Start: at(i), End: at(i), Tag: "nemesis", Label: op.F, Details: nemesisDetails(op.F, op.Value, HistoryRef(i))})
 		}
 	}
 	return out

@@ -20,9 +20,9 @@ func TestNemesisAnnotations(t *testing.T) {
 	)
 	got := NemesisAnnotations(h)
 	assert.Equal(t, []Annotation{
-		{Start: 10, End: 30, Tag: "nemesis", Label: "partition", Details: "partition {1 2} {3 4 5} (op 0, until op 3)", Color: colorFault},
-		{Start: 20, End: 40, Tag: "nemesis", Label: "kill", Details: "kill n3 (op 2, still active at the end)", Color: colorFault},
-		{Start: 35, End: 35, Tag: "nemesis", Label: "bump-clock", Details: "bump-clock n2 (op 4)"},
+		{Start: 10, End: 30, Tag: "nemesis", Label: "partition", Details: "partition {1 2} {3 4 5} (history #0, until history #3)", Color: colorFault},
+		{Start: 20, End: 40, Tag: "nemesis", Label: "kill", Details: "kill n3 (history #2, still active at the end)", Color: colorFault},
+		{Start: 35, End: 35, Tag: "nemesis", Label: "bump-clock", Details: "bump-clock n2 (history #4)"},
 	}, got)
 }
 
@@ -36,9 +36,9 @@ func TestNemesisAnnotationsWithoutValues(t *testing.T) {
 	)
 	got := NemesisAnnotations(h)
 	require.Len(t, got, 3)
-	assert.Equal(t, "kill (op 0, still active at the end)", got[0].Details)
-	assert.Equal(t, "heal (op 1)", got[1].Details)
-	assert.Equal(t, "stop-pause (op 2)", got[2].Details)
+	assert.Equal(t, "kill (history #0, still active at the end)", got[0].Details)
+	assert.Equal(t, "heal (history #1)", got[1].Details)
+	assert.Equal(t, "stop-pause (history #2)", got[2].Details)
 }
 
 func TestRoleAnnotations(t *testing.T) {
@@ -61,6 +61,6 @@ func TestAnnotationsRender(t *testing.T) {
 	require.NoError(t, err)
 	notes := append(NemesisAnnotations(h), RoleAnnotations(recoveryRoles(t), 40)...)
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteHTML(&buf, notes))
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{Notes: notes}))
 	assert.Len(t, embeddedData(t, buf.String()).Annotations, 4)
 }

@@ -29,6 +29,10 @@ const (
 	CheckAppendLost      = "append-lost"      // an acknowledged append is missing from the final read
 	CheckAppendPhantom   = "append-phantom"   // a read holds an element nobody appended
 	CheckDigest          = "digest"           // replicas at the same applied index differ
+	// CheckSelfReport: a node's own safety assertion fired (an impossible
+	// message or state it noticed); reports alike are grouped into one
+	// problem with a count.
+	CheckSelfReport = "anomaly"
 )
 
 // maxProblemsPerCheck bounds the report of one check: past a few examples
@@ -120,12 +124,12 @@ func checkAppendKey(key string, reads []appendRead, writes []appendWrite, at fun
 		for j, v := range r.vals {
 			if k, dup := pos[v]; dup {
 				add(Problem{Check: CheckAppendDuplicate, Key: key, Ops: []int{r.done},
-					Detail: fmt.Sprintf("read of key %q at op %d returned %d twice (positions %d and %d)", key, r.done, v, k, j)})
+					Detail: fmt.Sprintf("read of key %s at history #%d returned %d twice (positions %d and %d)", quoteKey(key), r.done, v, k, j)})
 			}
 			pos[v] = j
 			if !appended[v] {
 				add(Problem{Check: CheckAppendPhantom, Key: key, Ops: []int{r.done},
-					Detail: fmt.Sprintf("read of key %q at op %d returned %d, which no op appended to it", key, r.done, v)})
+					Detail: fmt.Sprintf("read of key %s at history #%d returned %d, which no op appended to it", quoteKey(key), r.done, v)})
 			}
 		}
 		if longest == nil || len(r.vals) > len(longest.vals) {
@@ -136,7 +140,7 @@ func checkAppendKey(key string, reads []appendRead, writes []appendWrite, at fun
 		for j, v := range r.vals {
 			if longest.vals[j] != v {
 				add(Problem{Check: CheckAppendPrefix, Key: key, Ops: []int{r.done, longest.done},
-					Detail: fmt.Sprintf("reads of key %q at ops %d and %d disagree at position %d: %d vs %d", key, r.done, longest.done, j, v, longest.vals[j])})
+					Detail: fmt.Sprintf("reads of key %s at ops %d and %d disagree at position %d: %d vs %d", quoteKey(key), r.done, longest.done, j, v, longest.vals[j])})
 				break
 			}
 		}
@@ -171,7 +175,7 @@ func checkAppendKey(key string, reads []appendRead, writes []appendWrite, at fun
 	for _, w := range writes {
 		if w.done >= 0 && !in[w.val] {
 			add(Problem{Check: CheckAppendLost, Key: key, Ops: []int{w.done, final.done},
-				Detail: fmt.Sprintf("append of %d to key %q acknowledged at op %d is missing from the final read at op %d", w.val, key, w.done, final.done)})
+				Detail: fmt.Sprintf("append of %d to key %s acknowledged at history #%d is missing from the final read at history #%d", w.val, quoteKey(key), w.done, final.done)})
 		}
 	}
 }

@@ -26,7 +26,7 @@ func TestCheckAppend(t *testing.T) {
 		{"duplicate element", fromCalls(
 			call{p: 0, f: "append", key: "k", in: i64(1), start: 0, end: 1},
 			call{p: 1, f: "read", key: "k", out: list(1, 1), start: 2, end: 3},
-		), CheckAppendDuplicate, []int{3}, `read of key "k" at op 3 returned 1 twice (positions 0 and 1)`},
+		), CheckAppendDuplicate, []int{3}, `read of key "k" at history #3 returned 1 twice (positions 0 and 1)`},
 		{"reads not prefixes of one another", fromCalls(
 			call{p: 0, f: "append", key: "k", in: i64(1), start: 0, end: 1},
 			call{p: 0, f: "append", key: "k", in: i64(2), start: 2, end: 3},
@@ -37,10 +37,10 @@ func TestCheckAppend(t *testing.T) {
 			call{p: 0, f: "append", key: "k", in: i64(1), start: 0, end: 1},
 			call{p: 0, f: "append", key: "k", in: i64(2), start: 2, end: 3},
 			call{p: 1, f: "read", key: "k", out: list(2), start: 4, end: 5},
-		), CheckAppendLost, []int{1, 5}, `append of 1 to key "k" acknowledged at op 1 is missing from the final read at op 5`},
+		), CheckAppendLost, []int{1, 5}, `append of 1 to key "k" acknowledged at history #1 is missing from the final read at history #5`},
 		{"phantom element", fromCalls(
 			call{p: 1, f: "read", key: "k", out: list(7), start: 0, end: 1},
-		), CheckAppendPhantom, []int{1}, `read of key "k" at op 1 returned 7, which no op appended to it`},
+		), CheckAppendPhantom, []int{1}, `read of key "k" at history #1 returned 7, which no op appended to it`},
 		{"malformed history", hist(
 			ev(1, 0, ok, "read", "k", list(1)),
 		), CheckHistory, nil, "op 0: ok completion of process 0 without an invoke"},

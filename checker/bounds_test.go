@@ -102,10 +102,10 @@ func TestExplainHasItsOwnBudget(t *testing.T) {
 		lines := r.Explain(nil)
 		require.Len(t, lines, 1+shownBeforeNext+1)
 		assert.Contains(t, lines[0], fmt.Sprintf("not linearizable; the search for a small counterexample stopped at its step bound (%d steps in all); porcupine linearized ", find+partial+1))
-		assert.Contains(t, lines[0], fmt.Sprintf(`on key "x" (after the operations before op %d, from the value it read), leaving it at "149.`, full.Partial.From))
+		assert.Contains(t, lines[0], fmt.Sprintf(`on key "x" (after the operations before history #%d, from the value it read), leaving it at "149.`, full.Partial.From))
 		assert.Contains(t, lines[0], "and the next to return cannot follow them:")
-		assert.True(t, strings.HasPrefix(lines[1], "linearized: op "), lines[1])
-		assert.Equal(t, fmt.Sprintf(`op %d (process 8): get("x") → "nobody put this", invoked at %v, completed at %v, served by an unknown node; after them, neither it nor any other operation called before it returned can take effect`,
+		assert.True(t, strings.HasPrefix(lines[1], "linearized: history #"), lines[1])
+		assert.Equal(t, fmt.Sprintf(`history #%d (process 8): get("x") → "nobody put this", invoked at %v, completed at %v, served by an unknown node; after them, neither it nor any other operation called before it returned can take effect`,
 			last, time.Duration(h[last].Time), time.Duration(h[last+1].Time)), lines[len(lines)-1])
 		res := Combine(Checks{Lin: r})
 		assert.Equal(t, Invalid, res.Verdict)

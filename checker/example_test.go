@@ -32,8 +32,8 @@ func ExampleCheckLinearizable() {
 	// Output:
 	// register illegal [2 4]
 	// 2 operations on the register cannot be linearized together (no operation can be dropped), and none of the operations left out can have been the source of a value they observe:
-	// op 2 (process 0): write(2), invoked at 30ns, completed at 40ns, served by node 1, leader of term 5, the leader of the highest term
-	// op 4 (process 1): read() → 1, invoked at 50ns, completed at 60ns, served by node 3, leader of term 4, while node 1 was leader of term 5; no order of the others leaves room for it
+	// history #2 (process 0): write(2), invoked at 30ns, completed at 40ns, served by node 1, leader of term 5, the leader of the highest term
+	// history #4 (process 1): read() → 1, invoked at 50ns, completed at 60ns, served by node 3, leader of term 4, while node 1 was leader of term 5; no order of the others leaves room for it
 }
 
 func ExampleInvariants() {

@@ -15,9 +15,9 @@ import (
 // first a summary, then one sentence per operation in history order naming
 // the node that served it and, from roles (nil: not known), that node's role
 // and term when it answered and the leader of the highest term at that time,
-// e.g. "op 41 (process 2): read() → 3, completed at 1.5s, served by node 3,
-// leader of term 4, while node 1 was leader of term 5". Histories without
-// times say where in the history instead ("invoked at op 40").
+// e.g. "history #41 (process 2): read() → 3, completed at 1.5s, served by
+// node 3, leader of term 4, while node 1 was leader of term 5". Histories
+// without times say where in the history instead ("invoked at history #40").
 //
 // An illegal result without a counterexample, or with one the budget
 // left too large to list (more than maxListed operations, not minimal),
@@ -25,7 +25,7 @@ import (
 // porcupine's longest partial linearization when the explanation got that
 // far: e.g. "not linearizable; the search for a small counterexample
 // stopped at its time bound (2s); porcupine linearized 57 operations on
-// key "x" (after the operations before op 812, from the value it read),
+// key "x" (after the operations before history #812, from the value it read),
 // leaving it at "x 1 2 y", and the next to return cannot follow them:",
 // then the sentences of the last operations linearized and of the one
 // that cannot follow them. It returns nil when the result is not illegal,
@@ -83,7 +83,7 @@ func (r *LinResult) explainPartial(roles *RoleTimeline) []string {
 	}
 	from := ""
 	if p.From >= 0 {
-		from = fmt.Sprintf(" (after the operations before op %d, from the value it read)", p.From)
+		from = fmt.Sprintf(" (after the operations before %s, from the value it read)", HistoryRef(p.From))
 	}
 	state := html.UnescapeString(p.State)
 	if state != "" {
@@ -103,12 +103,12 @@ func (r *LinResult) where(key string) string {
 	if key == "" && r.spec.name == ModelRegister {
 		return "the register"
 	}
-	return "key " + clip(fmt.Sprintf("%q", key))
+	return "key " + quoteKey(key)
 }
 
 func (r *LinResult) describeOp(o *linOp, roles *RoleTimeline) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "op %d (process %d): %s, invoked %s", o.inv, o.process, r.spec.model.DescribeOperation(o, o), r.when(o.inv))
+	fmt.Fprintf(&b, "%s (process %d): %s, invoked %s", HistoryRef(o.inv), o.process, r.spec.model.DescribeOperation(o, o), r.when(o.inv))
 	switch {
 	case o.ret < 0:
 		b.WriteString(", never completed")
@@ -153,7 +153,36 @@ func (r *LinResult) timeOf(i int) int64 {
 
 func (r *LinResult) when(i int) string {
 	if r.conv.useIndex {
-		return fmt.Sprintf("at op %d", i)
+		return "at " + HistoryRef(i)
 	}
 	return "at " + time.Duration(r.hist[i].Time).String()
+}
+
+// HistoryOps is the number of client operations in the checked history
+// (every invoke): the count the reports give, of which Ops were checked.
+func (r *LinResult) HistoryOps() int {
+	if r == nil {
+		return 0
+	}
+	if r.hist == nil {
+		return r.Ops
+	}
+	n := 0
+	for i := range r.hist {
+		if r.hist[i].Process != histories.NemesisProcess && r.hist[i].Type == histories.Invoke {
+			n++
+		}
+	}
+	return n
+}
+
+// countText says how many operations were checked, of how many: "model kv,
+// 6345 operations in the history, 6305 checked" (just "model kv, 7
+// operations" when all were).
+func (r *LinResult) countText() string {
+	all := r.HistoryOps()
+	if all == r.Ops {
+		return fmt.Sprintf("model %s, %d %s", r.Model, r.Ops, pluralS(r.Ops, "operation"))
+	}
+	return fmt.Sprintf("model %s, %d %s in the history, %d checked", r.Model, all, pluralS(all, "operation"), r.Ops)
 }

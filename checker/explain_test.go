@@ -51,10 +51,10 @@ func TestExplainStaleRead(t *testing.T) {
 	}
 	require.Len(t, lines, 4)
 	assert.Contains(t, lines[0], `3 operations on key "x" cannot be linearized together`)
-	assert.Contains(t, lines[1], `op 0 (process 0): put("x", "1"), invoked at 10ns, completed at 20ns, served by node 3, leader of term 4, the leader of the highest term`)
-	assert.Contains(t, lines[2], `op 4 (process 0): put("x", "3")`)
+	assert.Contains(t, lines[1], `history #0 (process 0): put("x", "1"), invoked at 10ns, completed at 20ns, served by node 3, leader of term 4, the leader of the highest term`)
+	assert.Contains(t, lines[2], `history #4 (process 0): put("x", "3")`)
 	assert.Contains(t, lines[2], `served by node 1, leader of term 5, the leader of the highest term`)
-	assert.Contains(t, lines[3], `op 6 (process 1): get("x") → "1", invoked at 130ns, completed at 140ns, served by node 3, leader of term 4, while node 1 was leader of term 5; no order of the others leaves room for it`)
+	assert.Contains(t, lines[3], `history #6 (process 1): get("x") → "1", invoked at 130ns, completed at 140ns, served by node 3, leader of term 4, while node 1 was leader of term 5; no order of the others leaves room for it`)
 
 	// Without a timeline the nodes are still named.
 	plain := r.Explain(nil)
@@ -128,19 +128,19 @@ func TestExplainPositionsWithoutTimes(t *testing.T) {
 				"INFO  jepsen.util - 0\t:ok\t:write\t1\n" +
 				"INFO  jepsen.util - 1\t:invoke\t:read\tnil\n" +
 				"INFO  jepsen.util - 1\t:ok\t:read\t2\n",
-			[]string{"op 2 (process 1): read() → 2, invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it"}},
+			[]string{"history #2 (process 1): read() → 2, invoked at history #2, completed at history #3, served by an unknown node; no order of the others leaves room for it"}},
 		{"knossos-kv", histories.KnossosKV,
 			`{:process 0, :type :invoke, :f :put, :key "0", :value "x 0 0 y"}` + "\n" +
 				`{:process 0, :type :ok, :f :put, :key "0", :value "x 0 0 y"}` + "\n" +
 				`{:process 1, :type :invoke, :f :get, :key "0", :value nil}` + "\n" +
 				`{:process 1, :type :ok, :f :get, :key "0", :value "x 1 0 y"}` + "\n",
-			[]string{`op 2 (process 1): get("0") → "x 1 0 y", invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it`}},
+			[]string{`history #2 (process 1): get("0") → "x 1 0 y", invoked at history #2, completed at history #3, served by an unknown node; no order of the others leaves room for it`}},
 		{"edn without times", histories.EDN,
 			"{:process 0, :type :invoke, :f :write, :value 1}\n" +
 				"{:process 0, :type :ok, :f :write, :value 1}\n" +
 				"{:process 1, :type :invoke, :f :read, :value nil}\n" +
 				"{:process 1, :type :ok, :f :read, :value 2}\n",
-			[]string{"op 2 (process 1): read() → 2, invoked at op 2, completed at op 3, served by an unknown node; no order of the others leaves room for it"}},
+			[]string{"history #2 (process 1): read() → 2, invoked at history #2, completed at history #3, served by an unknown node; no order of the others leaves room for it"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -211,7 +211,7 @@ func TestMemoryLimitIsUnknown(t *testing.T) {
 	assert.Contains(t, res.Reasons[0], "linearizability: unknown, the search was stopped at the memory bound")
 
 	var page bytes.Buffer
-	require.NoError(t, r.WriteHTMLPage(&page, HTMLOptions{}), "the page's own search is bounded too")
+	require.NoError(t, r.WritePorcupinePage(&page, HTMLOptions{}), "porcupine's page's own search is bounded too")
 	head := page.String()[strings.Index(page.String(), `<header id="rc-head"`):strings.Index(page.String(), "</header>")]
 	assert.Contains(t, head, "The search was stopped at the memory bound of")
 	assert.Contains(t, head, "the verdict is unknown, not ok")

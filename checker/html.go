@@ -32,35 +32,27 @@ type HTMLOptions struct {
 	// Roles, when known, lets the explanation of a violation name each
 	// operation's node role and term and the leader at the time.
 	Roles *RoleTimeline
+	// Anomaly is the counterexample's classification to show (the run's,
+	// with its faults); nil: classified here from Roles alone.
+	Anomaly *Anomaly
+	// FullPage is where porcupine's visualization of the whole history is
+	// (WritePorcupinePage), relative to the page: WriteHTMLPage links to
+	// it. "": nowhere, no link.
+	FullPage string
 }
 
 // cssColor accepts the colour forms that cannot smuggle other CSS into the
 // style attribute porcupine's page builds from it.
 var cssColor = regexp.MustCompile(`^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9., %]{1,40}\))$`)
 
-// WriteHTML writes the linearizability page with notes and no title or
-// roles; see [LinResult.WriteHTMLPage].
+// WriteHTML writes the linearizability page with notes and no title,
+// roles or link to porcupine's full page; see [LinResult.WriteHTMLPage].
 func (r *LinResult) WriteHTML(w io.Writer, notes []Annotation) error {
 	return r.WriteHTMLPage(w, HTMLOptions{Notes: notes})
 }
 
-// WriteHTMLPage writes linearizability.html: porcupine's interactive
-// visualization of the checked history with opts.Notes drawn as
-// annotations, under a header that gives the verdict first. It works for
-// every result: a full linearization when ok, the longest partial
-// linearizations when illegal or unknown. For an illegal history the header
-// explains the counterexample (each operation, the node that served it and,
-// with opts.Roles, that node's role and term), shows those operations alone
-// in a small diagram of their own, outlines them in the full one, and lets
-// a click select each one there. Unless the history was illegal, the first
-// call reruns porcupine's search in its verbose mode (bounded by the
-// check's timeout) to collect the linearizations the page draws.
-//
-// The page is self-contained (its scripts and styles are inline; it loads
-// nothing) and user data in it is inert: porcupine embeds the data as JSON
-// with <, > and & escaped, the descriptions the page inserts as HTML are
-// escaped, the header is escaped text, and colours are validated.
-func (r *LinResult) WriteHTMLPage(w io.Writer, opts HTMLOptions) error {
+// writePorcupinePage is WritePorcupinePage.
+func (r *LinResult) writePorcupinePage(w io.Writer, opts HTMLOptions) error {
 	if r == nil || r.spec == nil {
 		return errors.New("linearizability page: no checked history")
 	}

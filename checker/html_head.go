@@ -137,7 +137,7 @@ func (r *LinResult) explainHead(d *headData, opts HTMLOptions) error {
 	d.Summary = lines[0]
 	where := r.drawnAt()
 	for i, pos := range r.Counterexample {
-		op := headOp{Op: pos, Culprit: pos == r.Culprit, Text: fmt.Sprintf("op %d", pos)}
+		op := headOp{Op: pos, Culprit: pos == r.Culprit, Text: HistoryRef(pos)}
 		if i+1 < len(lines) {
 			op.Text = lines[i+1]
 		}

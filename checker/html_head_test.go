@@ -24,11 +24,11 @@ func staleRead() *RoleTimeline {
 	return tl
 }
 
-// TestHTMLHeader: the page leads with the verdict and, for an illegal
-// history, one line per counterexample op that names its node, role and
-// term, with a button pointing at where porcupine draws that op, and a
+// TestPorcupineHeader: porcupine's page leads with the verdict and, for an
+// illegal history, one line per counterexample op that names its node, role
+// and term, with a button pointing at where porcupine draws that op, and a
 // small diagram of the counterexample alone.
-func TestHTMLHeader(t *testing.T) {
+func TestPorcupineHeader(t *testing.T) {
 	h := fromCalls(
 		call{p: 0, f: "put", key: "j", in: "z", start: 0, end: 5, node: 1},
 		call{p: 0, f: "put", key: "k", in: "a", start: 10, end: 20, node: 3},
@@ -41,7 +41,7 @@ func TestHTMLHeader(t *testing.T) {
 	require.Equal(t, LinIllegal, r.Result)
 	require.Len(t, r.Counterexample, 3)
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteHTMLPage(&buf, HTMLOptions{Title: "run <7>", Roles: staleRead(),
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{Title: "run <7>", Roles: staleRead(),
 		Notes: []Annotation{{Start: 25, End: 90, Tag: "nemesis", Label: "partition"}, {Start: 500, End: 600, Tag: "nemesis", Label: "later"}}}))
 	page := buf.String()
 
@@ -67,7 +67,7 @@ func TestHTMLHeader(t *testing.T) {
 		assert.Equal(t, r.Counterexample[k], op, "in history order")
 		require.Less(t, p, len(d.Partitions))
 		require.Less(t, i, len(d.Partitions[p].History))
-		assert.True(t, strings.HasPrefix(d.Partitions[p].History[i].Metadata, fmt.Sprintf("op %d–", op)), "button %d points at op %d, found %q", k, op, d.Partitions[p].History[i].Metadata)
+		assert.True(t, strings.HasPrefix(d.Partitions[p].History[i].Metadata, fmt.Sprintf("history #%d–#", op)), "button %d points at op %d, found %q", k, op, d.Partitions[p].History[i].Metadata)
 		if b[1] != "" {
 			culprits++
 			assert.Equal(t, r.Culprit, op)
@@ -94,7 +94,7 @@ func TestHTMLHeaderVerdicts(t *testing.T) {
 		badge string
 		says  string
 	}{
-		{nil, LinOptions{Model: ModelRegister}, "linearizable", "one linearization of the whole history"},
+		{nil, LinOptions{Model: ModelRegister}, "linearizable", "found a linearization of the whole history"},
 		{nil, LinOptions{Model: ModelRegister, StepLimit: 10_000}, "unknown", "the verdict is unknown, not ok"},
 	}
 	for i, c := range cases {

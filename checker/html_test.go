@@ -63,7 +63,7 @@ func TestHTMLEscapesUserData(t *testing.T) {
 	require.Equal(t, LinIllegal, r.Result) // the get missed the append: states get shown
 	var buf bytes.Buffer
 	notes := []Annotation{{Start: 5, End: 25, Tag: xss, Label: xss, Details: xss, Color: "#ffcc00"}}
-	require.NoError(t, r.WriteHTML(&buf, notes))
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{Notes: notes}))
 	page := buf.String()
 
 	assert.Equal(t, 2, strings.Count(strings.ToLower(page), "<script"), "only porcupine's script and the header's")
@@ -93,7 +93,7 @@ func TestHTMLEscapesUserData(t *testing.T) {
 	assert.Equal(t, xss, d.Annotations[0].Tag)
 }
 
-// TestHTMLSelfContained: the page loads nothing from anywhere.
+// TestHTMLSelfContained: porcupine's page loads nothing from anywhere.
 func TestHTMLSelfContained(t *testing.T) {
 	h := fromCalls(
 		call{p: 0, f: "put", key: "x", in: "a", start: 0, end: 10, node: 1},
@@ -102,7 +102,7 @@ func TestHTMLSelfContained(t *testing.T) {
 	r, err := CheckLinearizable(h, LinOptions{Model: ModelKV})
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteHTML(&buf, nil))
+	require.NoError(t, r.WritePorcupinePage(&buf, HTMLOptions{}))
 	page := strings.ToLower(buf.String())
 	// The one iframe is the counterexample's own diagram, inline (srcdoc).
 	assert.NotRegexp(t, `<iframe[^>]*\ssrc=`, page)
@@ -116,8 +116,9 @@ func TestHTMLSelfContained(t *testing.T) {
 	}
 }
 
-// TestHTMLAlwaysWritten: ok, illegal and unknown results all produce a page,
-// and writing twice gives the same bytes (annotations do not pile up).
+// TestHTMLAlwaysWritten: ok, illegal and unknown results all produce both
+// pages, and writing twice gives the same bytes (annotations do not pile
+// up).
 func TestHTMLAlwaysWritten(t *testing.T) {
 	okH := fromCalls(call{p: 0, f: "write", in: int64(1), start: 0, end: 1}, call{p: 1, f: "read", out: int64(1), start: 2, end: 3})
 	badH := fromCalls(call{p: 0, f: "write", in: int64(1), start: 0, end: 1}, call{p: 1, f: "read", out: int64(2), start: 2, end: 3})
@@ -140,12 +141,18 @@ func TestHTMLAlwaysWritten(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, c.want, r.Result)
 		var a, b bytes.Buffer
-		require.NoError(t, r.WriteHTML(&a, notes))
-		require.NoError(t, r.WriteHTML(&b, notes))
+		require.NoError(t, r.WritePorcupinePage(&a, HTMLOptions{Notes: notes}))
+		require.NoError(t, r.WritePorcupinePage(&b, HTMLOptions{Notes: notes}))
 		assert.Equal(t, a.String(), b.String())
 		d := embeddedData(t, a.String())
 		assert.Len(t, d.Annotations, 2)
 		assert.Equal(t, "events", d.Annotations[1].Tag)
+		a.Reset()
+		b.Reset()
+		require.NoError(t, r.WriteHTMLPage(&a, HTMLOptions{Notes: notes}))
+		require.NoError(t, r.WriteHTMLPage(&b, HTMLOptions{Notes: notes}))
+		assert.Equal(t, a.String(), b.String())
+		assert.Contains(t, a.String(), `<header id="rc-head" class="rc-`+string(c.want)+`">`)
 	}
 }
 
@@ -156,6 +163,9 @@ func TestHTMLRejectsColourInjection(t *testing.T) {
 		err := r.WriteHTML(&bytes.Buffer{}, []Annotation{{Label: "n", Color: bad}})
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), "annotation 0")
+		assert.Contains(t, err.Error(), "Color")
+		err = r.WritePorcupinePage(&bytes.Buffer{}, HTMLOptions{Notes: []Annotation{{Label: "n", Color: bad}}})
+		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), "Color")
 	}
 	for _, good := range []string{"#abc", "#a0b1c2", "steelblue", "rgb(1, 2, 3)", "hsla(120, 50%, 50%, 0.5)"} {

@@ -18,6 +18,9 @@ const (
 	// LeaderCompleteness: a leader of term T holds every entry committed in
 	// a term before T (§5.4).
 	LeaderCompleteness = "leader-completeness"
+	// AckLost (acknowledged-entry-lost, declared with its rule in
+	// invariants_ack.go): an entry the cluster acknowledged as committed
+	// disappears from, or changes in, a node's log.
 	// StateMachineSafety: no two nodes apply different entries at one index,
 	// and a node applies only committed entries, each once (§5.4.3).
 	StateMachineSafety = "state-machine-safety"
@@ -66,6 +69,9 @@ func (v Violation) String() string {
 // every node and for [Invariants.Apply].
 type Entry struct {
 	Index, Term, Digest uint64
+	// Conf is what the entry does to the configuration, nil for an entry
+	// that is not a configuration entry (see ConfDivergence).
+	Conf *ConfChange
 }
 
 // Recovered is what a node rebuilt from its disk on restart.
@@ -96,6 +102,14 @@ type Invariants struct {
 	maxComm uint64               // highest committed index recorded
 	roles   RoleTimeline
 	now     int64
+
+	// Configurations (invariants_conf.go): the semantics declared, every
+	// configuration entry written (by index, with its indices sorted), and
+	// the configuration the first node to apply each one reached.
+	confSem      ConfSemantics
+	confs        map[uint64][]confEntry
+	confIdx      []uint64
+	appliedConfs map[uint64]appliedConf
 
 	found []Violation
 	slot  map[string]int // invariant → position in found
@@ -160,7 +174,9 @@ func (c *Invariants) node(t int64, id int) *nodeState {
 		c.nodes = append(c.nodes, nil)
 	}
 	if c.nodes[id] == nil {
-		c.nodes[id] = &nodeState{id: id, base: genesisChain, role: RoleFollower}
+		n := &nodeState{id: id, base: genesisChain, role: RoleFollower}
+		n.confWipe() // a node first seen starts from an empty log
+		c.nodes[id] = n
 	}
 	return c.nodes[id]
 }
@@ -210,6 +226,9 @@ type nodeState struct {
 
 	commit  uint64
 	applied uint64
+	// applyMax is the highest index this incarnation applied by Apply (not
+	// by a snapshot install, which is reported before it is durable).
+	applyMax uint64
 
 	// The log holds indices first+1 .. first+len(log). base is the chain
 	// hash of the entry at first (0: unknown, prefix checks are skipped).
@@ -218,6 +237,8 @@ type nodeState struct {
 	base      uint64
 	log       []logRec
 	unsynced  undoLog // writes since the last sync, which a crash may lose
+
+	conf nodeConf
 }
 
 type logRec struct {
@@ -288,9 +309,21 @@ type seenRec struct {
 
 type commitRec struct {
 	term, digest, chain uint64
-	node                int
-	t                   int64
-	set                 bool
+	// in is the term in which the entry was first seen committed: the
+	// committing node's term then (at least the entry's own term).
+	in   uint64
+	node int
+	t    int64
+	set  bool
+	// The lowest term whose leader reported the commit (see AckLost), and
+	// the first client acknowledgement (Acknowledged).
+	leadSet  bool
+	leadTerm uint64
+	leadNode int
+	leadT    int64
+	acked    bool
+	ackNode  int
+	ackT     int64
 }
 
 type applyRec struct {

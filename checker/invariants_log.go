@@ -1,5 +1,7 @@
 package checker
 
+import "fmt"
+
 // maxIndexJump bounds how far past the cluster's highest index a report may
 // reach before it is taken for garbage rather than grown into.
 const maxIndexJump = 1 << 24
@@ -61,9 +63,12 @@ func (c *Invariants) Append(t int64, node int, entries []Entry) {
 			"node %d appended at index %d, leaving a gap after its last index %d", node, from, n.last())
 		// Carry on with what is known: a log starting after an unknown prefix.
 		n.first, n.firstTerm, n.base, n.log = from-1, 0, 0, n.log[:0]
+		n.conf.known, n.conf.pts = false, nil
 	}
 	if from <= n.last() {
-		c.checkOverwrite(t, n, entries)
+		if !c.checkOverwrite(t, n, entries) {
+			c.checkAckWrite(t, n, from, entries, "wrote its log")
+		}
 	}
 	n.unsynced.note(n, from)
 	n.log = n.log[:from-n.first-1]
@@ -81,11 +86,13 @@ func (c *Invariants) Append(t int64, node int, entries []Entry) {
 		n.log = append(n.log, logRec{term: e.Term, digest: e.Digest, chain: chain})
 		c.checkMatching(t, node, e, chain)
 	}
+	c.confAppend(n, from, entries)
 }
 
 // checkOverwrite is called when entries replace part of n's log: a leader
 // must not do that in its term, and nobody may replace a committed entry.
-func (c *Invariants) checkOverwrite(t int64, n *nodeState, entries []Entry) {
+// It reports whether the write replaced an entry n had committed.
+func (c *Invariants) checkOverwrite(t int64, n *nodeState, entries []Entry) bool {
 	from := entries[0].Index
 	if n.lead != 0 {
 		// Only a reported role change ends a leadership: a node that still
@@ -103,9 +110,10 @@ func (c *Invariants) checkOverwrite(t int64, n *nodeState, entries []Entry) {
 			c.violate(CommitSafety, t, []int{n.id}, []uint64{old.term, e.Term}, e.Index,
 				"node %d replaced its committed entry at index %d (term %d, digest %#x) with term %d, digest %#x (commit index %d)",
 				n.id, e.Index, old.term, old.digest, e.Term, e.Digest, n.commit)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // checkMatching compares a written entry with what other nodes wrote at the
@@ -182,7 +190,8 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 		return
 	}
 	cr := c.peek(index)
-	if cr != nil && cr.committed.set && cr.committed.term != term {
+	badSnap := cr != nil && cr.committed.set && cr.committed.term != term
+	if badSnap {
 		// A snapshot holds only committed state: its last entry must be the
 		// one committed at its index.
 		c.violate(CommitSafety, t, []int{cr.committed.node, node}, []uint64{cr.committed.term, term}, index,
@@ -190,12 +199,17 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 			node, index, term, index, cr.committed.term, cr.committed.node, durationOf(cr.committed.t))
 	}
 	n.unsynced.noteAll(n)
+	kept := false
 	if r := n.at(index); r != nil && r.term == term {
 		// The log already holds the snapshot's last entry: keep what follows.
 		base := r.chain
 		n.log = append([]logRec(nil), n.log[index-n.first:]...)
 		n.first, n.firstTerm, n.base = index, term, base
+		kept = true
 	} else {
+		if !badSnap && index < n.last() {
+			c.checkAckWrite(t, n, index+1, nil, fmt.Sprintf("installed a snapshot at index %d (term %d), discarding its log", index, term))
+		}
 		n.log = nil
 		n.first, n.firstTerm, n.base = index, term, c.lookupChain(index, term)
 		if n.base == 0 && cr != nil && cr.committed.set && cr.committed.term == term {
@@ -204,6 +218,7 @@ func (c *Invariants) Snapshot(t int64, node int, index, term uint64) {
 	}
 	n.commit = max(n.commit, index)
 	n.applied = max(n.applied, index)
+	c.confSnapshot(n, index, kept)
 }
 
 // Commit records that node's commit index rose to index. Every entry it holds
@@ -223,19 +238,24 @@ func (c *Invariants) Commit(t int64, node int, index uint64) {
 		c.violate(Observation, t, []int{node}, []uint64{n.term}, index,
 			"node %d committed index %d beyond its last log index %d", node, index, n.last())
 	}
+	n.conf.floor = n.applied
 	for i := max(n.commit, n.first) + 1; i <= min(index, n.last()); i++ {
 		e := n.at(i)
 		cr := &c.rec(i).committed
 		switch {
 		case !cr.set:
-			*cr = commitRec{term: e.term, digest: e.digest, chain: e.chain, node: node, t: t, set: true}
+			*cr = commitRec{term: e.term, digest: e.digest, chain: e.chain, in: max(n.term, e.term), node: node, t: t, set: true}
 			c.maxComm = max(c.maxComm, i)
 		case cr.term != e.term || cr.digest != e.digest:
 			c.violate(CommitSafety, t, []int{cr.node, node}, []uint64{cr.term, e.term}, i,
 				"index %d was committed as term %d (digest %#x) by node %d at %v, but node %d committed term %d (digest %#x)",
 				i, cr.term, cr.digest, cr.node, durationOf(cr.t), node, e.term, e.digest)
+			continue
 		case cr.chain == 0:
 			cr.chain = e.chain
+		}
+		if n.lead != 0 {
+			noteLeaderCommit(cr, node, n.lead, t)
 		}
 	}
 	n.commit = index
@@ -274,4 +294,6 @@ func (c *Invariants) Apply(t int64, node int, index, term, digest uint64) {
 			a.node, node, index, a.term, a.digest, durationOf(a.t), term, digest)
 	}
 	n.applied = max(n.applied, index)
+	n.applyMax = max(n.applyMax, index)
+	c.confApply(t, n, index, term, digest)
 }

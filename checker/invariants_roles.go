@@ -45,9 +45,12 @@ func (c *Invariants) Role(t int64, node int, role string, term uint64) {
 }
 
 // checkCompleteness: a new leader of term must hold every entry committed in
-// an earlier term. Terms in a log never decrease, so those entries form a
-// prefix of the committed log ending at k; the leader holding the entry at k
-// with the same chain hash holds the whole prefix.
+// an earlier term — committed *in* it, whatever the entry's own term: an
+// entry of term 30 that the leader of term 32 committed need not be held by
+// the leader of term 31, which may have been elected before (and be seen
+// only later, when a pause ends). Entries are committed in index order, so
+// those entries form a prefix of the committed log ending at k; the leader
+// holding the entry at k with the same chain hash holds the whole prefix.
 func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 	k := c.lastCommittedBefore(term)
 	if k == 0 || k < n.first || (k == n.first && c.peek(k).committed.term == n.firstTerm) {
@@ -85,12 +88,25 @@ func (c *Invariants) checkCompleteness(t int64, n *nodeState, term uint64) {
 	}
 }
 
-// lastCommittedBefore is the highest committed index whose entry has a term
-// below term, or 0. The scan passes only entries of term ≥ term, which a
-// leader of term cannot yet have produced unless it is stale.
+// lastCommittedBefore is the highest index committed in a term below term,
+// or 0. The term an entry was committed in is the lowest term of a leader
+// that reported it committed (the entry's own term when no leader did): a
+// leader elected in an earlier term — a stale one, whose votes came in
+// before the commit but whose election completed after it, a pause in
+// between — need not hold it (§5.4 binds the leaders of later terms only).
+// The scan passes only entries committed in terms ≥ term, which a leader of
+// term cannot yet have produced unless it is stale.
 func (c *Invariants) lastCommittedBefore(term uint64) uint64 {
 	for k := c.maxComm; k > 0; k-- {
-		if cr := c.peek(k).committed; cr.set && cr.term < term {
+		cr := c.peek(k).committed
+		// The later of the two readings of the term it was committed in:
+		// the first committing node's term, and the lowest term of a
+		// leader that reported the commit.
+		in := cr.in
+		if cr.leadSet {
+			in = max(in, cr.leadTerm)
+		}
+		if cr.set && in < term {
 			return k
 		}
 	}
@@ -186,7 +202,8 @@ func (c *Invariants) Wipe(t int64, node int) {
 	// new entries are checked against the other logs' prefixes again.
 	n.log, n.first, n.firstTerm, n.base = nil, 0, 0, genesisChain
 	n.unsynced.clear()
-	n.commit, n.applied = 0, 0
+	n.commit, n.applied, n.applyMax = 0, 0, 0
+	n.confWipe()
 }
 
 // Restart records that node came back with the state rec rebuilt from its
@@ -210,6 +227,13 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 				"node %d restarted with vote %d in term %d but had durably voted for node %d at %v", node, rec.Vote, rec.Term, n.durVot, durationOf(n.durAt))
 		}
 	}
+	// What the node had applied beyond the recovered log, before the
+	// rollback forgets it (see AckLost).
+	var lostTerm, lostDigest uint64
+	if e := n.at(max(rec.SnapIndex, rec.LastIndex) + 1); e != nil {
+		lostTerm, lostDigest = e.term, e.digest
+	}
+	durableBefore := c.breaches(DurableState)
 	// The crash may have lost the writes since the last sync, truncations
 	// included: start from the state that ends where the recovered log does.
 	out, syncedLast, maxLast := n.unsynced.rollBack(n, rec.LastIndex, rec.LastTerm)
@@ -235,6 +259,10 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term, rec.LastTerm}, rec.LastIndex,
 			"node %d recovered a log ending at index %d (term %d), which none of its writes since its last sync left", node, rec.LastIndex, rec.LastTerm)
 	}
+	if !corrupt && c.breaches(DurableState) == durableBefore {
+		c.checkAckRestart(t, n, rec.SnapIndex, rec.LastIndex, lostTerm, lostDigest)
+	}
+	n.applyMax = 0
 	switch {
 	case rec.LastIndex > n.last():
 		n.forget(rec.LastIndex, rec.LastTerm)
@@ -265,6 +293,7 @@ func (c *Invariants) Restart(t int64, node int, rec Recovered) {
 	n.commit = rec.Commit
 	n.applied = rec.SnapIndex
 	n.durKnown, n.durTerm, n.durVot, n.durAt = true, rec.Term, rec.Vote, t
+	c.confRestart(n)
 	if err := c.roles.Add(t, node, RoleFollower, rec.Term); err != nil {
 		c.violate(Observation, t, []int{node}, []uint64{rec.Term}, 0, "%v", err)
 	}

@@ -29,6 +29,11 @@ type LivenessOptions struct {
 	// thread p mod Threads (a process that crashed is replaced by
 	// p+Threads).
 	Threads int
+	// LeaderUnobservable, when set, says why no role timeline can tell who
+	// leads (live mode: the nodes reported no roles). The leader part is
+	// then skipped, LivenessResult.LeaderSkipped says why, and the client
+	// part decides alone.
+	LeaderUnobservable string
 }
 
 // LivenessResult is the outcome of [CheckLiveness].
@@ -44,6 +49,8 @@ type LivenessResult struct {
 	// had no operation outstanding at its end (paced too slowly to be
 	// tested): they are not counted as failures.
 	Idle []int `json:"idle,omitempty"`
+	// LeaderSkipped says why the leader part was not checked ("": it was).
+	LeaderSkipped string `json:"leader_skipped,omitempty"`
 }
 
 // CheckLiveness checks that the cluster recovered after the final heal: a
@@ -81,6 +88,8 @@ func CheckLiveness(h histories.History, roles *RoleTimeline, opts LivenessOption
 		r.LeaderFound, r.LeaderAt, r.Leader, r.LeaderTerm = true, at, node, term
 	}
 	switch {
+	case opts.LeaderUnobservable != "":
+		r.LeaderSkipped = opts.LeaderUnobservable
 	case !ok:
 		fail("no node became leader after the final heal at %v", durationOf(H))
 	case at > H+opts.LeaderBound:

@@ -133,3 +133,25 @@ func TestLivenessBadInput(t *testing.T) {
 		})
 	}
 }
+
+// With roles unobservable (live mode, nodes that report none) the leader
+// part is skipped, and said so; the client part still decides.
+func TestLivenessLeaderUnobservable(t *testing.T) {
+	h := fromCalls(
+		call{p: 0, f: "read", start: 110, end: 120},
+		call{p: 1, f: "read", start: 110, end: 120, typ: fail},
+	)
+	opts := LivenessOptions{HealTime: 100, LeaderBound: 10, RecoveryWindow: 100, Threads: 1, LeaderUnobservable: "no roles reported"}
+	r, err := CheckLiveness(h, NewRoleTimeline(), opts)
+	require.NoError(t, err)
+	assert.Equal(t, LivenessOK, r.Status, "no leader is seen, but none is looked for: %v", r.Reasons)
+	assert.Equal(t, "no roles reported", r.LeaderSkipped)
+	assert.False(t, r.LeaderFound)
+
+	opts.Threads = 2
+	r, err = CheckLiveness(h, NewRoleTimeline(), opts)
+	require.NoError(t, err)
+	assert.Equal(t, LivenessFailed, r.Status, "thread 1 only failed: the client part fails alone")
+	require.Len(t, r.Reasons, 1)
+	assert.Contains(t, r.Reasons[0], "thread 1 completed no ok operation")
+}

@@ -282,14 +282,14 @@ func describeAppendOp(input, _ any) string {
 	var s string
 	switch o.kind {
 	case opRead:
-		s = fmt.Sprintf("read(%q)", o.key)
+		s = fmt.Sprintf("read(%s)", quoteKey(o.key))
 		if !o.unknown {
 			return s + " → " + describeInts(o.outList)
 		}
 	case opAppend:
-		s = fmt.Sprintf("append(%q, %d)", o.key, o.num)
+		s = fmt.Sprintf("append(%s, %d)", quoteKey(o.key), o.num)
 	case opSet:
-		return fmt.Sprintf("seed(%q) = %s", o.key, describeList(o.list))
+		return fmt.Sprintf("seed(%s) = %s", quoteKey(o.key), describeList(o.list))
 	}
 	if o.unknown {
 		s += " → ?"

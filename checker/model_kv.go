@@ -104,7 +104,7 @@ func describeKVOp(input, _ any) string {
 	var s string
 	switch o.kind {
 	case opGet:
-		s = fmt.Sprintf("get(%q)", o.key)
+		s = fmt.Sprintf("get(%s)", quoteKey(o.key))
 		if !o.unknown {
 			if o.outNil {
 				return s + " → nil"
@@ -112,11 +112,11 @@ func describeKVOp(input, _ any) string {
 			return s + " → " + clip(fmt.Sprintf("%q", o.outStr))
 		}
 	case opPut:
-		s = fmt.Sprintf("put(%q, %s)", o.key, clip(fmt.Sprintf("%q", o.str)))
+		s = fmt.Sprintf("put(%s, %s)", quoteKey(o.key), clip(fmt.Sprintf("%q", o.str)))
 	case opAppend:
-		s = fmt.Sprintf("append(%q, %s)", o.key, clip(fmt.Sprintf("%q", o.str)))
+		s = fmt.Sprintf("append(%s, %s)", quoteKey(o.key), clip(fmt.Sprintf("%q", o.str)))
 	case opDelete:
-		s = fmt.Sprintf("delete(%q)", o.key)
+		s = fmt.Sprintf("delete(%s)", quoteKey(o.key))
 	}
 	if o.unknown {
 		s += " → ?"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -173,9 +174,9 @@ func describeOpMetadata(m any) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "op %d", o.inv)
+	fmt.Fprintf(&b, "history #%d", o.inv)
 	if o.ret >= 0 {
-		fmt.Fprintf(&b, "–%d", o.ret)
+		fmt.Fprintf(&b, "–#%d", o.ret)
 	} else {
 		b.WriteString(" (never completed)")
 	}
@@ -204,11 +205,15 @@ func clip(s string) string {
 	return fmt.Sprintf("%s…(%d bytes)", s[:cut], len(s))
 }
 
+// quoteKey quotes a key for a description, clipped as values are: a long
+// key would otherwise fill every line of an explanation that names it.
+func quoteKey(key string) string { return clip(strconv.Quote(key)) }
+
 func withKey(key, s string) string {
 	if key == "" {
 		return s
 	}
-	return fmt.Sprintf("%q: %s", key, s)
+	return quoteKey(key) + ": " + s
 }
 
 const (

@@ -34,24 +34,32 @@ type Checks struct {
 	Problems   []Problem       // from CheckAppend and CheckDigests
 	Invariants []Violation     // from Invariants.Violations
 	Liveness   *LivenessResult // nil: liveness was not checked
-	Stats      Stats
+	Churn      *ChurnResult    // nil: election churn was not checked
+	// Faults are the run's fault windows, for the anomaly's account of what
+	// was running when it showed (nil: none, or not known).
+	Faults []ActiveFault
+	Stats  Stats
 }
 
 // Result is a run's verdict with its reasons.
 type Result struct {
-	Verdict         Verdict     `json:"verdict"`
-	Reasons         []string    `json:"reasons,omitempty"`
-	Linearizability string      `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
-	Counterexample  []int       `json:"counterexample,omitempty"`
-	Problems        []Problem   `json:"problems,omitempty"`
-	Invariants      []Violation `json:"invariants,omitempty"`
-	Liveness        string      `json:"liveness"` // "ok", "failed" or "skipped"
-	Stats           Stats       `json:"stats"`
+	Verdict         Verdict  `json:"verdict"`
+	Reasons         []string `json:"reasons,omitempty"`
+	Linearizability string   `json:"linearizability"` // "ok", "illegal", "unknown" or "skipped"
+	Counterexample  []int    `json:"counterexample,omitempty"`
+	// Anomaly classifies the counterexample of an illegal history: its
+	// kind, one sentence, the decisive operations, nodes, terms and faults.
+	Anomaly    *Anomaly    `json:"anomaly,omitempty"`
+	Problems   []Problem   `json:"problems,omitempty"`
+	Invariants []Violation `json:"invariants,omitempty"`
+	Liveness   string      `json:"liveness"`        // "ok", "failed" or "skipped"
+	Churn      string      `json:"churn,omitempty"` // "ok", "failed" or "skipped"; "" when not checked
+	Stats      Stats       `json:"stats"`
 }
 
 // Combine turns the checks' outcomes into a verdict: any violation (an
 // illegal history, a cheap-check problem, a broken invariant, failed
-// liveness) makes it invalid; otherwise a linearizability check that ran
+// liveness, election churn) makes it invalid; otherwise a linearizability check that ran
 // out of time or memory makes it unknown; otherwise it is valid. Every violation and every
 // undecided check adds a reason.
 func Combine(c Checks) Result {
@@ -70,7 +78,16 @@ func Combine(c Checks) Result {
 		case LinIllegal:
 			r.Verdict = Invalid
 			r.Counterexample = c.Lin.Counterexample
-			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d %s)", c.Lin.Model, c.Lin.Ops, pluralS(c.Lin.Ops, "operation")))
+			r.Anomaly = c.Lin.Anomaly(AnomalyContext{Roles: c.Roles, Faults: c.Faults})
+			// Without decisive operations (no counterexample was found) the
+			// sentence only restates the explanation below it.
+			if r.Anomaly != nil && len(r.Anomaly.Ops) > 0 {
+				r.Reasons = append(r.Reasons, "linearizability: "+r.Anomaly.Summary)
+			}
+			// "checked": fewer than the operations invoked, since failed
+			// ones and reads or unobserved writes of unknown outcome
+			// constrain nothing and are left out (see convert).
+			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: the history is not linearizable (model %s, %d %s checked)", c.Lin.Model, c.Lin.Ops, pluralS(c.Lin.Ops, "operation")))
 			for _, s := range c.Lin.Explain(c.Roles) {
 				r.Reasons = append(r.Reasons, "linearizability: "+s)
 			}
@@ -87,13 +104,24 @@ func Combine(c Checks) Result {
 			r.Reasons = append(r.Reasons, fmt.Sprintf("linearizability: unexpected result %q", c.Lin.Result))
 		}
 	}
+	// The checks' own findings first, then the invariants, then what the
+	// nodes reported of themselves: a node's assertion often fires many
+	// times for the one breach an invariant names.
 	for _, p := range c.Problems {
-		r.Verdict = Invalid
-		r.Reasons = append(r.Reasons, p.String())
+		if p.Check != CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	for _, v := range c.Invariants {
 		r.Verdict = Invalid
 		r.Reasons = append(r.Reasons, v.String())
+	}
+	for _, p := range c.Problems {
+		if p.Check == CheckSelfReport {
+			r.Verdict = Invalid
+			r.Reasons = append(r.Reasons, p.String())
+		}
 	}
 	if c.Liveness != nil {
 		r.Liveness = c.Liveness.Status
@@ -107,6 +135,20 @@ func Combine(c Checks) Result {
 		default:
 			undecided = true
 			r.Reasons = append(r.Reasons, fmt.Sprintf("liveness: unexpected status %q", c.Liveness.Status))
+		}
+	}
+	if c.Churn != nil {
+		r.Churn = c.Churn.Status
+		switch c.Churn.Status {
+		case LivenessFailed:
+			r.Verdict = Invalid
+			for _, s := range c.Churn.Reasons {
+				r.Reasons = append(r.Reasons, ElectionChurn+": "+s)
+			}
+		case LivenessOK, LivenessSkipped:
+		default:
+			undecided = true
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%s: unexpected status %q", ElectionChurn, c.Churn.Status))
 		}
 	}
 	if undecided && r.Verdict == Valid {

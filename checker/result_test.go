@@ -30,11 +30,14 @@ func TestCombine(t *testing.T) {
 		{"nothing checked", Checks{}, Valid, "skipped", LivenessSkipped, ""},
 		{"all good", Checks{Lin: okLin, Liveness: okLive}, Valid, "ok", LivenessOK, ""},
 		{"timed out", Checks{Lin: unknownLin, Liveness: okLive}, Unknown, "unknown", LivenessOK, "linearizability: unknown, the search gave up after 1s"},
-		{"illegal", Checks{Lin: illegalLin}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model kv, 7 operations)"},
-		{"one op, singular", Checks{Lin: illegalOne}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model register, 1 operation)"},
+		{"illegal", Checks{Lin: illegalLin}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model kv, 7 operations checked)"},
+		{"one op, singular", Checks{Lin: illegalOne}, Invalid, "illegal", LivenessSkipped, "linearizability: the history is not linearizable (model register, 1 operation checked)"},
 		{"violation beats unknown", Checks{Lin: unknownLin, Invariants: []Violation{viol}}, Invalid, "unknown", LivenessSkipped, "election-safety at 5ns: nodes 1 and 2 were both leader of term 2"},
 		{"cheap check problem", Checks{Lin: okLin, Problems: []Problem{prob}}, Invalid, "ok", LivenessSkipped, "digest: replicas differ"},
 		{"liveness failure", Checks{Lin: okLin, Liveness: failedLive}, Invalid, "ok", LivenessFailed, "liveness: thread 2 stuck"},
+		{"churn", Checks{Lin: okLin, Liveness: okLive, Churn: &ChurnResult{Status: LivenessFailed, Reasons: []string{"7 new terms"}}}, Invalid, "ok", LivenessOK, "election-churn: 7 new terms"},
+		{"churn skipped", Checks{Lin: okLin, Liveness: okLive, Churn: &ChurnResult{Status: LivenessSkipped, Reasons: []string{"too slow"}}}, Valid, "ok", LivenessOK, ""},
+		{"churn garbled", Checks{Lin: okLin, Churn: &ChurnResult{Status: "maybe"}}, Unknown, "ok", LivenessSkipped, `election-churn: unexpected status "maybe"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,4 +114,15 @@ func TestPercentile(t *testing.T) {
 	assert.Equal(t, int64(95), percentile(xs, 95))
 	assert.Equal(t, int64(99), percentile(xs, 99))
 	assert.Equal(t, int64(7), percentile([]int64{7}, 99))
+}
+
+// TestCombineChurn: the churn status is reported only when churn was checked.
+func TestCombineChurn(t *testing.T) {
+	assert.Empty(t, Combine(Checks{}).Churn)
+	r := Combine(Checks{Churn: &ChurnResult{Status: LivenessOK}})
+	assert.Equal(t, LivenessOK, r.Churn)
+	assert.Equal(t, Valid, r.Verdict)
+	b, err := json.Marshal(Combine(Checks{}))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), `"churn"`)
 }

@@ -70,6 +70,7 @@ type Client struct {
 	lastInvoke       int64  // local time of the latest invoke
 	nextGen          uint64 // tags tagNext timers; only the latest counts
 	opNo             uint64 // operations invoked so far; tags their timers
+	moves            uint64 // Spread: requests unanswered so far, each moving the home server on
 
 	op    inflight
 	reqs  requestSlab
@@ -106,6 +107,7 @@ type inflight struct {
 	// giving up cannot be recorded as a definite fail.
 	uncertain bool
 	lastErr   kvstore.ErrKind // the latest definite rejection
+	lastName  string          // its name in the history
 	lastNode  int
 }
 
@@ -241,6 +243,10 @@ func (c *Client) invoke() {
 	}
 	c.op = inflight{active: true, spec: spec, req: req}
 	c.env.After(c.cfg.OpTimeout, tag(tagDeadline, c.opNo, 0))
+	if c.cfg.Spread {
+		n := uint64(len(c.cfg.Servers))
+		c.leader = c.cfg.Servers[(uint64(c.thread)+c.moves)%n]
+	}
 	c.send()
 }
 

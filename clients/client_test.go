@@ -158,6 +158,40 @@ func TestTimeoutIsInfoAndRetiresTheProcess(t *testing.T) {
 	assert.NoError(t, s.c.Err())
 }
 
+func TestNoResendEndsTheOpAndMovesOn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mix  []Weight
+		want histories.Type
+	}{
+		{"write", writeOnly, histories.Info},
+		{"read", readOnly, histories.Fail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := registerWith(tc.mix)
+			cfg.NoResend = true
+			s := newSingle(cfg, 0, 5)
+			s.c.Start()
+			first := s.last()
+			s.l.advance(cfg.AttemptTimeout)
+			h := s.rec.History()
+			require.Len(t, h, 3, "the op ended at its attempt timeout and the next began")
+			assert.Equal(t, tc.want, h[1].Type)
+			assert.Equal(t, ErrTimeout, h[1].Error)
+			assert.Equal(t, cfg.AttemptTimeout, h[1].Time)
+			require.Len(t, s.env.sent, 2, "nothing was resent")
+			assert.False(t, first.req.ClientID == s.last().req.ClientID && first.req.Seq == s.last().req.Seq, "the second request is a new op")
+			assert.NotEqual(t, first.to, s.last().to, "the next op goes to another server")
+
+			// A definite rejection is still resent.
+			s.reply(s.last().to, kvstore.Response{Err: kvstore.ErrDropped})
+			s.l.advance(cfg.RetryDelay)
+			require.Len(t, s.env.sent, 3)
+			assertResent(t, s.env.sent[1].req, s.last().req, 2)
+		})
+	}
+}
+
 func TestTimedOutReadFails(t *testing.T) {
 	cfg := registerWith(readOnly)
 	s := newSingle(cfg, 0, 6)
@@ -599,4 +633,31 @@ func appendInt(b []byte, v int64) []byte {
 		b = appendInt(b, v/10)
 	}
 	return append(b, byte('0'+v%10))
+}
+
+func TestSpreadBindsThreadsToHomeServers(t *testing.T) {
+	cfg := registerWith(writeOnly)
+	cfg.Spread = true
+	cfg.NoResend = true
+	s := newSingle(cfg, 1, 4)
+	s.c.Start()
+	var firsts []int
+	for range 3 {
+		first := s.last()
+		firsts = append(firsts, first.to)
+		if first.to != 3 {
+			// Not the leader: the hint is followed within the operation.
+			s.reply(first.to, kvstore.Response{Err: kvstore.ErrNotLeader, LeaderHint: 3})
+			assert.Equal(t, 3, s.last().to, "the redirect is followed")
+		}
+		s.reply(3, kvstore.Response{})
+	}
+	// A silent home server is left for the next one.
+	s.l.advance(cfg.AttemptTimeout)
+	firsts = append(firsts, s.last().to)
+	s.reply(3, kvstore.Response{})
+	// Thread 1's home is Servers[1] (2), then, after one unanswered
+	// request, Servers[2] (3).
+	assert.Equal(t, []int{2, 2, 2, 3}, firsts)
+	assert.NoError(t, s.c.Err())
 }

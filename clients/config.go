@@ -25,6 +25,9 @@ const (
 	Fixed   = "fixed"   // gaps of exactly 1/Rate
 )
 
+// MaxRate is the highest Rate a thread may be given, in ops/s.
+const MaxRate = 1e9
+
 // Weight is the share of one operation in a workload's mix.
 type Weight struct {
 	F      string  // operation name, e.g. "read", "cas", "append"
@@ -63,6 +66,21 @@ type Config struct {
 	RetryDelay     int64
 	// MaxAttempts bounds the requests sent for one operation.
 	MaxAttempts int
+	// NoResend ends an operation whose request goes unanswered for
+	// AttemptTimeout (info; fail for a read) instead of resending it, and
+	// sends the next operation to another server. It is for servers without
+	// sessions (live mode's Maelstrom nodes): there a resent request is a new
+	// request, and both copies could apply. Definite rejections are still
+	// resent: nothing was applied.
+	NoResend bool
+	// Spread binds each thread to a home server, as Jepsen and Maelstrom
+	// bind clients to nodes: thread t sends every operation first to
+	// Servers[(t+m) mod len(Servers)], where m counts the requests of t
+	// that went unanswered (a silent server is left for the next one), and
+	// follows redirects from there as usual, instead of going to the
+	// leader it knows. Every node serves as an entry point. Live mode uses
+	// it; it draws nothing from the rng.
+	Spread bool
 }
 
 // Bounds on configuration values, so that every queue and loop has a limit.
@@ -170,7 +188,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("clients: RegisterValues: must be in [1, %d], got %d", MaxKeys, c.RegisterValues)
 		}
 	}
-	if !(c.Rate >= 0) || c.Rate > 1e9 {
+	if !(c.Rate >= 0) || c.Rate > MaxRate {
 		return fmt.Errorf("clients: Rate: must be in [0, 1e9] ops/s, got %v", c.Rate)
 	}
 	if c.Rate > 0 && c.Pacing != Poisson && c.Pacing != Fixed {

@@ -25,7 +25,9 @@
 //     hint: resend to another server after RetryDelay; dropped (the leader is
 //     overloaded): resend to the same server after RetryDelay;
 //   - no answer within AttemptTimeout: the attempt may have been proposed;
-//     resend to another server;
+//     resend to another server (with NoResend, for servers without
+//     sessions: end the operation as at its deadline, and send the next one
+//     to another server);
 //   - at OpTimeout, or when the last of MaxAttempts is rejected, the
 //     operation completes: fail if every attempt was definitely rejected
 //     before proposing, else info; a read that did not complete is recorded

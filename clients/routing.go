@@ -76,7 +76,7 @@ func (c *Client) Receive(from int, msg any) {
 		c.complete(histories.Fail, o.spec.value, node, histories.ErrCASMismatch)
 	case kvstore.ErrLeaderChanged, kvstore.ErrSessionExpired:
 		c.leader = 0
-		c.completeUncertain(node, resp.Err.String())
+		c.completeUncertain(node, resp.ErrString())
 	case kvstore.ErrNotLeader, kvstore.ErrDropped:
 		// A rejection says only that its own attempt was not proposed:
 		// taken for a later attempt (a delayed answer from the same server),
@@ -98,9 +98,9 @@ func (c *Client) Receive(from int, msg any) {
 func (c *Client) rejected(resp *kvstore.Response, from, node int) {
 	o := &c.op
 	o.waiting = false
-	o.lastErr, o.lastNode = resp.Err, node
+	o.lastErr, o.lastName, o.lastNode = resp.Err, resp.ErrString(), node
 	if o.attempts >= c.cfg.MaxAttempts {
-		c.giveUp(node, resp.Err.String())
+		c.giveUp(node, resp.ErrString())
 		return
 	}
 	if resp.Err == kvstore.ErrNotLeader {
@@ -142,6 +142,10 @@ func (c *Client) Fire(t uint64) {
 	case tagDeadline:
 		if o.waiting {
 			o.uncertain = true
+			c.moves++
+			if c.cfg.NoResend {
+				c.leader = c.otherServer(o.target)
+			}
 		}
 		c.giveUp(0, ErrTimeout)
 	case tagAttempt:
@@ -151,7 +155,13 @@ func (c *Client) Fire(t uint64) {
 		// Unanswered: it may have been proposed. Try another server.
 		o.waiting = false
 		o.uncertain = true
+		c.moves++
 		c.leader = c.otherServer(o.target)
+		if c.cfg.NoResend {
+			// The copy would be a second request, not a retry.
+			c.giveUp(0, ErrTimeout)
+			return
+		}
 		if o.attempts < c.cfg.MaxAttempts {
 			c.send()
 		}
@@ -171,7 +181,7 @@ func (c *Client) giveUp(node int, errKind string) {
 	}
 	if errKind == ErrTimeout && c.op.lastErr != kvstore.ErrNone {
 		// Every attempt was rejected before proposing; say why.
-		errKind, node = c.op.lastErr.String(), c.op.lastNode
+		errKind, node = c.op.lastName, c.op.lastNode
 	}
 	c.complete(histories.Fail, c.op.spec.value, node, errKind)
 }

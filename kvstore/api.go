@@ -95,4 +95,16 @@ type Response struct {
 	Node       int    // the address of the server that answered
 	Term       uint64 // the answering server's term when it answered
 	Attempt    uint32 // the Request.Attempt this answers
+	// ErrName, when set, names the error in the history instead of
+	// Err.String(): live mode passes on the error code a real node answered
+	// (e.g. "crash", "timeout") while Err still says how the client acts.
+	ErrName string
+}
+
+// ErrString is the name the history records for r's error.
+func (r *Response) ErrString() string {
+	if r.ErrName != "" {
+		return r.ErrName
+	}
+	return r.Err.String()
 }

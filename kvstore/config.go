@@ -36,10 +36,20 @@ func (m ReadMode) String() string {
 }
 
 // Bugs are planted, deliberately unsafe server defects (all off by default).
+// They live in the host, not in the protocol, so they act on any Raft the
+// server drives.
 type Bugs struct {
 	StaleLocalRead bool // the leader answers reads from local state, no ReadIndex/lease
 	NoDedup        bool // the state machine ignores sessions: retries apply twice
 	AckBeforeFsync bool // messages and replies go out before the Ready is synced
+	// NoPersistVote: the hard state written to disk never carries the vote.
+	// A node that crashes after voting forgets its vote and may vote again
+	// in the same term: two leaders in one term.
+	NoPersistVote bool
+	// NoPersistTerm: the hard state written to disk never carries a term
+	// above the one the node booted with. After a crash the node is back in
+	// an old term, with a vote that does not belong to it.
+	NoPersistTerm bool
 	// LeaseWallClock: the leader turns its read lease into a deadline on its
 	// local wall clock and, once deposed, keeps answering reads until that
 	// clock passes it; a clock stepped back stretches a lease that has ended.
@@ -115,4 +125,17 @@ type Observer interface {
 	// Anomaly: an impossible state or a protocol error, with context. In
 	// simulation this is a found bug.
 	Anomaly(node uint64, term uint64, err error)
+}
+
+// AnswerObserver is an optional extension of Observer, found by a type
+// assertion so that Observers written before it keep compiling: an Observer
+// that implements it also learns which applied entry each client answer
+// came from, which is what an acknowledged-write check needs (a client told
+// ok from an entry holds the cluster to that entry).
+type AnswerObserver interface {
+	// Answered: the node answered the client that proposed e from e's
+	// application (whatever the result: a failed compare-and-set was
+	// committed too). Called after Applied(node, e), once per answered
+	// proposal.
+	Answered(node uint64, e raft.Entry)
 }

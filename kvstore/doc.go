@@ -1,6 +1,7 @@
 // Package kvstore is raftcheck's replicated key-value store: a Server runs a
-// raft.Node on a host (Env), keeps its log on the host's Disk, applies
-// committed commands to a string key-value state machine and answers clients.
+// Raft node (any raft.Consensus; the built-in raft.Node by default) on a
+// host (Env), keeps its log on the host's Disk, applies committed commands to
+// a string key-value state machine and answers clients.
 //
 // # Wire protocol
 //
@@ -77,7 +78,7 @@
 // (fail-stop), rather than silently lose acknowledged state.
 //
 // Every SnapshotEvery applied entries the server encodes the state machine
-// (data and sessions), hands it to raft.Node.Compact, writes raft's snapshot
+// (data and sessions), hands it to the node's Compact, writes raft's snapshot
 // (which carries the configuration at that index) to "raft.snap" and rewrites
 // "raft.log" without the covered prefix. A snapshot raft receives from the
 // leader arrives in Ready.Snapshot: it is persisted the same way and restored

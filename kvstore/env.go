@@ -1,7 +1,7 @@
 package kvstore
 
 // Env is everything a server (or a client) may do to the outside world. The
-// simulator implements it (through a thin adapter in the root package); a
+// simulator implements it (through a thin adapter in internal/harness); a
 // real-process host can implement it later. All times are nanoseconds.
 //
 // Every callback into the process (a delivered message, a fired timer, a

@@ -26,6 +26,7 @@ type recObserver struct {
 	recovered     map[uint64][]recoveredEvent
 	snapshots     map[uint64][]raft.SnapshotMeta
 	appliedByNode map[uint64][]raft.Entry
+	answered      map[uint64][]raft.Entry // node → entries it answered a client from
 	// allowViolations records broken properties instead of failing (tests
 	// that show a planted bug at work).
 	allowViolations bool
@@ -75,6 +76,7 @@ func newRecObserver(t testing.TB) *recObserver {
 		recovered:     map[uint64][]recoveredEvent{},
 		snapshots:     map[uint64][]raft.SnapshotMeta{},
 		appliedByNode: map[uint64][]raft.Entry{},
+		answered:      map[uint64][]raft.Entry{},
 	}
 }
 
@@ -136,6 +138,20 @@ func (o *recObserver) Applied(node uint64, e raft.Entry) {
 		o.appliedAt[e.Index] = e
 	}
 	o.appliedByNode[node] = append(o.appliedByNode[node], e)
+}
+
+// Answered implements AnswerObserver: the answer comes from the entry the
+// node applied last, once per entry.
+func (o *recObserver) Answered(node uint64, e raft.Entry) {
+	o.logf("n%d answered from %d term %d", node, e.Index, e.Term)
+	applied := o.appliedByNode[node]
+	if len(applied) == 0 || applied[len(applied)-1].Index != e.Index || applied[len(applied)-1].Term != e.Term {
+		o.t.Errorf("node %d answered from entry %d (term %d), which is not the one it applied last", node, e.Index, e.Term)
+	}
+	if as := o.answered[node]; len(as) > 0 && as[len(as)-1].Index >= e.Index {
+		o.t.Errorf("node %d answered from entry %d after entry %d", node, e.Index, as[len(as)-1].Index)
+	}
+	o.answered[node] = append(o.answered[node], e)
 }
 
 func (o *recObserver) UnknownPeer(node, from, term uint64) {

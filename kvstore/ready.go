@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/raftcheck/raftcheck/raft"
@@ -89,7 +90,7 @@ func (s *Server) observeCommit(hs *raft.HardState) {
 // crash without the snapshot it refers to.
 func (s *Server) persist(rd *raft.Ready) {
 	if !rd.HardState.IsEmpty() {
-		s.hardState = rd.HardState
+		s.hardState = s.durableHardState(rd.HardState)
 	}
 	if !rd.MustSync && rd.Snapshot == nil && len(rd.Entries) == 0 {
 		// Only the commit index moved: raft need not have it durable (a
@@ -122,6 +123,20 @@ func (s *Server) persist(rd *raft.Ready) {
 		s.logLast = rd.Entries[n-1].Index
 		s.obs.LogAppended(s.id, rd.Entries)
 	}
+}
+
+// durableHardState is the hard state the server writes for hs: hs itself,
+// unless a planted persistence bug edits it. They edit it here, and only
+// here: raft's state, and what the server does with it, stay right until a
+// crash brings back what was written.
+func (s *Server) durableHardState(hs raft.HardState) raft.HardState {
+	if s.cfg.Bugs.NoPersistVote {
+		hs.Vote = raft.None
+	}
+	if s.cfg.Bugs.NoPersistTerm {
+		hs.Term = s.bootTerm
+	}
+	return hs
 }
 
 // sync asks the disk to make every write so far durable. Normally the Ready
@@ -222,6 +237,9 @@ func (s *Server) answerProposals(e *raft.Entry, isCmd bool, r result) {
 				continue
 			}
 			s.reply(p.from, p.clientID, p.seq, p.attempt, r)
+			if s.ans != nil {
+				s.ans.Answered(s.id, *e)
+			}
 			continue
 		}
 		s.reply(p.from, p.clientID, p.seq, p.attempt, result{err: ErrLeaderChanged})
@@ -261,7 +279,20 @@ func (s *Server) maybeSnapshot() {
 	if every == 0 || s.inReady || s.applied < s.snapIndex+every {
 		return
 	}
+	if snap := s.node.Snapshot(); snap != nil && snap.Meta.Index >= s.applied {
+		// A leader's snapshot the node took while this host waited on a sync
+		// already covers the applied index; the next Ready hands it over.
+		// Compacting below it would be refused (raft.ErrCompacted).
+		return
+	}
 	if err := s.node.Compact(s.applied, s.sm.encode()); err != nil {
+		if errors.Is(err, raft.ErrCompacted) {
+			// A newer snapshot from the leader reached raft while a Ready
+			// was outstanding; the next Ready brings it, and the host
+			// persists and installs it then. Nothing to compact now
+			// (raft.Consensus.Compact's contract).
+			return
+		}
 		s.anomaly(fmt.Errorf("compact at applied index %d: %w", s.applied, err))
 		return
 	}

@@ -15,6 +15,11 @@ type durableState struct {
 	baseTerm  uint64
 	entries   []raft.Entry
 
+	// rebased: the snapshot moved the log's base, so the log file, which
+	// does not start there, must be rewritten before anything is appended
+	// to it (see NewServer).
+	rebased bool
+
 	found    bool   // any file existed: this is a restart, not a first start
 	log      []byte // the log file as read (entries' Data alias it)
 	validLen int    // bytes of the log file that hold complete records
@@ -145,6 +150,7 @@ func (st *durableState) reconcileSnapshot() error {
 		// after the snapshot can be trusted to follow the snapshot's history.
 		st.entries = st.entries[:0]
 	}
+	st.rebased = st.baseIndex != meta.Index
 	st.baseIndex, st.baseTerm = meta.Index, meta.Term
 	if st.hardState.Commit < meta.Index {
 		st.hardState.Commit = meta.Index // the snapshot holds only committed state
@@ -158,7 +164,7 @@ func (st *durableState) reconcileSnapshot() error {
 	return nil
 }
 
-// persisted is what raft.NewNode is rebuilt from.
+// persisted is what the node is rebuilt from (ServerConfig.Consensus).
 func (st *durableState) persisted() raft.Persisted {
 	p := raft.Persisted{HardState: st.hardState, Snapshot: st.snapshot}
 	if len(st.entries) > 0 {

@@ -276,3 +276,36 @@ func FuzzReadDurable(f *testing.F) {
 		}
 	})
 }
+
+// TestRecoveryRewritesALogTheSnapshotOvertook: a crash kept the snapshot
+// file but lost the log's reset batch after it (or the log diverged from
+// the snapshot). Recovery reconciles the two in memory; the log file must be
+// rewritten too, or entries appended after the snapshot leave a gap the
+// next recovery refuses (found by the swarm: keep-prefix crashes, snapshots
+// every 21 entries), or follow a diverged log that the next recovery drops.
+func TestRecoveryRewritesALogTheSnapshotOvertook(t *testing.T) {
+	tests := []struct {
+		name string
+		log  []logBatch
+		snap []byte
+	}{
+		{"log ends before the snapshot", []logBatch{hsBatch(2, 0, 2, ents(1, 4, 1))}, snapFile(9, 2, 1)},
+		{"log diverges at the snapshot", []logBatch{hsBatch(1, 1, 3, ents(1, 12, 1))}, snapFile(9, 2, 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCluster(t, clusterOpts{n: 1, seed: 21})
+			h := c.hosts[1]
+			logData, _ := logOf(tt.log...)
+			h.disk = diskWith(map[string][]byte{snapshotFile: tt.snap, logFile: logData})
+			_, err := NewServer(h.cfg, h)
+			require.NoError(t, err)
+			// What the server appends next follows the snapshot's index.
+			h.disk.Append(logFile, appendLogBatch(nil, &logBatch{entries: ents(10, 11, 2)}))
+			st, err := readDurable(h.disk)
+			require.NoError(t, err, "the log file must follow the snapshot recovery adopted")
+			assert.Equal(t, uint64(9), st.baseIndex)
+			assert.Equal(t, uint64(11), st.lastIndex(), "the entries appended after the snapshot survive")
+		})
+	}
+}

@@ -30,6 +30,7 @@ type Server struct {
 	id   uint64
 	node raft.Consensus
 	obs  Observer
+	ans  AnswerObserver // obs, when it implements AnswerObserver; else nil
 	sm   *machine
 
 	// What the server knows of raft, updated from each Ready.
@@ -58,7 +59,8 @@ type Server struct {
 	syncSeq   uint64
 	syncHS    raft.HardState // the hard state the in-flight sync makes durable
 	syncAgain bool           // Bugs.AckBeforeFsync: writes after the in-flight sync need another
-	hardState raft.HardState // the latest hard state raft reported
+	hardState raft.HardState // the latest hard state raft reported, as written (see durableHardState)
+	bootTerm  uint64         // the node's term when it was built: Bugs.NoPersistTerm persists no other
 	writtenHS raft.HardState // the last hard state written to the log
 
 	proposals proposalQueue
@@ -118,12 +120,25 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 	if s.obs == nil {
 		s.obs = nopObserver{}
 	}
+	s.ans, _ = s.obs.(AnswerObserver)
 	if st.torn {
 		// The incomplete record was never synced (a synced write is complete),
 		// so nothing acknowledged is lost; cut it off so new records follow
 		// valid ones.
 		s.disk.WriteFile(logFile, append([]byte(nil), st.log[:st.validLen]...))
 		s.stats.TornTail = true
+	}
+	if st.rebased {
+		// The log file does not start at the snapshot recovery adopted: the
+		// crash kept the snapshot file but lost the reset batch written after
+		// it, or the log diverged from it. Entries appended from now on
+		// follow the snapshot, so the file is rewritten as recovery sees it
+		// (else the next recovery finds a gap, or drops them with the
+		// diverged log). No sync: a crash before the next one recovers the
+		// same state from the older files.
+		b := logBatch{hasHardState: !st.hardState.IsEmpty(), hardState: st.hardState, reset: true,
+			baseIndex: st.baseIndex, baseTerm: st.baseTerm, entries: st.entries}
+		s.disk.WriteFile(logFile, appendLogBatch(nil, &b))
 	}
 	if st.snapshot != nil {
 		if err := s.sm.restore(st.snapshot.Data); err != nil {
@@ -144,6 +159,7 @@ func NewServer(cfg ServerConfig, env Env) (*Server, error) {
 		return nil, fmt.Errorf("kvstore: node %d: %w", cfg.ID, err)
 	}
 	s.node = node
+	s.bootTerm = node.Status().Term
 	if cfg.Bugs.LeaseWallClock {
 		lr, ok := node.(raft.LeaseReporter)
 		if !ok {

@@ -28,7 +28,7 @@ func (c ServerConfig) withDefaults() ServerConfig {
 }
 
 // validate reports every invalid field of c, named as in ServerConfig. Fields of
-// c.Raft are raft.NewNode's to check.
+// c.Raft are the node factory's (ServerConfig.Consensus) to check.
 func (c *ServerConfig) validate(env Env) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {

@@ -79,14 +79,14 @@ func TestClockOffsetsCompose(t *testing.T) {
 	fc := newFake(t, 3)
 	nm := newNemesis(t, fc, Config{Faults: []string{"clock-skew", "clock-bump"}}, 5)
 	skew, bump := nm.faults[0], nm.faults[1]
-	require.True(t, nm.startFault(skew))
-	require.True(t, nm.startFault(bump))
+	require.True(t, nm.startFault(skew, nil))
+	require.True(t, nm.startFault(bump, nil))
 	x := bump.targets[0]
 	i := nm.pos(x)
 	assert.Equal(t, skew.offsets[i]+bump.offsets[i], fc.offset[x])
-	nm.stopFault(bump)
+	nm.stopFault(bump, nil)
 	assert.Equal(t, skew.offsets[i], fc.offset[x], "the skew survives the bump's stop")
-	nm.stopFault(skew)
+	nm.stopFault(skew, nil)
 	fc.requireHealthy(t)
 }
 

@@ -65,6 +65,11 @@ type Config struct {
 	RepairTimeout int64 `json:"repair_timeout_ns"`
 	// Intensity sets how hard each fault hits.
 	Intensity Intensity `json:"intensity"`
+	// Script, when not nil, is the schedule to follow instead of drawing
+	// one: every step's fault must be among Faults, and Interval, Jitter
+	// and MaxActive are then unused. Nemesis.Schedule records the schedule
+	// any run followed, so a run can be replayed and edited this way.
+	Script []Step `json:"script,omitempty"`
 }
 
 // Intensity sets how hard each fault hits. Zero fields take the defaults
@@ -109,6 +114,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("nemesis: max_crashed: %d is neither a node count nor BudgetMajority (-1)", c.MaxCrashed)
 	case c.RepairTimeout < 0:
 		return fmt.Errorf("nemesis: repair_timeout: %d ns is negative", c.RepairTimeout)
+	}
+	if err := validateScript(c.Script); err != nil {
+		return err
 	}
 	return c.Intensity.validate()
 }

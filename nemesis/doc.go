@@ -5,7 +5,7 @@
 // swarm profiles that pick faults and intensities at random per seed.
 //
 // The nemesis acts only through the Faults interface, so the same schedule
-// runs against the simulator (through the root package's adapter) or, later,
+// runs against the simulator (through internal/harness's adapter) or, later,
 // a live cluster. Every start and stop is reported through Faults.Record with
 // its targets, for the history and the reports. Every random choice comes
 // from the *rand.Rand given to New, and all work is scheduled with

@@ -1,7 +1,7 @@
 package nemesis
 
 // Faults is the narrow interface through which the nemesis acts on a cluster.
-// The simulator implements it (through a thin adapter in the root package); a
+// The simulator implements it (through a thin adapter in internal/harness); a
 // live cluster can implement it later. Node ids are raft ids (1..N). Times and
 // durations are nanoseconds of global (simulated) time.
 type Faults interface {

@@ -25,7 +25,7 @@ func (n *Nemesis) Heal() {
 	}
 	for _, fl := range n.faults {
 		if fl.state == active {
-			n.stopFault(fl)
+			n.stopFault(fl, nil)
 		}
 	}
 	n.f.HealNetwork()

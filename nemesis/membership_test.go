@@ -118,19 +118,19 @@ func TestInFlightRemovalHoldsTheBudget(t *testing.T) {
 			require.Equal(t, 1, nm.Budget())
 			churn, crash := faultNamed(t, nm, "member-churn"), faultNamed(t, nm, "crash-leader")
 
-			require.True(t, nm.startFault(churn))
+			require.True(t, nm.startFault(churn, nil))
 			x := churn.node
 			require.True(t, fc.member[x], "the removal is in flight")
 			require.Zero(t, nm.room(), "an in-flight removal counts against the budget")
 			fc.run(fc.now + Millisecond)
-			nm.stopFault(churn)
+			nm.stopFault(churn, nil)
 			require.Len(t, fc.events, 2)
 			assert.Contains(t, fc.events[1].Detail, "has not taken effect yet")
 			require.Empty(t, nm.Active())
 			require.Zero(t, nm.room(), "stopped before the removal took effect: the node still counts")
 			require.NotContains(t, nm.healthy(), x)
-			require.False(t, nm.startFault(crash), "a crash now could leave the cluster without a quorum")
-			require.False(t, nm.startFault(churn), "no room for another removal either")
+			require.False(t, nm.startFault(crash, nil), "a crash now could leave the cluster without a quorum")
+			require.False(t, nm.startFault(churn, nil), "no room for another removal either")
 
 			removed := false
 			fc.hook = func() {
@@ -155,9 +155,9 @@ func TestUncertainRemovalCountsAfterGiveUp(t *testing.T) {
 	fc.loseRemovals = -1
 	nm := newNemesis(t, fc, Config{Faults: []string{"member-churn"}, Interval: Second, Jitter: Off}, 1)
 	churn := faultNamed(t, nm, "member-churn")
-	require.True(t, nm.startFault(churn))
+	require.True(t, nm.startFault(churn, nil))
 	x := churn.node
-	nm.stopFault(churn)
+	nm.stopFault(churn, nil)
 	fc.run(fc.now + DefaultRepairTimeout + Second)
 	require.Empty(t, nm.tasks, "the repair gave up")
 	assert.True(t, fc.member[x])

@@ -84,7 +84,8 @@ func (a Anomaly) String() string {
 type Nemesis struct {
 	cfg   Config
 	f     Faults
-	rng   *rand.Rand
+	rng   *rand.Rand // draws through tape
+	tape  *tape
 	nodes []int // every node id, sorted
 
 	faults  []*fault // enabled faults, catalog order
@@ -109,6 +110,13 @@ type Nemesis struct {
 	// that drops out of the membership (a removal still in flight at the heal
 	// that commits later).
 	guardUntil int64
+
+	// The schedule as carried out: startAt is when Start ran; steps are
+	// the scheduler's actions; acting is set during one, acted once it
+	// started or stopped a fault.
+	startAt       int64
+	steps         []Step
+	acting, acted bool
 
 	tasks      []*task // membership repairs in progress
 	polling    bool    // a poll timer is pending
@@ -153,10 +161,19 @@ func New(cfg Config, f Faults, rng *rand.Rand) (*Nemesis, error) {
 	}
 	cfg = cfg.WithDefaults()
 	cfg.Faults = names
+	for i, st := range cfg.Script {
+		if st.Fault != "" && !slices.Contains(names, st.Fault) {
+			return nil, fmt.Errorf("nemesis: script: step %d: fault %s is not among the faults (%s)", i+1, st.Fault, strings.Join(names, ","))
+		}
+	}
+	// The tape passes the stream through unchanged (a *rand.Rand is a
+	// Source of its own values), recording what each action draws.
+	tp := &tape{src: rng}
 	nm := &Nemesis{
 		cfg:       cfg,
 		f:         f,
-		rng:       rng,
+		rng:       rand.New(tp),
+		tape:      tp,
 		nodes:     nodes,
 		holder:    make([]*fault, n),
 		corrupted: make([]bool, n),
@@ -180,6 +197,7 @@ func New(cfg Config, f Faults, rng *rand.Rand) (*Nemesis, error) {
 func (n *Nemesis) Config() Config {
 	c := n.cfg
 	c.Faults = slices.Clone(c.Faults)
+	c.Script = slices.Clone(c.Script)
 	return c
 }
 

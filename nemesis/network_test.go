@@ -43,14 +43,14 @@ func TestStoppingOneNetworkFaultKeepsTheOthers(t *testing.T) {
 	fc := newFake(t, 5)
 	nm := newNemesis(t, fc, Config{Faults: []string{"flaky", "duplicate"}}, 1)
 	flaky, dup := nm.faults[0], nm.faults[1]
-	require.True(t, nm.startFault(flaky))
-	require.True(t, nm.startFault(dup))
+	require.True(t, nm.startFault(flaky, nil))
+	require.True(t, nm.startFault(dup, nil))
 	require.NotZero(t, fc.loss)
 	require.NotZero(t, fc.dup)
-	nm.stopFault(flaky)
+	nm.stopFault(flaky, nil)
 	assert.Zero(t, fc.loss, "flaky's loss survived its stop")
 	assert.NotZero(t, fc.dup, "stopping flaky undid duplicate")
-	nm.stopFault(dup)
+	nm.stopFault(dup, nil)
 	fc.requireHealthy(t)
 	requirePaired(t, fc.events)
 }

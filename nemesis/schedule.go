@@ -19,6 +19,11 @@ func (n *Nemesis) Start(until int64) error {
 	}
 	n.started = true
 	n.until = until
+	n.startAt = n.f.Now()
+	if n.cfg.Script != nil {
+		n.scheduleStep(0)
+		return nil
+	}
 	n.scheduleNext()
 	return nil
 }
@@ -55,7 +60,8 @@ func (n *Nemesis) scheduleNext() {
 // With nothing active it starts; at MaxActive it stops; in between it flips a
 // coin. When the chosen kind of action is impossible it takes the other.
 func (n *Nemesis) act() {
-	n.actions++
+	n.beginAction()
+	defer n.endAction()
 	busy, stoppable := 0, 0
 	for _, fl := range n.faults {
 		if fl.state != idle {
@@ -80,7 +86,7 @@ func (n *Nemesis) startOne() bool {
 	order := n.rng.Perm(len(n.faults))
 	for _, i := range order {
 		fl := n.faults[i]
-		if fl.state == idle && !n.groupBusy(fl.group) && n.startFault(fl) {
+		if fl.state == idle && !n.groupBusy(fl.group) && n.startFault(fl, nil) {
 			return true
 		}
 	}
@@ -95,7 +101,7 @@ func (n *Nemesis) stopOne(stoppable int) {
 			continue
 		}
 		if k == 0 {
-			n.stopFault(fl)
+			n.stopFault(fl, nil)
 			return
 		}
 		k--
@@ -116,14 +122,21 @@ func (n *Nemesis) groupBusy(g int) bool {
 }
 
 // startFault starts fl and records the start; it reports false (recording
-// nothing, changing nothing) if the fault cannot start now.
-func (n *Nemesis) startFault(fl *fault) bool {
+// nothing, changing nothing) if the fault cannot start now. Its random
+// choices replay play first (a script step's draws).
+func (n *Nemesis) startFault(fl *fault, play []uint64) bool {
 	fl.state = active // so "every active fault" loops in the start include it
 	fl.gen++
+	n.tape.begin(play)
 	ev, ok := n.dispatchStart(fl)
+	draws := n.tape.end()
 	if !ok {
 		n.clear(fl)
 		return false
+	}
+	if n.acting {
+		n.record(fl.Name, true, draws)
+		n.acted = true
 	}
 	ev.Fault, ev.Start = fl.Name, true
 	ev.Targets = sortedCopy(ev.Targets)
@@ -133,11 +146,17 @@ func (n *Nemesis) startFault(fl *fault) bool {
 }
 
 // stopFault undoes fl. A stop that needs a membership repair leaves fl
-// stopping; the repair finishes it.
-func (n *Nemesis) stopFault(fl *fault) {
+// stopping; the repair finishes it. Its random choices replay play first.
+func (n *Nemesis) stopFault(fl *fault, play []uint64) {
 	fl.state = stopping
 	fl.gen++
+	n.tape.begin(play)
 	ev, done := n.dispatchStop(fl)
+	draws := n.tape.end()
+	if n.acting {
+		n.record(fl.Name, false, draws)
+		n.acted = true
+	}
 	if done {
 		n.finish(fl, ev)
 	}

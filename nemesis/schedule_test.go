@@ -85,7 +85,7 @@ func TestHealRecordsAStopForEveryActiveFault(t *testing.T) {
 	fc := newFake(t, 5)
 	nm := newNemesis(t, fc, Config{Faults: []string{"partition-halves", "pause-random", "flaky", "clock-bump", "slow-fsync"}, MaxActive: 5}, 1)
 	for _, fl := range nm.faults {
-		require.True(t, nm.startFault(fl), fl.Name)
+		require.True(t, nm.startFault(fl, nil), fl.Name)
 	}
 	require.Len(t, nm.Active(), 5)
 	nm.Heal()

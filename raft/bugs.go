@@ -10,12 +10,6 @@ package raft
 //     inherited entry also covers a current-term one, and the switch would
 //     never act). Figure 8: a later leader may overwrite the entry, so a
 //     committed entry is lost.
-//   - NoPersistVote (hardState): Ready.HardState.Vote is always None. A node
-//     that crashes after voting forgets its vote and may vote again in the
-//     same term: two leaders in one term.
-//   - NoPersistTerm (hardState): Ready.HardState.Term never rises above the
-//     term the node booted with. After a crash the node is back in an old
-//     term with a vote that does not belong to it.
 //   - VoteResetSameTerm (handleVote): a follower or candidate grants a vote
 //     in a term in which it already voted for someone else.
 //   - StaleVoteReply (stepStale): a vote granted in an earlier term counts
@@ -46,3 +40,23 @@ package raft
 //     before it has committed an entry of its term, at its commit index,
 //     which may lag what the previous leader committed and acknowledged
 //     (etcd-io/etcd#7331, fixed by #7332; TiKV had it too): stale reads.
+//   - ElectionTimerNotReset (Step, messages from the leader): a follower does
+//     not restart its election timer when the leader's MsgApp, MsgHeartbeat
+//     or MsgSnap arrives — as if heartbeats were missing. It campaigns every
+//     randomized timeout under a healthy leader, and its peers, whose timers
+//     ran out too, are out of their leases and grant: the term rises and the
+//     leadership moves about once per election timeout with no fault at all
+//     (election churn; nothing unsafe).
+//   - ConfKeepTruncated (truncateLog): when a new leader's entries replace a
+//     suffix of the log, the configuration changes of the dropped entries
+//     stay in effect. Configurations take effect on append (§4.1), so an
+//     uncommitted change that a new leader never had — a member added or
+//     removed by a deposed leader — survives in this node's configuration:
+//     it counts votes and acknowledgements against a voter set the cluster
+//     never committed (configuration divergence, then two majorities).
+//   - EntriesNoSync (Ready): Ready.MustSync is set by a term or vote change
+//     only, not by new entries. The host writes the entries without a sync
+//     and goes on at once: followers acknowledge, the leader commits,
+//     applies and answers clients, all before the entries are durable; a
+//     crash then loses entries the cluster acknowledged (and a node restarts
+//     without entries it applied).

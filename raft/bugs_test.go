@@ -61,8 +61,6 @@ func TestBugDoubleVote(t *testing.T) {
 	}{
 		{"correct, crash between votes", Bugs{}, true, false},
 		{"correct, no crash", Bugs{}, false, false},
-		{"NoPersistVote", Bugs{NoPersistVote: true}, true, true},
-		{"NoPersistTerm", Bugs{NoPersistTerm: true}, true, true},
 		{"VoteResetSameTerm", Bugs{VoteResetSameTerm: true}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,5 +218,91 @@ func TestBugReadBeforeTermCommit(t *testing.T) {
 		}
 		require.Len(t, c.reads[2], 1, "answered at once")
 		assert.Less(t, c.reads[2][0].Index, w, "stale read: misses w, which leader 1 acknowledged")
+	}
+}
+
+// TestBugConfKeepTruncated: a follower appends an uncommitted AddNode(4)
+// from the leader of term 2; the leader of term 3 never had it and replaces
+// the entry. The correct node falls back to voters 1..3; the planted bug
+// keeps 4.
+func TestBugConfKeepTruncated(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bugs Bugs
+		want []uint64
+	}{
+		{"correct", Bugs{}, []uint64{1, 2, 3}},
+		{"ConfKeepTruncated", Bugs{ConfKeepTruncated: true}, []uint64{1, 2, 3, 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nd := restoreNode(t, 2, ids(3), []uint64{2}, HardState{Term: 2, Commit: 4}, withBugs(tc.bugs))
+			cc := Entry{Term: 2, Index: 5, Type: EntryConfChange, Data: ConfChange{Type: AddNode, NodeID: 4}.Marshal()}
+			require.NoError(t, nd.Step(Message{Type: MsgApp, From: 1, To: 2, Term: 2, Index: 4, LogTerm: 2, Entries: []Entry{cc}, Commit: 4}))
+			require.Equal(t, []uint64{1, 2, 3, 4}, nd.Status().Voters, "the change takes effect on append")
+			require.NoError(t, nd.Step(Message{Type: MsgApp, From: 3, To: 2, Term: 3, Index: 4, LogTerm: 2, Entries: []Entry{{Term: 3, Index: 5}}, Commit: 4}))
+			require.Equal(t, []uint64{2, 3}, logTerms(nd)[3:], "the entry at 5 was replaced")
+			assert.Equal(t, tc.want, nd.Status().Voters)
+		})
+	}
+}
+
+// TestBugElectionTimerNotReset: a follower that hears the leader every tick
+// never campaigns; with the planted bug it campaigns once its randomized
+// timeout runs out, heartbeats or not.
+func TestBugElectionTimerNotReset(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		bugs     Bugs
+		campaign bool
+	}{
+		{"correct", Bugs{}, false},
+		{"ElectionTimerNotReset", Bugs{ElectionTimerNotReset: true}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nd := restoreNode(t, 2, ids(3), []uint64{2}, HardState{Term: 2, Commit: 4}, withBugs(tc.bugs))
+			campaigned := false
+			// Three full maximum timeouts, a heartbeat from the leader every tick.
+			for tick := 0; tick < 3*2*nd.cfg.ElectionTicks; tick++ {
+				require.NoError(t, nd.Step(Message{Type: MsgHeartbeat, From: 1, To: 2, Term: 2, Commit: 4}))
+				nd.Tick()
+				if nd.role != Follower {
+					campaigned = true
+					break
+				}
+			}
+			assert.Equal(t, tc.campaign, campaigned)
+		})
+	}
+}
+
+// TestBugEntriesNoSync: a follower's Ready carrying new entries (and no
+// term or vote change) must ask for a sync; with the planted bug it does not.
+func TestBugEntriesNoSync(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bugs Bugs
+		sync bool
+	}{
+		{"correct", Bugs{}, true},
+		{"EntriesNoSync", Bugs{EntriesNoSync: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nd := restoreNode(t, 2, ids(3), []uint64{2}, HardState{Term: 2, Commit: 4}, withBugs(tc.bugs))
+			require.NoError(t, nd.Step(Message{Type: MsgHeartbeat, From: 1, To: 2, Term: 2, Commit: 4}))
+			for nd.HasReady() {
+				nd.Ready()
+				nd.Advance()
+			}
+			require.NoError(t, nd.Step(Message{Type: MsgApp, From: 1, To: 2, Term: 2, Index: 4, LogTerm: 2, Entries: []Entry{{Term: 2, Index: 5, Data: []byte("x")}}, Commit: 4}))
+			require.True(t, nd.HasReady())
+			rd := nd.Ready()
+			require.Len(t, rd.Entries, 1)
+			assert.Equal(t, tc.sync, rd.MustSync)
+			acked := false
+			for _, m := range rd.Messages {
+				acked = acked || (m.Type == MsgAppResp && !m.Reject && m.Index == 5)
+			}
+			assert.True(t, acked, "the acknowledgement rides on the same Ready: only a sync makes it safe")
+		})
 	}
 }

@@ -41,8 +41,6 @@ type Config struct {
 // raftcheck's checkers catch real mistakes. Never enable them outside testing.
 type Bugs struct {
 	CommitOldTerm           bool // leader counts replicas for entries of earlier terms (Figure 8)
-	NoPersistVote           bool // Ready.HardState never carries the vote
-	NoPersistTerm           bool // Ready.HardState never carries a newer term
 	VoteResetSameTerm       bool // a node may vote twice in one term
 	StaleVoteReply          bool // a candidate counts vote replies from older terms
 	TruncateOnStaleAppend   bool // follower truncates matching entries on an old MsgApp
@@ -50,4 +48,7 @@ type Bugs struct {
 	MembershipNoBarrier     bool // conf change proposed before committing an entry of the current term
 	LeaseWithoutCheckQuorum bool // lease reads allowed with CheckQuorum off
 	ReadBeforeTermCommit    bool // ReadIndex answered before the leader commits an entry of its term (etcd #7331)
+	ElectionTimerNotReset   bool // a follower's election timer keeps running when the leader's messages arrive
+	ConfKeepTruncated       bool // a truncated configuration entry's change stays in effect
+	EntriesNoSync           bool // new log entries alone do not make Ready.MustSync true
 }

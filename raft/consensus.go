@@ -1,5 +1,7 @@
 package raft
 
+import "strconv"
+
 // The consensus boundary: what a host (kvstore.Server, and through it the
 // whole harness) may ask of a Raft implementation. The built-in *Node
 // satisfies it; adapters for other libraries (raft/etcdraft for
@@ -60,9 +62,16 @@ type Consensus interface {
 	Advance()
 	// Compact records a snapshot of the application's state (data) at the
 	// applied index and discards the log up to it. Called between Readies.
+	// An index at or behind the node's snapshot is ErrCompacted: a newer
+	// snapshot from the leader arrived meanwhile, and the host skips this
+	// compaction (the next Ready brings that snapshot).
 	Compact(index uint64, data []byte) error
 	// Snapshot returns the latest snapshot (nil if none), carrying the
-	// configuration in effect at its index.
+	// configuration in effect at its index. It may be one a leader sent that
+	// the node took in Step but has not yet handed out in a Ready (the
+	// built-in restores its log at once): a host compacting at its applied
+	// index checks it first, and leaves compaction to after the Ready that
+	// installs it.
 	Snapshot() *Snapshot
 	// Status returns the node's state for observers and reports.
 	Status() Status
@@ -95,3 +104,41 @@ var (
 	_ Consensus     = (*Node)(nil)
 	_ LeaseReporter = (*Node)(nil)
 )
+
+// AssertionFailure is implemented by what an implementation panics with when
+// one of its own assertions fails: it found itself in a state it holds
+// impossible (etcd's "tocommit(214) is out of range [lastIndex(213)]. Was the
+// raft log corrupted, truncated, or lost?", the built-in's log compacted
+// without a snapshot). In simulation that is a found bug, of the
+// implementation or of the host whose damage it detected, and the harness
+// reports it as such: an invalid verdict naming the node, its term and the
+// message, with the seed. A panic with any other value is taken for a failure
+// of raftcheck itself.
+type AssertionFailure interface {
+	error
+	// FailedNode returns the node whose assertion failed and its term.
+	FailedNode() (node, term uint64)
+}
+
+// AssertionError is what the built-in panics with when one of its
+// assertions fails.
+type AssertionError struct {
+	Node, Term uint64
+	Detail     string // what was impossible
+}
+
+// Error describes the failed assertion.
+func (e *AssertionError) Error() string {
+	return "raft: node " + strconv.FormatUint(e.Node, 10) + " (term " + strconv.FormatUint(e.Term, 10) + "): assertion failed: " + e.Detail
+}
+
+// FailedNode returns the node and its term.
+func (e *AssertionError) FailedNode() (node, term uint64) { return e.Node, e.Term }
+
+// assertionFailed panics with an *AssertionError for n when an impossible state is
+// found.
+func (n *Node) assertionFailed(detail string) {
+	panic(&AssertionError{Node: n.id, Term: n.term, Detail: detail})
+}
+
+var _ AssertionFailure = (*AssertionError)(nil)

@@ -109,6 +109,11 @@ func (n *Node) appendFrom(ents []Entry) error {
 // truncateLog drops entries from index i on, and the configurations they set.
 func (n *Node) truncateLog(i uint64) {
 	n.log.truncateFrom(i)
+	if n.cfg.Bugs.ConfKeepTruncated {
+		// PLANTED BUG (ConfKeepTruncated): the configurations the dropped
+		// entries set stay in effect.
+		return
+	}
 	if n.conf.truncateFrom(i) {
 		n.onConfChange()
 	}

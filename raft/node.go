@@ -24,22 +24,21 @@ type Node struct {
 	self int // position of id in conf.voters(), -1 when not a voter
 
 	// Election timers, in ticks.
-	electionElapsed     int
-	heartbeatElapsed    int
-	randomizedTimeout   int
-	ticks               uint64 // total ticks since start: the leader's lease clock
-	snapRetryRounds     int    // heartbeat rounds before a snapshot is presumed lost
-	votes               []int8 // candidate tally, aligned with voters: +1 granted, -1 rejected
-	prs                 []progress
-	transferee          uint64 // leadership transfer target, None when idle
-	leaseOff            bool   // a TimeoutNow went out this term: no lease reads
-	bcastPending        bool   // proposals or a commit advance await a broadcast
-	snapshot            *Snapshot
-	pendingSnapshot     *Snapshot // received, not yet handed out in a Ready
-	reads               readState
-	bootQuiet           bool   // CheckQuorum: booted and not yet waited a full election timeout
-	amnesiac            bool   // booted with no log: peers may remember an earlier incarnation of this id (see handleHeartbeat)
-	persistedTermAtBoot uint64 // Bugs.NoPersistTerm: the only term ever persisted
+	electionElapsed   int
+	heartbeatElapsed  int
+	randomizedTimeout int
+	ticks             uint64 // total ticks since start: the leader's lease clock
+	snapRetryRounds   int    // heartbeat rounds before a snapshot is presumed lost
+	votes             []int8 // candidate tally, aligned with voters: +1 granted, -1 rejected
+	prs               []progress
+	transferee        uint64 // leadership transfer target, None when idle
+	leaseOff          bool   // a TimeoutNow went out this term: no lease reads
+	bcastPending      bool   // proposals or a commit advance await a broadcast
+	snapshot          *Snapshot
+	pendingSnapshot   *Snapshot // received, not yet handed out in a Ready
+	reads             readState
+	bootQuiet         bool // CheckQuorum: booted and not yet waited a full election timeout
+	amnesiac          bool // booted with no log: peers may remember an earlier incarnation of this id (see handleHeartbeat)
 
 	// Ready bookkeeping.
 	msgs, msgsSpare             []Message
@@ -96,7 +95,6 @@ func NewNode(cfg Config, p Persisted) (*Node, error) {
 	// persisting a term but before it learned any entry. Either way peers may
 	// remember an earlier incarnation of this id (see handleHeartbeat).
 	n.amnesiac = n.log.lastIndex() == 0
-	n.persistedTermAtBoot = n.term
 	n.onConfChange()
 	n.resetElectionTimer()
 	n.prevSS = n.softState()

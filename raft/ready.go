@@ -53,7 +53,11 @@ func (n *Node) Ready() Ready {
 	}
 	if last := n.log.lastIndex(); last > n.log.stabled {
 		rd.Entries = n.log.slice(n.log.stabled+1, last+1)
-		rd.MustSync = true
+		// PLANTED BUG (EntriesNoSync): only a term or vote change asks
+		// for a sync; new entries are written but not made durable.
+		if !n.cfg.Bugs.EntriesNoSync {
+			rd.MustSync = true
+		}
 	}
 	n.rdLastIndex, n.rdLastTerm = n.log.lastIndex(), n.log.lastTerm()
 	n.rdApplied = n.log.applied
@@ -121,16 +125,9 @@ func (n *Node) applyFrom() uint64 {
 	return lo
 }
 
-// hardState is the state Ready asks the host to persist. The planted
-// persistence bugs edit it here, and only here: the in-memory state stays
-// right until a crash exposes the difference.
+// hardState is the state Ready asks the host to persist. (Not persisting it
+// faithfully is the host's planted bug, kvstore.Bugs.NoPersistVote and
+// NoPersistTerm, so it acts on any Raft.)
 func (n *Node) hardState() HardState {
-	hs := HardState{Term: n.term, Vote: n.vote, Commit: n.log.committed}
-	if n.cfg.Bugs.NoPersistVote {
-		hs.Vote = None
-	}
-	if n.cfg.Bugs.NoPersistTerm {
-		hs.Term = n.persistedTermAtBoot
-	}
-	return hs
+	return HardState{Term: n.term, Vote: n.vote, Commit: n.log.committed}
 }

@@ -197,7 +197,7 @@ func (n *Node) sendSnapshot(i int) {
 	pr := &n.prs[i]
 	if n.snapshot == nil {
 		// Entries are compacted only behind a snapshot this node holds.
-		panic("raft: log compacted without a snapshot")
+		n.assertionFailed("log compacted without a snapshot")
 	}
 	n.send(Message{Type: MsgSnap, To: pr.id, Term: n.term, Snapshot: n.snapshot})
 	pr.becomeSnapshot(n.snapshot.Meta.Index)

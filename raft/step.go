@@ -70,7 +70,11 @@ func (n *Node) Step(m Message) error {
 		if n.role != Follower || n.lead != m.From {
 			n.becomeFollower(m.Term, m.From)
 		}
-		n.electionElapsed = 0
+		// PLANTED BUG (ElectionTimerNotReset): the leader's messages do not
+		// restart the timer, so a follower campaigns every timeout.
+		if !n.cfg.Bugs.ElectionTimerNotReset {
+			n.electionElapsed = 0
+		}
 		n.bootQuiet = false
 		switch m.Type {
 		case MsgApp:

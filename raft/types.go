@@ -172,7 +172,7 @@ type ReadState struct {
 type SoftState struct {
 	Lead uint64
 	Role Role
-	Term uint64 // the node's current term (HardState.Term may lag it under Bugs.NoPersistTerm)
+	Term uint64 // the node's current term
 }
 
 // Ready is everything the caller must act on, in this order:

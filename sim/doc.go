@@ -29,7 +29,8 @@
 //
 // By convention the rest of raftcheck takes: "nemesis" (fault schedule),
 // "node/<id>" (a server's election timeouts), "client/<id>" (a client's
-// timing), "workload" (operation generation) and "swarm" (profile choice).
+// timing), "workload" (operation generation) and, through NewStream before
+// the world exists, "swarm/<knob>" (one per knob --swarm draws).
 // Disk.Corrupt takes its randomness from the caller's stream.
 //
 // # Network semantics

@@ -20,6 +20,11 @@ func (w *World) Stream(name string) (*rand.Rand, error) {
 	return newStream(w.cfg.Seed, name), nil
 }
 
+// NewStream returns the stream World.Stream(name) gives a world of this seed,
+// for random choices made before a world exists (the swarm's draw of a run's
+// configuration). A name used this way must not also be taken from a world.
+func NewStream(seed uint64, name string) *rand.Rand { return newStream(seed, name) }
+
 // newStream seeds a PCG generator from a hash of (seed, name).
 func newStream(seed uint64, name string) *rand.Rand {
 	h := uint64(14695981039346656037) // FNV-1a offset basis

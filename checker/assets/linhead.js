@@ -25,6 +25,12 @@
       t.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: r.left + 4, clientY: r.bottom }));
     });
   }
+  // linearizability.html links here with #op=<history position>: select it.
+  const m = /^#op=(\d+)$/.exec(window.location.hash);
+  if (m) {
+    const b = document.querySelector('#rc-head button.rc-show[data-op="' + Number(m[1]) + '"]');
+    if (b && !b.disabled) b.click();
+  }
   // A small handle for tests and for poking at the page from the console.
-  window.raftcheckLin = { ready: true, marked: marked };
+  window.raftcheckLin = { ready: true, marked: marked, full: true };
 })();

@@ -153,13 +153,24 @@ type loadOptions struct {
 	// until, for a page without a ready flag, turns true once the page has
 	// reported the problems the caller waits for: no fixed wait, which a
 	// busy machine could outlast.
-	until func(problems []string) bool
-	check func(context.Context, *pageSession) error
+	until    func(problems []string) bool
+	fragment string // the URL's #fragment, without the #
+	check    func(context.Context, *pageSession) error
+	// guard bounds the load (navigation until ready), a hang guard only: a
+	// busy machine may be slow, never wrong. 0: 90 s.
+	guard time.Duration
 }
 
 type loadResult struct {
 	problems   []string
 	screenshot []byte
+	// loaded is how long the page took from navigation until it was
+	// drawn (ready), measured by polling every 10 ms: for the report,
+	// never for a verdict. domNodes and bytes are what it depends on, and
+	// deterministic.
+	loaded   time.Duration
+	domNodes int
+	bytes    int64
 }
 
 // pageSession is one tab.
@@ -228,7 +239,11 @@ const viewportWidth, viewportHeight = 1500, 1000
 // load opens path in a new tab, waits for it to load (and draw), runs the
 // check, takes a screenshot and returns every problem the page reported.
 func (b *browser) load(ctx context.Context, path string, opt loadOptions) (*loadResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	guard := opt.guard
+	if guard == 0 {
+		guard = 90 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, guard)
 	defer cancel()
 	var target struct {
 		TargetID string `json:"targetId"`
@@ -255,7 +270,8 @@ func (b *browser) load(ctx context.Context, path string, opt loadOptions) (*load
 		return nil, err
 	}
 	from := b.cdp.eventCount()
-	u := url.URL{Scheme: "file", Path: path}
+	u := url.URL{Scheme: "file", Path: path, Fragment: opt.fragment}
+	started := time.Now()
 	var nav struct {
 		ErrorText string `json:"errorText"`
 	}
@@ -283,9 +299,16 @@ func (b *browser) load(ctx context.Context, path string, opt loadOptions) (*load
 			select {
 			case <-ctx.Done():
 				return nil, fmt.Errorf("%s never became ready (%s): %w; problems: %v", path, opt.ready, ctx.Err(), pageProblems(b.cdp.eventsSince(0), p.session))
-			case <-time.After(100 * time.Millisecond):
+			case <-time.After(10 * time.Millisecond):
 			}
 		}
+	}
+	res := &loadResult{loaded: time.Since(started)}
+	if err := p.eval(ctx, "document.getElementsByTagName('*').length", &res.domNodes); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		res.bytes = fi.Size()
 	}
 	if opt.until != nil {
 		if err := b.cdp.waitProblems(ctx, p.session, opt.until); err != nil {
@@ -305,5 +328,6 @@ func (b *browser) load(ctx context.Context, path string, opt loadOptions) (*load
 	if err := p.eval(ctx, "true", nil); err != nil && !errors.Is(err, context.Canceled) {
 		return nil, err
 	}
-	return &loadResult{problems: pageProblems(b.cdp.eventsSince(0), p.session), screenshot: shot}, nil
+	res.problems, res.screenshot = pageProblems(b.cdp.eventsSince(0), p.session), shot
+	return res, nil
 }

@@ -1,7 +1,7 @@
 // Package report renders the files people look at after a run: an
 // interactive, self-contained timeline.html (node roles and terms, fault
 // bands, client operations, message arrows), Jepsen-style latency and rate
-// plots (SVG, via gonum/plot) and a plain-text summary.txt.
+// plots (SVG, drawn by hand in svgchart.go: no plotting library) and a plain-text summary.txt.
 //
 // The package knows nothing about the simulator or Raft: the caller fills a
 // [Run] with plain values and calls [WriteAll] (or one writer per file).

@@ -64,3 +64,13 @@ func partitionGroups(nodes []int, links [][2]int) [][]int {
 	}
 	return groups
 }
+
+// FaultSides is a partition's sides: the window's own groups, or the groups
+// of nodes its blocked links leave talking among themselves (nil when it cut
+// no link).
+func FaultSides(nodes []int, f *FaultWindow) [][]int {
+	if len(f.Groups) > 0 {
+		return f.Groups
+	}
+	return partitionGroups(nodes, f.Links)
+}

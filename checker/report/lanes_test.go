@@ -198,24 +198,39 @@ func TestFaultRows(t *testing.T) {
 		{Fault: "e", Start: 40, End: 45}, // touches a's end: same row
 	}}
 	var rows = map[string]int{}
-	for _, f := range buildFaults(r) {
+	faults, _ := buildFaults(r)
+	for _, f := range faults {
 		rows[f.Name] = f.Row
 	}
 	assert.Equal(t, map[string]int{"a": 0, "b": 1, "d": 2, "e": 0, "c": 0}, rows)
 }
 
-// TestFaultColors: each fault name keeps one palette colour, given in order
-// of first start; the page and the plots both use it.
+// TestFaultColors: a fault's colour is its own, the same in every run
+// (catalog faults by a fixed table, others by a hash of the name); the
+// palette holds each colour once, in order of first start, and the page and
+// the plots index it.
 func TestFaultColors(t *testing.T) {
 	r := &Run{Nodes: []int{1}, End: 100, Faults: []FaultWindow{
-		{Fault: "kill", Start: 50, End: 60},
-		{Fault: "partition", Start: 0, End: 40},
-		{Fault: "kill", Start: 10, End: 20},
-		{Fault: "pause", Start: 70, End: 80},
+		{Fault: "crash-leader", Start: 50, End: 60},
+		{Fault: "partition-halves", Start: 0, End: 40},
+		{Fault: "crash-leader", Start: 10, End: 20},
+		{Fault: "someone-elses-fault", Start: 70, End: 80},
 	}}
+	faults, palette := buildFaults(r)
 	colors := map[string][]int{}
-	for _, f := range buildFaults(r) {
+	for _, f := range faults {
 		colors[f.Name] = append(colors[f.Name], f.Color)
 	}
-	assert.Equal(t, map[string][]int{"partition": {0}, "kill": {1, 1}, "pause": {2}}, colors)
+	assert.Equal(t, map[string][]int{"partition-halves": {0}, "crash-leader": {1, 1}, "someone-elses-fault": {2}}, colors)
+	require.Len(t, palette, 3)
+	for name, i := range map[string]int{"partition-halves": 0, "crash-leader": 1, "someone-elses-fault": 2} {
+		want, _ := FaultColor(name)
+		assert.Equal(t, want, hexColor(palette[i]), name)
+	}
+	// Another run with other faults first: the same colours.
+	_, again := buildFaults(&Run{Nodes: []int{1}, End: 100, Faults: []FaultWindow{{Fault: "someone-elses-fault", End: 5}, {Fault: "crash-leader", Start: 6, End: 9}}})
+	assert.Equal(t, palette[2], again[0])
+	assert.Equal(t, palette[1], again[1])
+	_, fixed := FaultColor("someone-elses-fault")
+	assert.False(t, fixed)
 }

@@ -11,30 +11,37 @@ import (
 // pageData is the JSON document embedded in timeline.html; the page's
 // script draws everything from it. Times are microseconds after Run.Start.
 type pageData struct {
-	Title    string       `json:"title"`
-	Seed     string       `json:"seed"`
-	Verdict  string       `json:"verdict"`
-	Reasons  []string     `json:"reasons"`
-	Cex      *pageCex     `json:"cex,omitempty"` // absent: no counterexample
-	Config   [][2]string  `json:"config"`
-	Replay   string       `json:"replay"`
-	Stats    [][2]string  `json:"stats"`
-	Summary  [][2]string  `json:"summary"` // leader, events, times, trace hash
-	Final    []NodeRow    `json:"final"`
-	Duration int64        `json:"duration"`
-	Heal     int64        `json:"heal"` // -1: no final heal
-	Nodes    []int        `json:"nodes"`
-	Segs     segments     `json:"segs"`
-	Pauses   pauses       `json:"pauses"`
-	Faults   []pageFault  `json:"faults"`
-	Lanes    []string     `json:"lanes"`
-	Ops      clientOps    `json:"ops"`
-	Fs       []string     `json:"fs"`
-	Keys     []string     `json:"keys"`
-	Errs     []string     `json:"errs"`
-	Msgs     pageMessages `json:"msgs"`
-	MsgKinds []string     `json:"msgKinds"`
-	MsgDrops []string     `json:"msgDrops"`
+	Title   string   `json:"title"`
+	Seed    string   `json:"seed"`
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"reasons"`
+	Cex     *pageCex `json:"cex,omitempty"` // absent: no counterexample
+	// Violations are the invariants broken, each with its rule, evidence
+	// and time (µs); the page gives each a panel and a mark on the chart.
+	Violations []pageViolation `json:"violations"`
+	Config     [][2]string     `json:"config"`
+	Replay     string          `json:"replay"`
+	Stats      [][2]string     `json:"stats"`
+	Summary    [][2]string     `json:"summary"` // leader, events, times, trace hash
+	Final      []NodeRow       `json:"final"`
+	Duration   int64           `json:"duration"`
+	Heal       int64           `json:"heal"` // -1: no final heal
+	Nodes      []int           `json:"nodes"`
+	Names      map[int]string  `json:"names,omitempty"` // node id → name on the page; absent: "n<id>"
+	Segs       segments        `json:"segs"`
+	Pauses     pauses          `json:"pauses"`
+	Faults     []pageFault     `json:"faults"`
+	Lanes      []string        `json:"lanes"`
+	Ops        clientOps       `json:"ops"`
+	Fs         []string        `json:"fs"`
+	Keys       []string        `json:"keys"`
+	Errs       []string        `json:"errs"`
+	Msgs       pageMessages    `json:"msgs"`
+	MsgKinds   []string        `json:"msgKinds"`
+	MsgDrops   []string        `json:"msgDrops"`
+	// MsgAnswers names what replies said ("granted", "rejected", ...);
+	// Msgs.Ans indexes it.
+	MsgAnswers []string `json:"msgAnswers"`
 	// Colours shared with the plots: fault palette and outcome colours.
 	FaultPalette  []string `json:"faultPalette"`
 	OutcomeColors []string `json:"outcomeColors"`
@@ -43,11 +50,48 @@ type pageData struct {
 // pageCex is the counterexample on the page: Ops and Culprit index the
 // page's ops (not the history); Culprit is -1 when there is none.
 type pageCex struct {
-	Ops     []int    `json:"ops"`
-	Culprit int      `json:"culprit"`
-	Key     string   `json:"key"`
-	Summary string   `json:"summary"`
-	Explain []string `json:"explain"`
+	Ops     []int        `json:"ops"`
+	Culprit int          `json:"culprit"`
+	Key     string       `json:"key"`
+	Summary string       `json:"summary"`
+	Explain []string     `json:"explain"`
+	Anomaly *pageAnomaly `json:"anomaly,omitempty"`
+}
+
+// pageAnomaly is the counterexample classified: Decisive indexes the page's
+// ops (Roles in parallel); T is when it showed, µs (-1: unknown).
+type pageAnomaly struct {
+	Kind     string   `json:"kind"`
+	Title    string   `json:"title"`
+	Sentence string   `json:"sentence"`
+	Rule     string   `json:"rule"`
+	Decisive []int    `json:"decisive"`
+	Roles    []string `json:"roles"`
+	T        int64    `json:"t"`
+}
+
+// pageViolation is a broken invariant; T is µs after Run.Start.
+type pageViolation struct {
+	Invariant string   `json:"invariant"`
+	Rule      string   `json:"rule"`
+	T         int64    `json:"t"`
+	Nodes     []int    `json:"nodes"`
+	Terms     []uint64 `json:"terms"`
+	Index     uint64   `json:"index"`
+	Evidence  string   `json:"evidence"`
+	Count     int      `json:"count"`
+}
+
+// buildViolations puts the run's violations on the page, times clamped
+// into the run.
+func buildViolations(r *Run) []pageViolation {
+	out := make([]pageViolation, 0, len(r.Violations))
+	for _, v := range r.Violations {
+		t := min(max(v.Time, r.Start), r.End)
+		out = append(out, pageViolation{Invariant: v.Invariant, Rule: v.Rule, T: (t - r.Start) / 1000, Nodes: nonNil(v.Nodes),
+			Terms: nonNil(v.Terms), Index: v.Index, Evidence: v.Evidence, Count: v.Count})
+	}
+	return out
 }
 
 // buildCex maps the counterexample's history positions to page ops.
@@ -66,6 +110,17 @@ func buildCex(r *Run, spans []opSpan) *pageCex {
 		if pos == c.Culprit {
 			pc.Culprit = pc.Ops[j]
 		}
+	}
+	if a := c.Anomaly; a != nil {
+		pa := &pageAnomaly{Kind: a.Kind, Title: a.Title, Sentence: a.Sentence, Rule: a.Rule, Decisive: []int{}, Roles: []string{}, T: -1}
+		if a.Time >= r.Start && a.Time <= r.End && a.Time != 0 {
+			pa.T = (a.Time - r.Start) / 1000
+		}
+		for _, d := range a.Decisive {
+			pa.Decisive = append(pa.Decisive, byInvoke[d.Op]) // Validate: an invoke
+			pa.Roles = append(pa.Roles, d.Role)
+		}
+		pc.Anomaly = pa
 	}
 	return pc
 }
@@ -92,38 +147,43 @@ func buildPage(pr *prepared) (*pageData, error) {
 	}
 	var fs, keys, errs, kinds, reasons interner
 	ops, lanes := buildOps(r, pr.spans, &fs, &keys, &errs)
-	msgs := buildMessages(r, pr.ix, &kinds, &reasons)
+	var answers interner
+	msgs := buildMessages(r, pr.ix, &kinds, &reasons, &answers)
 	heal := int64(-1)
 	if r.HealTime != 0 {
 		heal = (r.HealTime - r.Start) / 1000
 	}
 	p := &pageData{
-		Title:    r.Title,
-		Seed:     r.Seed,
-		Verdict:  r.Verdict,
-		Reasons:  nonNil(r.Reasons),
-		Cex:      buildCex(r, pr.spans),
-		Config:   pairs(r.Config),
-		Replay:   r.Replay,
-		Stats:    pairs(r.Stats),
-		Summary:  pairs(summaryLines(r)),
-		Final:    nonNil(r.FinalNodes),
-		Duration: (r.End - r.Start) / 1000,
-		Heal:     heal,
-		Nodes:    r.Nodes,
-		Segs:     segs,
-		Pauses:   ps,
-		Faults:   pr.faults,
-		Lanes:    nonNil(lanes),
-		Ops:      ops,
-		Fs:       nonNil(fs.List),
-		Keys:     nonNil(keys.List),
-		Errs:     nonNil(errs.List),
-		Msgs:     msgs,
-		MsgKinds: nonNil(kinds.List),
-		MsgDrops: nonNil(reasons.List),
+		Title:      r.Title,
+		Seed:       r.Seed,
+		Verdict:    r.Verdict,
+		Reasons:    nonNil(r.Reasons),
+		Cex:        buildCex(r, pr.spans),
+		Violations: buildViolations(r),
+		Config:     pairs(r.Config),
+		Replay:     r.Replay,
+		Stats:      pairs(r.Stats),
+		Summary:    pairs(summaryLines(r)),
+		Final:      nonNil(r.FinalNodes),
+		Duration:   (r.End - r.Start) / 1000,
+		Heal:       heal,
+		Nodes:      r.Nodes,
+		Names:      r.NodeNames,
+		Segs:       segs,
+		Pauses:     ps,
+		Faults:     pr.faults,
+		Lanes:      nonNil(lanes),
+		Ops:        ops,
+		Fs:         nonNil(fs.List),
+		Keys:       nonNil(keys.List),
+		Errs:       nonNil(errs.List),
+		Msgs:       msgs,
+		MsgKinds:   nonNil(kinds.List),
+		MsgDrops:   nonNil(reasons.List),
+		MsgAnswers: nonNil(answers.List),
 	}
-	for _, c := range faultPalette {
+	p.FaultPalette = []string{}
+	for _, c := range pr.palette {
 		p.FaultPalette = append(p.FaultPalette, hexColor(c))
 	}
 	for _, c := range outcomeColors {
@@ -133,16 +193,18 @@ func buildPage(pr *prepared) (*pageData, error) {
 }
 
 // buildFaults orders the fault windows by start and gives each the lowest
-// row on which it overlaps no earlier window, and a colour per fault name in
-// order of first start (the page and the plots share them).
-func buildFaults(r *Run) []pageFault {
+// row on which it overlaps no earlier window, and its fault's colour (fixed
+// per fault, see faultColor), as an index into the palette it returns (the
+// page and the plots share them).
+func buildFaults(r *Run) ([]pageFault, []color.RGBA) {
 	order := make([]int, len(r.Faults))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Faults[a].Start, r.Faults[b].Start) })
 	var rowEnd []int64             // per row, the end of its last window
-	colors := make(map[string]int) // fault name → index into faultPalette
+	colors := make(map[string]int) // fault name → index into palette
+	var palette []color.RGBA
 	out := make([]pageFault, 0, len(order))
 	for _, i := range order {
 		f := &r.Faults[i]
@@ -154,10 +216,12 @@ func buildFaults(r *Run) []pageFault {
 			rowEnd = append(rowEnd, 0)
 		}
 		rowEnd[row] = f.End
-		color, ok := colors[f.Fault]
+		ci, ok := colors[f.Fault]
 		if !ok {
-			color = len(colors) % len(faultPalette)
-			colors[f.Fault] = color
+			c, _ := faultColor(f.Fault)
+			ci = len(palette)
+			palette = append(palette, c)
+			colors[f.Fault] = ci
 		}
 		src := f.Groups
 		if len(src) == 0 {
@@ -172,14 +236,14 @@ func buildFaults(r *Run) []pageFault {
 			T0:      (f.Start - r.Start) / 1000,
 			T1:      (f.End - r.Start) / 1000,
 			Row:     row,
-			Color:   color,
+			Color:   ci,
 			Targets: nonNil(f.Targets),
 			Detail:  f.Detail,
 			Links:   nonNil(f.Links),
 			Groups:  groups,
 		})
 	}
-	return out
+	return out, palette
 }
 
 // summaryLines are the run-level facts shown under the node table, in the
@@ -199,7 +263,7 @@ func summaryLines(r *Run) []KV {
 		{"Leader", leader},
 		{"Events processed", formatEvents(r.Events, r.WallTime)},
 		{"Simulated time", formatSeconds(r.SimTime)},
-		{"Wall time", r.WallTime.String()},
+		{"Wall time", formatSeconds(int64(r.WallTime))},
 		{"Node states", formatStates(r.FinalNodes)},
 		{"Alive", strconv.Itoa(alive) + "/" + strconv.Itoa(len(r.FinalNodes))},
 	}

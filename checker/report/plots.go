@@ -6,20 +6,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
-)
-
-// Plot geometry: wide like Jepsen's graphs, with the legend in a column of
-// its own so it never hides data.
-const (
-	plotWidth   = 11 * vg.Inch
-	plotHeight  = 4 * vg.Inch
-	legendWidth = 2.2 * vg.Inch
 )
 
 // outcomeColors are shared by the plots and the timeline page.
@@ -30,115 +16,37 @@ var outcomeColors = [...]color.RGBA{
 	outcomePending: {R: 0x88, G: 0x88, B: 0x88, A: 0xff},
 }
 
-// faultPalette colours fault windows by name, in order of first start
-// (pageFault.Color indexes it); the timeline uses the same colours.
-var faultPalette = [...]color.RGBA{
-	{R: 0x9e, G: 0x9a, B: 0xc8, A: 0xff}, // purple
-	{R: 0xfd, G: 0xae, B: 0x6b, A: 0xff}, // orange
-	{R: 0x6b, G: 0xae, B: 0xd6, A: 0xff}, // blue
-	{R: 0xe7, G: 0x96, B: 0xc6, A: 0xff}, // pink
-	{R: 0xa1, G: 0xd9, B: 0x9b, A: 0xff}, // green
-	{R: 0xd9, G: 0xd9, B: 0x6b, A: 0xff}, // olive
-	{R: 0xbc, G: 0x80, B: 0xbd, A: 0xff}, // violet
-	{R: 0x96, G: 0x96, B: 0x96, A: 0xff}, // grey
-	{R: 0x66, G: 0xc2, B: 0xa5, A: 0xff}, // teal
-	{R: 0xe5, G: 0xc4, B: 0x94, A: 0xff}, // sand
-	{R: 0xf4, G: 0x8f, B: 0x8f, A: 0xff}, // salmon
-	{R: 0x8d, G: 0xa0, B: 0xcb, A: 0xff}, // slate blue
-	{R: 0xc7, G: 0xe9, B: 0x4b, A: 0xff}, // lime
-	{R: 0xb3, G: 0x8b, B: 0x6d, A: 0xff}, // brown
-}
-
-// bandAlpha keeps overlapping fault windows and the data under them readable.
-const bandAlpha = 0x50
-
-// glyphs tell operation functions apart in the latency plot.
-var glyphs = [...]draw.GlyphDrawer{
-	draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.PyramidGlyph{},
-	draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{},
-}
+// bandOpacity keeps overlapping fault windows and the data under them readable.
+const bandOpacity = float64(0x50) / 0xff
 
 // dashes tell operation functions apart in the rate plot.
-var dashes = [...][]vg.Length{
-	nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)},
-	{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)},
+var dashes = [...][]float64{nil, {6, 3}, {2, 2}, {8, 3, 2, 3}}
+
+// markStyles draw the findings' moments: an anomaly in red, a broken
+// invariant in violet, as on the timeline.
+var (
+	anomalyMarkStyle   = lineStyle{Color: color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, Width: 1.6, Dashes: []float64{6, 3}}
+	invariantMarkStyle = lineStyle{Color: color.RGBA{R: 0x8e, G: 0x24, B: 0xaa, A: 0xff}, Width: 1.6, Dashes: []float64{6, 3}}
+)
+
+// plotMark is a finding's moment on the plots.
+type plotMark struct {
+	at    float64 // seconds after the start
+	label string
+	style lineStyle
 }
 
-// faultBands shades fault windows over the whole height of the data area
-// and marks the final heal with a dashed line.
-type faultBands struct {
-	x0, x1 []float64 // seconds
-	color  []color.Color
-	heal   float64 // seconds, NaN for none
-}
-
-func newFaultBands(faults []pageFault, heal int64) *faultBands {
-	b := &faultBands{heal: math.NaN()}
-	if heal >= 0 {
-		b.heal = float64(heal) / 1e6
-	}
-	for _, f := range faults {
-		b.x0 = append(b.x0, float64(f.T0)/1e6)
-		b.x1 = append(b.x1, float64(f.T1)/1e6)
-		b.color = append(b.color, bandColor(f.Color))
-	}
-	return b
-}
-
-func bandColor(i int) color.Color {
-	c := faultPalette[i]
-	// premultiplied alpha, as color.RGBA requires
-	return color.RGBA{R: uint8(int(c.R) * bandAlpha / 0xff), G: uint8(int(c.G) * bandAlpha / 0xff), B: uint8(int(c.B) * bandAlpha / 0xff), A: bandAlpha}
-}
-
-// Plot implements plot.Plotter.
-func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, _ := p.Transforms(&c)
-	clampX := func(x vg.Length) vg.Length { return min(max(x, c.Min.X), c.Max.X) }
-	for i := range b.x0 {
-		x0, x1 := clampX(trX(b.x0[i])), clampX(trX(b.x1[i]))
-		if x1 <= x0 {
-			x1 = min(x0+1, c.Max.X) // an instantaneous fault still shows
-		}
-		c.FillPolygon(b.color[i], []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
-	}
-	if !math.IsNaN(b.heal) {
-		x := trX(b.heal)
-		if x >= c.Min.X && x <= c.Max.X {
-			c.StrokeLine2(healStyle, x, c.Min.Y, x, c.Max.Y)
-		}
-	}
-}
-
-var healStyle = draw.LineStyle{
-	Color:  color.RGBA{R: 0x33, G: 0x33, B: 0x33, A: 0xff},
-	Width:  vg.Points(1),
-	Dashes: []vg.Length{vg.Points(4), vg.Points(3)},
-}
-
-// swatch is a legend thumbnail filled with one colour.
-type swatch struct{ color color.Color }
-
-// Thumbnail implements plot.Thumbnailer.
-func (s swatch) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(s.color, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
-}
-
-// healThumb is the legend thumbnail of the heal line.
-type healThumb struct{}
-
-// Thumbnail implements plot.Thumbnailer.
-func (healThumb) Thumbnail(c *draw.Canvas) {
-	x := (c.Min.X + c.Max.X) / 2
-	c.StrokeLine2(healStyle, x, c.Min.Y, x, c.Max.Y)
-}
+// healStyle is the final heal's dashed line.
+var healStyle = lineStyle{Color: color.RGBA{R: 0x33, G: 0x33, B: 0x33, A: 0xff}, Width: 1, Dashes: []float64{4, 3}}
 
 // plotInputs is what both plots need from a run.
 type plotInputs struct {
 	spans    []opSpan
 	fs       []string // distinct op functions, first-seen order
 	faults   []pageFault
-	heal     int64 // µs, -1 none
+	palette  []color.RGBA // the faults' colours, pageFault.Color indexes it
+	heal     int64        // µs, -1 none
+	marks    []plotMark   // the findings' moments
 	duration float64
 	start    int64
 }
@@ -146,9 +54,16 @@ type plotInputs struct {
 // newPlotInputs gathers what the plots draw from a prepared run.
 func newPlotInputs(p *prepared) *plotInputs {
 	r := p.r
-	in := &plotInputs{spans: p.spans, faults: p.faults, heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
+	in := &plotInputs{spans: p.spans, faults: p.faults, palette: p.palette, heal: -1, duration: float64(r.End-r.Start) / 1e9, start: r.Start}
 	if r.HealTime != 0 {
 		in.heal = (r.HealTime - r.Start) / 1000
+	}
+	if c := r.Counterexample; c != nil && c.Anomaly != nil && c.Anomaly.Time >= r.Start && c.Anomaly.Time != 0 {
+		in.marks = append(in.marks, plotMark{at: float64(c.Anomaly.Time-r.Start) / 1e9, label: c.Anomaly.Title, style: anomalyMarkStyle})
+	}
+	for _, v := range r.Violations {
+		t := min(max(v.Time, r.Start), r.End)
+		in.marks = append(in.marks, plotMark{at: float64(t-r.Start) / 1e9, label: v.Invariant, style: invariantMarkStyle})
 	}
 	var fs interner
 	for _, s := range p.spans {
@@ -158,51 +73,42 @@ func newPlotInputs(p *prepared) *plotInputs {
 	return in
 }
 
-// newPlot makes a plot with a time axis covering the run.
-func (in *plotInputs) newPlot(title, ylabel string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "time (s)"
-	p.Y.Label.Text = ylabel
-	p.X.Min, p.X.Max = 0, math.Max(in.duration, 1e-3)
-	p.Add(newFaultBands(in.faults, in.heal))
-	p.Add(plotter.NewGrid())
-	return p
+// newChart makes a plot with a time axis covering the run, its fault
+// windows shaded and the final heal marked.
+func (in *plotInputs) newChart(title, ylabel string) *chart {
+	c := newChart(title, "time (s)", ylabel, math.Max(in.duration, 1e-3))
+	for _, f := range in.faults {
+		c.band(float64(f.T0)/1e6, float64(f.T1)/1e6, in.palette[f.Color], bandOpacity)
+	}
+	if in.heal >= 0 {
+		c.vline(float64(in.heal)/1e6, healStyle)
+	}
+	for _, m := range in.marks {
+		c.vline(m.at, m.style)
+	}
+	return c
 }
 
 // addFaultLegend lists each distinct fault once, then the heal line.
-func (in *plotInputs) addFaultLegend(l *plot.Legend) {
+func (in *plotInputs) addFaultLegend(c *chart) {
 	seen := make(map[string]bool)
 	for _, f := range in.faults {
 		if !seen[f.Name] {
 			seen[f.Name] = true
-			l.Add(f.Name, swatch{faultPalette[f.Color]})
+			c.addLegend(f.Name, c.swatchThumb(in.palette[f.Color], bandOpacity))
 		}
 	}
 	if in.heal >= 0 {
-		l.Add("final heal", healThumb{})
+		c.addLegend("final heal", c.vlineThumb(healStyle))
 	}
-}
-
-// render draws p and legend l side by side as SVG.
-func render(w io.Writer, p *plot.Plot, l plot.Legend) error {
-	c := vgsvg.New(plotWidth, plotHeight)
-	dc := draw.New(c)
-	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
-	l.Top, l.Left = true, true
-	l.Draw(draw.Crop(dc, plotWidth-legendWidth+vg.Points(12), 0, 0, -vg.Points(24)))
-	if _, err := c.WriteTo(w); err != nil {
-		return fmt.Errorf("report: writing SVG: %w", err)
+	seen = make(map[string]bool)
+	for _, m := range in.marks {
+		label := fmt.Sprintf("%s at %.2f s", m.label, m.at)
+		if !seen[label] {
+			seen[label] = true
+			c.addLegend(label, c.vlineThumb(m.style))
+		}
 	}
-	return nil
-}
-
-func newLegend() plot.Legend {
-	l := plot.NewLegend()
-	l.TextStyle.Font.Size = vg.Points(9)
-	l.ThumbnailWidth = vg.Points(14)
-	l.Padding = vg.Points(2)
-	return l
 }
 
 // WriteLatencyPlot writes latency.svg: every client operation as a point
@@ -220,14 +126,12 @@ func WriteLatencyPlot(w io.Writer, r *Run) error {
 
 // writeLatency is WriteLatencyPlot for a prepared run.
 func (in *plotInputs) writeLatency(w io.Writer) error {
-	p := in.newPlot("Latency", "latency (ms, log)")
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = decadeTicks{}
-	legend := newLegend()
+	c := in.newChart("Latency", "latency (ms, log)")
+	c.logY, c.yTicks = true, decadeTicks{}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for fi, f := range in.fs {
 		for _, outcome := range []int{outcomeOK, outcomeFail, outcomeInfo} {
-			var pts plotter.XYs
+			var pts []xy
 			for _, s := range in.spans {
 				if s.f != f || s.outcome != outcome {
 					continue
@@ -235,50 +139,24 @@ func (in *plotInputs) writeLatency(w io.Writer) error {
 				// A zero latency cannot sit on a log axis; a microsecond is
 				// below anything a simulated network produces.
 				ms := math.Max(float64(s.complete-s.invoke)/1e6, 1e-3)
-				pts = append(pts, plotter.XY{X: float64(s.invoke-in.start) / 1e9, Y: ms})
+				pts = append(pts, xy{X: float64(s.invoke-in.start) / 1e9, Y: ms})
 				lo, hi = math.Min(lo, ms), math.Max(hi, ms)
 			}
 			if len(pts) == 0 {
 				continue
 			}
-			sc, err := plotter.NewScatter(pts)
-			if err != nil {
-				return fmt.Errorf("report: latency series %s %s: %w", f, outcomeNames[outcome], err)
-			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: outcomeColors[outcome], Radius: vg.Points(1.6), Shape: glyphs[fi%len(glyphs)]}
-			p.Add(sc)
-			legend.Add(seriesName(f, outcome, len(pts)), sc)
+			g := glyph(fi % int(numGlyphs))
+			c.points(pts, g, outcomeColors[outcome])
+			c.addLegend(seriesName(f, outcome, len(pts)), c.glyphThumb(g, outcomeColors[outcome]))
 		}
 	}
 	if math.IsInf(lo, 1) {
 		lo, hi = 0.1, 1000 // no completed ops: an empty but valid axis
 	}
-	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo)))
-	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)+1e-9))
-	in.addFaultLegend(&legend)
-	return render(w, p, legend)
-}
-
-// decadeTicks labels every power of ten of a log axis, with unlabelled
-// ticks between. (plot.LogTicks can lose the lowest label to rounding:
-// log10(0.1) is a hair above -1.)
-type decadeTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
-	if lo <= 0 || hi <= lo {
-		return nil
-	}
-	var ticks []plot.Tick
-	first, last := math.Floor(math.Log10(lo)+1e-9), math.Ceil(math.Log10(hi)-1e-9)
-	for e := first; e <= last && e-first < 30; e++ {
-		v := math.Pow(10, e)
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
-		for i := 2.0; i < 10 && v*i <= hi; i++ {
-			ticks = append(ticks, plot.Tick{Value: v * i})
-		}
-	}
-	return ticks
+	c.yMin = math.Pow(10, math.Floor(math.Log10(lo)))
+	c.yMax = math.Pow(10, math.Ceil(math.Log10(hi)+1e-9))
+	in.addFaultLegend(c)
+	return c.writeTo(w)
 }
 
 // WriteRatePlot writes rate.svg: completions per second over time for
@@ -295,9 +173,7 @@ func WriteRatePlot(w io.Writer, r *Run) error {
 // writeRate is WriteRatePlot for a prepared run.
 func (in *plotInputs) writeRate(w io.Writer) error {
 	bucket := rateBucket(in.duration)
-	p := in.newPlot("Throughput", "completions/s ("+strconv.FormatFloat(bucket, 'g', -1, 64)+" s buckets)")
-	p.Y.Min = 0
-	legend := newLegend()
+	c := in.newChart("Throughput", "completions/s ("+strconv.FormatFloat(bucket, 'g', -1, 64)+" s buckets)")
 	n := int(math.Ceil(in.duration/bucket)) + 1
 	counts := make([]float64, n)
 	hi := 0.0
@@ -318,23 +194,19 @@ func (in *plotInputs) writeRate(w io.Writer) error {
 			if total == 0 {
 				continue
 			}
-			pts := make(plotter.XYs, n)
+			pts := make([]xy, n)
 			for b := range pts {
-				pts[b] = plotter.XY{X: (float64(b) + 0.5) * bucket, Y: counts[b] / bucket}
+				pts[b] = xy{X: (float64(b) + 0.5) * bucket, Y: counts[b] / bucket}
 				hi = math.Max(hi, pts[b].Y)
 			}
-			line, err := plotter.NewLine(pts)
-			if err != nil {
-				return fmt.Errorf("report: rate series %s %s: %w", f, outcomeNames[outcome], err)
-			}
-			line.LineStyle = draw.LineStyle{Color: outcomeColors[outcome], Width: vg.Points(1.2), Dashes: dashes[fi%len(dashes)]}
-			p.Add(line)
-			legend.Add(seriesName(f, outcome, total), line)
+			st := lineStyle{Color: outcomeColors[outcome], Width: 1.2, Dashes: dashes[fi%len(dashes)]}
+			c.line(pts, st)
+			c.addLegend(seriesName(f, outcome, total), c.lineThumb(st))
 		}
 	}
-	p.Y.Max = math.Max(hi*1.05, 1)
-	in.addFaultLegend(&legend)
-	return render(w, p, legend)
+	c.yMin, c.yMax = 0, math.Max(hi*1.05, 1)
+	in.addFaultLegend(c)
+	return c.writeTo(w)
 }
 
 // rateBucket picks the smallest round bucket (in seconds) that gives at

@@ -174,10 +174,66 @@ func TestDecadeTicks(t *testing.T) {
 	assert.Empty(t, (decadeTicks{}).Ticks(0, 10), "no ticks for a non-positive range")
 }
 
+func TestLinearTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var out []string
+		for _, tk := range (linearTicks{}).Ticks(lo, hi) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 70, []string{"0", "20", "40", "60"}},
+		{0, 1, []string{"0", "0.2", "0.4", "0.6", "0.8", "1"}},
+		{0, 0.001, []string{"0", "0.0002", "0.0004", "0.0006", "0.0008", "0.001"}},
+		{0, 52.5, []string{"0", "20", "40"}},
+		{-3, 3, []string{"-2", "0", "2"}},
+	} {
+		assert.Equal(t, tc.want, labels(tc.lo, tc.hi), "[%g, %g]", tc.lo, tc.hi)
+	}
+	assert.Empty(t, (linearTicks{}).Ticks(1, 1), "no ticks for an empty range")
+	assert.LessOrEqual(t, len((linearTicks{}).Ticks(0, 1e300)), maxLinearTicks)
+}
+
 func TestRateBucket(t *testing.T) {
 	for _, tc := range []struct{ duration, want float64 }{
 		{0, 0.01}, {1, 0.01}, {1.5, 0.02}, {10, 0.1}, {70, 1}, {100, 1}, {101, 2}, {600, 10}, {6000, 60}, {60000, 600},
 	} {
 		assert.Equal(t, tc.want, rateBucket(tc.duration), "duration %v", tc.duration)
 	}
+}
+
+// TestLatencyPlotAggregates: a long run's latency plot draws one glyph per
+// pixel, not per operation: 60,000 operations over 10 minutes, latencies in
+// a narrow band, give a plot of a few hundred kilobytes, and every series
+// still has its points and its count in the legend.
+func TestLatencyPlotAggregates(t *testing.T) {
+	r := testRun()
+	r.Faults, r.HealTime = nil, 0
+	r.End = 600 * s
+	r.History = nil
+	const n = 60_000
+	for i := range n {
+		at := int64(i) * (600 * s / n)
+		lat := int64(1+i%7) * ms / 2 // 0.5 to 3.5 ms
+		f := "get"
+		if i%3 == 0 {
+			f = "put"
+		}
+		r.History = append(r.History,
+			histories.Op{Process: i % 10, Type: histories.Invoke, F: f, Time: at},
+			histories.Op{Process: i % 10, Type: histories.OK, F: f, Time: at + lat})
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteLatencyPlot(&b, r))
+	assert.Less(t, b.Len(), 400<<10, "aggregated by pixel: %d bytes for %d operations", b.Len(), n)
+	texts := svgTexts(t, b.Bytes())
+	assert.Contains(t, texts, "get ok (40000)", "the legend counts every operation")
+	assert.Contains(t, texts, "put ok (20000)")
+	assert.Greater(t, b.Len(), 40<<10, "the points are drawn, one per pixel they cover")
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Run is everything the reports show about one run, in plain values. The
-// root package fills it from the simulator, the nemesis and the checker.
+// harness (internal/harness) fills it from the simulator, the nemesis and the checker.
 // Times are int64 nanoseconds of global (simulated) time, on the same clock
 // as the history's Op.Time.
 type Run struct {
@@ -21,12 +21,17 @@ type Run struct {
 	// operations that cannot be linearized together; the timeline
 	// highlights them and lists their explanation first. nil: none.
 	Counterexample *Counterexample
+	// Violations are the invariants broken, the first breach of each.
+	Violations []Violation
 
-	Nodes    []int // raft ids, one timeline lane each
-	Threads  int   // client concurrency; a process p runs on thread p % Threads. 0: one lane per process
-	Start    int64 // first instant shown
-	End      int64 // last instant shown (include the recovery window)
-	HealTime int64 // the final heal; 0 means none
+	Nodes []int // raft ids, one timeline lane each
+	// NodeNames, when set, names the nodes on the timeline instead of
+	// "n<id>" (live mode: node 1 is Maelstrom's n0). Ids missing keep theirs.
+	NodeNames map[int]string
+	Threads   int   // client concurrency; a process p runs on thread p % Threads. 0: one lane per process
+	Start     int64 // first instant shown
+	End       int64 // last instant shown (include the recovery window)
+	HealTime  int64 // the final heal; 0 means none
 
 	History    histories.History
 	NodeEvents []NodeEvent // any order; sorted stably by time before use
@@ -67,6 +72,39 @@ type Counterexample struct {
 	// term 4, while node 1 was leader of term 5".
 	Summary string
 	Explain []string
+	// Anomaly classifies it: what it shows in one sentence and the decisive
+	// operations (nil: not classified).
+	Anomaly *Anomaly
+}
+
+// Anomaly is what a counterexample shows: its kind, one sentence, the rule
+// it breaks, and the operations that prove it, which the timeline frames.
+type Anomaly struct {
+	Kind     string // e.g. "stale-read"
+	Title    string // e.g. "stale read"
+	Sentence string
+	Rule     string
+	Decisive []DecisiveOp // the op that shows it first
+	Time     int64        // when it showed (ns, the run's clock)
+}
+
+// DecisiveOp is one operation that proves an anomaly.
+type DecisiveOp struct {
+	Role string // e.g. "read", "missed-write" (checker's Role* names)
+	Op   int    // history position of its invoke
+}
+
+// Violation is a broken invariant, shown in a panel of its own and marked
+// on the timeline at Time.
+type Violation struct {
+	Invariant string // e.g. "single-vote"
+	Rule      string // the rule, in the Raft paper's words with its section ("": unknown)
+	Time      int64  // the first breach (ns)
+	Nodes     []int
+	Terms     []uint64
+	Index     uint64 // a log index, when one is involved (0: none)
+	Evidence  string
+	Count     int // breaches in all
 }
 
 // KV is one ordered key/value pair of a header, config or stats list.
@@ -145,6 +183,10 @@ type Message struct {
 	Kind      string
 	Dropped   bool
 	Reason    string // why it was dropped
+	// Answer is what a reply said, when the run knows: "granted" or
+	// "rejected" for a vote reply, "accepted" or "rejected" for an append
+	// reply; "" otherwise.
+	Answer string
 }
 
 // NodeRow is one line of the per-node summary table.

@@ -12,14 +12,19 @@ import (
 	"unicode/utf8"
 )
 
-// nodeTableHeader is the summary table's header, in column order.
-var nodeTableHeader = [...]string{"Node ID", "State", "Term", "Alive", "Log Size", "Commit"}
+// nodeTableHeader is the summary table's header, in column order. The last
+// two say what they count, or a reader compares them: Log Size is the
+// entries a node holds after its latest snapshot, Commit Index the highest
+// log index it knows committed (so a log of 155 entries can stand at
+// commit index 3155).
+var nodeTableHeader = [...]string{"Node ID", "State", "Term", "Alive", "Log Size (since snapshot)", "Commit Index"}
 
 // numeric columns are right-aligned.
 var nodeTableNumeric = [...]bool{true, false, true, false, true, true}
 
 // WriteNodeTable writes rows as an aligned text table with the columns
-// Node ID, State, Term, Alive, Log Size and Commit: a header, a rule, then
+// Node ID, State, Term, Alive, Log Size (since snapshot) and Commit Index:
+// a header, a rule, then
 // one line per row; numeric columns (and their headers) right-aligned, two
 // spaces between columns.
 func WriteNodeTable(w io.Writer, rows []NodeRow) error {
@@ -187,7 +192,9 @@ func formatSeconds(ns int64) string {
 // follow alphabetically.
 var stateOrder = []string{RoleLeader, RoleCandidate, RolePreCandidate, RoleFollower}
 
-// formatStates counts the final nodes by state: "1 leader, 3 follower, 1 crashed".
+// formatStates counts the final nodes by state: "1 leader, 3 followers, 1
+// crashed". The roles are nouns and take a plural; other states ("crashed",
+// "down") are adjectives and do not.
 func formatStates(rows []NodeRow) string {
 	if len(rows) == 0 {
 		return "none"
@@ -215,7 +222,11 @@ func formatStates(rows []NodeRow) string {
 	})
 	parts := make([]string, len(names))
 	for i, s := range names {
-		parts[i] = strconv.Itoa(counts[s]) + " " + s
+		word := s
+		if counts[s] != 1 && slices.Contains(stateOrder, s) {
+			word += "s"
+		}
+		parts[i] = strconv.Itoa(counts[s]) + " " + word
 	}
 	return strings.Join(parts, ", ")
 }

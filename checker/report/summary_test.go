@@ -20,17 +20,17 @@ func TestWriteNodeTable(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteNodeTable(&b, rows))
 	want := "" +
-		"Node ID  State     Term  Alive   Log Size     Commit\n" +
-		"-------  --------  ----  -----  ---------  ---------\n" +
-		"      1  follower    12  yes         4012       4012\n" +
-		"      2  crashed      7  no             3          0\n" +
-		"     10  leader      12  yes    123456789  123456788\n"
+		"Node ID  State     Term  Alive  Log Size (since snapshot)  Commit Index\n" +
+		"-------  --------  ----  -----  -------------------------  ------------\n" +
+		"      1  follower    12  yes                         4012          4012\n" +
+		"      2  crashed      7  no                             3             0\n" +
+		"     10  leader      12  yes                    123456789     123456788\n"
 	assert.Equal(t, want, b.String())
 
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	require.Len(t, lines, 2+len(rows), "header, rule, one line per row")
-	header := strings.Fields(strings.ReplaceAll(strings.ReplaceAll(lines[0], "Node ID", "Node_ID"), "Log Size", "Log_Size"))
-	assert.Equal(t, []string{"Node_ID", "State", "Term", "Alive", "Log_Size", "Commit"}, header, "columns, in order")
+	header := strings.Fields(strings.NewReplacer("Node ID", "Node_ID", "Log Size (since snapshot)", "Log_Size_(since_snapshot)", "Commit Index", "Commit_Index").Replace(lines[0]))
+	assert.Equal(t, []string{"Node_ID", "State", "Term", "Alive", "Log_Size_(since_snapshot)", "Commit_Index"}, header, "columns, in order")
 	for _, l := range lines[2:] {
 		assert.Len(t, strings.Fields(l), 6, "every row fills every column: %q", l)
 	}
@@ -44,7 +44,7 @@ func TestWriteNodeTableEdgeCases(t *testing.T) {
 		check func(t *testing.T, out string)
 	}{
 		{"no rows: header and rule only", nil, 2, func(t *testing.T, out string) {
-			assert.True(t, strings.HasPrefix(out, "Node ID  State  Term  Alive  Log Size  Commit\n"))
+			assert.True(t, strings.HasPrefix(out, "Node ID  State  Term  Alive  Log Size (since snapshot)  Commit Index\n"))
 		}},
 		{"a state with a newline cannot break the table", []NodeRow{{ID: 1, State: "lead\ner\x1b[31m"}}, 3, func(t *testing.T, out string) {
 			assert.Contains(t, out, "lead?er?[31m")
@@ -78,7 +78,7 @@ func TestWriteSummary(t *testing.T) {
 	// The sections come in the order the issue lists them.
 	order := []string{
 		"kv-partitions-crashes\n", "Seed: 1\n",
-		"Node ID  State     Term  Alive  Log Size  Commit\n",
+		"Node ID  State     Term  Alive  Log Size (since snapshot)  Commit Index\n",
 		"Leader:", "Events processed:", "Simulated time:", "Node states:", "Alive:",
 		"Verdict:           invalid\n", "  - linearizability: get k3", "  - liveness: thread 7",
 		"Replay:", "Stats:\n", "  ops:",
@@ -94,9 +94,10 @@ func TestWriteSummary(t *testing.T) {
 	assert.Contains(t, out, "Leader:            node 3\n")
 	assert.Contains(t, out, "Events processed:  31,482,113 (3.42M events/s)\n")
 	assert.Contains(t, out, "Simulated time:    70.000 s\n")
-	assert.Contains(t, out, "Node states:       1 leader, 3 follower, 1 crashed\n")
+	assert.Contains(t, out, "Wall time:         9.200 s\n", "seconds, as the run's other outputs give it")
+	assert.Contains(t, out, "Node states:       1 leader, 3 followers, 1 crashed\n")
 	assert.Contains(t, out, "Alive:             4/5\n")
-	assert.Contains(t, out, "      2  crashed      3  no         4000    3990\n")
+	assert.Contains(t, out, "      2  crashed      3  no                          4000          3990\n")
 }
 
 func TestWriteSummaryRejectsBadRun(t *testing.T) {
@@ -118,6 +119,6 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "70.000 s", formatSeconds(70*s))
 	assert.Equal(t, "0.001 s", formatSeconds(ms))
 	assert.Equal(t, "none", formatStates(nil))
-	assert.Equal(t, "1 leader, 1 candidate, 1 precandidate, 2 follower, 1 down, 1 unknown",
+	assert.Equal(t, "1 leader, 1 candidate, 1 precandidate, 2 followers, 1 down, 1 unknown",
 		formatStates([]NodeRow{{State: "follower"}, {State: "down"}, {State: "leader"}, {State: ""}, {State: "precandidate"}, {State: "follower"}, {State: "candidate"}}))
 }

@@ -124,6 +124,17 @@ func TestTimelineData(t *testing.T) {
 	assert.Equal(t, map[string]any{"id": 1.0, "state": "follower", "term": 3.0, "alive": true, "log_size": 4012.0, "commit": 4012.0}, final[0])
 }
 
+// TestTimelineNodeNames: a run may name its nodes (live mode: node 1 is
+// Maelstrom's n0); the page carries the names, and a run without them has
+// none (the script then writes "n<id>").
+func TestTimelineNodeNames(t *testing.T) {
+	r := testRun()
+	assert.NotContains(t, pageJSON(t, writeTimeline(t, r)), "names")
+	r.NodeNames = map[int]string{1: "n0", 2: "n1"}
+	data := pageJSON(t, writeTimeline(t, r))
+	assert.Equal(t, map[string]any{"1": "n0", "2": "n1"}, data["names"])
+}
+
 func TestMessageCap(t *testing.T) {
 	r := testRun()
 	// 120k messages: more than the default cap, as a long busy run has.
@@ -161,9 +172,12 @@ func TestSampleMessages(t *testing.T) {
 	for i := range msgs {
 		msgs[i] = Message{From: 1, To: 2, Sent: int64(9 - i)} // reverse send order
 	}
-	assert.Equal(t, []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, sampleMessages(msgs, 100), "under the cap: all, in send order")
-	assert.Equal(t, []int{9, 7, 5, 3, 1}, sampleMessages(msgs, 5), "over the cap: every other one")
-	assert.Empty(t, sampleMessages(nil, 5))
+	assert.Equal(t, []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, sampleMessages(msgs, 100, nil), "under the cap: all, in send order")
+	assert.Equal(t, []int{9, 7, 5, 3, 1}, sampleMessages(msgs, 5, nil), "over the cap: every other one")
+	assert.Empty(t, sampleMessages(nil, 5, nil))
+	// Around a finding every message is kept (up to half the cap), the
+	// rest sampled evenly.
+	assert.Equal(t, []int{9, 7, 4, 3, 2}, sampleMessages(msgs, 5, [][2]int64{{5, 6}}), "sent at 5 and 6 kept, 3 of the other 8")
 }
 
 // TestTimelineMinimalRun: with nothing but a node the page data still has

@@ -111,6 +111,13 @@ func validateCounterexample(r *Run) error {
 	if len(c.Explain) != 0 && len(c.Explain) != len(c.Ops) {
 		return fmt.Errorf("report: Run.Counterexample.Explain has %d sentences for %d ops", len(c.Explain), len(c.Ops))
 	}
+	if a := c.Anomaly; a != nil {
+		for j, d := range a.Decisive {
+			if d.Op < 0 || d.Op >= len(r.History) || r.History[d.Op].Process == histories.NemesisProcess || r.History[d.Op].Type != histories.Invoke {
+				return fmt.Errorf("report: Run.Counterexample.Anomaly.Decisive[%d].Op: %d is not a client invoke of Run.History", j, d.Op)
+			}
+		}
+	}
 	return nil
 }
 

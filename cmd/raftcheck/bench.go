@@ -110,6 +110,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if err := checkEtcdLogsFlag(*etcdFlag); err != nil {
+		return exitUsage, err
+	}
 	plan := fullPlan()
 	if *quick {
 		plan = quickPlan()
@@ -186,6 +189,24 @@ func findEtcdLogs(flag, wd string) etcdSource {
 	return etcdSource{}
 }
 
+// checkEtcdLogsFlag refuses an --etcd-logs that names no directory before
+// the benchmarks start: a typo would otherwise cost the whole table's time
+// and then report the row skipped. A directory without logs is a way to
+// skip the row, as its note says.
+func checkEtcdLogsFlag(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("--etcd-logs: %v", err)
+	case !fi.IsDir():
+		return usagef("--etcd-logs: %s is not a directory", dir)
+	}
+	return nil
+}
+
 // moduleRoot is the nearest directory from dir up that holds a go.mod.
 func moduleRoot(dir string) (string, bool) {
 	for {
@@ -238,6 +259,9 @@ func (b *bencher) simulation(plan benchPlan) error {
 		b.add("standard seed: events/s", medianOf(s, eventsPerSec), "events/s", atLeast(2e6), cpuNote(s))
 		b.add("standard seed: simulated/wall", medianOf(s, simPerWall), "× real time", atLeast(1000), "")
 		b.add("standard seed: checking share", medianOf(s, checkShare), "% of wall", atMost(30), "")
+		if err := b.etcdRaft(std, s); err != nil {
+			return err
+		}
 	}
 	if b.step(fmt.Sprintf("saturating variant (%d seeds)", plan.satSeeds)) {
 		sat := std
@@ -271,6 +295,34 @@ func (b *bencher) simulation(plan benchPlan) error {
 		b.add(fmt.Sprintf("scaling: %d nodes", n), 1000*medianOf(s, wall), "ms wall", nil,
 			fmt.Sprintf("%s events/s, %s events, %.0f ns/event", humanNum(medianOf(s, eventsPerSec)), humanNum(ev), 1e9/medianOf(s, eventsPerSec)))
 	}
+	return nil
+}
+
+// etcdRaftRow names the standard seed's rows on etcd's Raft.
+const etcdRaftRow = "standard seed on etcd's Raft"
+
+// etcdRaft runs the standard seeds again on etcd's Raft (--raft etcd),
+// right after builtin, their runs on the built-in, and gives etcd's rate
+// beside the built-in's: the same work through another implementation.
+func (b *bencher) etcdRaft(std raftcheck.Config, builtin []runStat) error {
+	if !b.step(fmt.Sprintf("%s (%d seeds)", etcdRaftRow, len(builtin))) {
+		return nil
+	}
+	cfg := std
+	cfg.Raft = "etcd"
+	s, err := runSeeds(b.ctx, cfg, len(builtin))
+	if err != nil {
+		return fmt.Errorf("%s: %w", etcdRaftRow, err)
+	}
+	note := fmt.Sprintf("median of %d seeds; %s events, %s ops", len(s), humanNum(medianOf(s, events)), humanNum(medianOf(s, ops)))
+	b.add(etcdRaftRow+": wall time", 1000*medianOf(s, wall), "ms", nil, note)
+	b.add(etcdRaftRow+": events/s", medianOf(s, eventsPerSec), "events/s", nil, cpuNote(s))
+	ratio := medianOf(s, eventsPerSec) / medianOf(builtin, eventsPerSec)
+	note = fmt.Sprintf("events/s on etcd over the built-in's %s, same seeds", humanNum(medianOf(builtin, eventsPerSec)))
+	if c, cb := medianOf(s, eventsPerCPU), medianOf(builtin, eventsPerCPU); c > 0 && cb > 0 {
+		note += fmt.Sprintf("; per cpu-s ×%.2f", c/cb)
+	}
+	b.add(etcdRaftRow+": vs built-in", ratio, "× built-in", nil, note)
 	return nil
 }
 

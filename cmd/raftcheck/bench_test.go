@@ -60,6 +60,7 @@ func TestBenchQuickTable(t *testing.T) {
 	want := []string{
 		"engine: 64 pending", "engine: 4096 pending", "network: send+deliver", "raft commit: 3 nodes", "raft commit: 5 nodes",
 		"standard seed: wall time", "standard seed: events/s", "standard seed: simulated/wall", "standard seed: checking share",
+		"standard seed on etcd's Raft: wall time", "standard seed on etcd's Raft: events/s", "standard seed on etcd's Raft: vs built-in",
 		"saturating: events/s", "saturating: wall time", "sweep: standard seeds per minute",
 		"scaling: 3 nodes", "scaling: 5 nodes", "scaling: 9 nodes", "checking the Jepsen etcd logs", etcdVsPorcupine,
 	}

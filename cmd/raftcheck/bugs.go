@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +24,7 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("workers", 0, "--measure: parallel runs (0 = GOMAXPROCS)")
 	only := fs.StringSlice("bug", nil, "--measure: only these bugs (repeatable)")
 	jsonOut := fs.Bool("json", false, "--measure: print the measures as JSON instead of the table")
+	impl := fs.String("raft", raftcheck.DefaultRaft, "--measure: the Raft implementation to plant them in ("+strings.Join(raftcheck.RaftNames(), " | ")+"); protocol bugs need the built-in")
 	done, err := parseArgs(fs, args, "bugs [--measure [--trials N] [--max-seeds N] [--bug NAME]...]", stdout, stderr)
 	if err != nil {
 		return exitUsage, err
@@ -46,33 +44,54 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--trials: %d is outside 1..1000", *trials)
 	case *maxSeeds < 1 || *maxSeeds > 100_000:
 		return exitUsage, usagef("--max-seeds: %d is outside 1..100000", *maxSeeds)
-	case *workers < 0:
-		return exitUsage, usagef("--workers: %d is negative", *workers)
 	}
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
+	}
+	base := raftcheck.DefaultConfig()
+	base.Raft = *impl
+	if err := base.Validate(); err != nil {
+		return exitUsage, usageError{err}
+	}
+	limitMemory(base.CheckMemory)
 	bugs := raftcheck.Bugs()
 	if len(*only) > 0 {
 		bugs = bugs[:0:0]
 		for _, n := range *only {
-			b, ok := raftcheck.LookupBug(n)
+			b, ok := raftcheck.LookupBug(raftcheck.BugName(n))
 			if !ok {
-				_, err := raftcheck.BugConfig(n)
+				_, err := raftcheck.BugConfig(raftcheck.BugName(n))
 				return exitUsage, usageError{fmt.Errorf("--bug: %w", err)}
+			}
+			if err := hostable(b, *impl); err != nil {
+				return exitUsage, usageError{err}
 			}
 			bugs = append(bugs, b)
 		}
+	} else {
+		// Every bug the implementation can host; say which are left out.
+		var kept []raftcheck.Bug
+		for _, b := range bugs {
+			if err := hostable(b, *impl); err != nil {
+				// The reason names what is missing: the built-in's code
+				// (protocol bugs) or a capability (lease-wall-clock).
+				fmt.Fprintf(stderr, "skipping %s (%s bug): %v\n", b.Name, b.Layer, err)
+				continue
+			}
+			kept = append(kept, b)
+		}
+		bugs = kept
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C or SIGTERM (a CI runner's) finishes the runs in progress and
+	// prints the bugs measured so far, as sweep does.
+	ctx, _, stop := interruptContext(stderr)
 	defer stop()
 	var ms []*raftcheck.BugMeasure
 	code := exitValid
 	for _, b := range bugs {
-		m, err := raftcheck.MeasureBug(ctx, b, *trials, *maxSeeds, *workers, func(k int, c raftcheck.Catch) {
-			if c.Seed == 0 {
-				fmt.Fprintf(stderr, "%s trial %d/%d: not caught in %d seeds\n", b.Name, k+1, *trials, c.Seeds)
-				return
-			}
-			fmt.Fprintf(stderr, "%s trial %d/%d: caught at seed %d (%d seeds) by %s at %v\n",
-				b.Name, k+1, *trials, c.Seed, c.Seeds, strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
+		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, w, func(k int, c raftcheck.Catch) {
+			fmt.Fprintln(stderr, trialNote(string(b.Name), k, *trials, c))
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -93,13 +112,33 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		return code, nil
 	}
-	printBugTable(stdout, ms, *trials, *maxSeeds)
+	printBugTable(stdout, ms, *impl, *trials, *maxSeeds)
 	return code, nil
+}
+
+// trialNote is the progress line of trial k (0-based) of trials.
+func trialNote(bug string, k, trials int, c raftcheck.Catch) string {
+	if c.Seed == 0 {
+		return fmt.Sprintf("%s trial %d/%d: not caught in %s", bug, k+1, trials, plural(c.Seeds, "seed"))
+	}
+	return fmt.Sprintf("%s trial %d/%d: caught at seed %d (%s) by %s at %v",
+		bug, k+1, trials, c.Seed, plural(c.Seeds, "seed"), strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
+}
+
+// hostable says why the Raft implementation impl cannot host b (nil: it can).
+func hostable(b raftcheck.Bug, impl string) error {
+	cfg, err := raftcheck.BugConfig(b.Name)
+	if err != nil {
+		return err
+	}
+	cfg.Raft = impl
+	return cfg.Validate()
 }
 
 // printBugs lists the catalog and, for each bug, the sweep that exposes it.
 func printBugs(w io.Writer) {
 	fmt.Fprintln(w, "Planted bugs are deliberately unsafe defects (off unless named with --bug) that prove the checkers catch real mistakes.")
+	fmt.Fprintln(w, "Host bugs live in the replica around Raft and act on any --raft; protocol bugs live in the built-in Raft's code and need --raft builtin.")
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "BUG\tLAYER\tCAUGHT BY\tWHAT BREAKS")
@@ -128,11 +167,11 @@ func exposeCommand(b raftcheck.Bug) string {
 			break
 		}
 	}
-	return "raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " ")
+	return asInvoked("raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " "))
 }
 
 // printBugTable prints the measures as the README's markdown table.
-func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, trials, maxSeeds int) {
+func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials, maxSeeds int) {
 	fmt.Fprintf(w, "| Bug | Layer | What breaks | Scenario that exposes it | Caught by | Median seeds to first catch | Simulated time to catch (median) | Caught in |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---:|---:|---:|\n")
 	for _, m := range ms {
@@ -147,6 +186,6 @@ func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, trials, maxSeeds int
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %d/%d |\n", m.Name, m.Bug.Layer, m.Bug.Breaks, m.Bug.Exposure,
 			strings.Join(m.Found, ", "), seeds, at, m.Caught(), len(m.Seeds))
 	}
-	fmt.Fprintf(w, "\n%d trials per bug, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %d seeds.\n",
-		trials, raftcheck.TrialStride, maxSeeds)
+	fmt.Fprintf(w, "\n%s per bug on raft %s, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %s.\n",
+		plural(trials, "trial"), impl, raftcheck.TrialStride, plural(maxSeeds, "seed"))
 }

@@ -40,7 +40,7 @@ func TestBugsMeasure(t *testing.T) {
 	r := cli(t, dir, nil, "bugs", "--measure", "--trials", "2", "--max-seeds", "20", "--bug", "stale-local-read")
 	require.Equal(t, exitValid, r.code, "%s", r)
 	assert.Regexp(t, `(?m)^\| Bug \| Layer \| What breaks \|`, r.stdout)
-	assert.Regexp(t, "(?m)^\\| `stale-local-read` \\| kvstore \\| .* \\| linearizability \\| [0-9.]+ \\| [0-9.]+ s \\| 2/2 \\|$", r.stdout)
+	assert.Regexp(t, "(?m)^\\| `stale-local-read` \\| host \\| .* \\| linearizability \\| [0-9.]+ \\| [0-9.]+ s \\| 2/2 \\|$", r.stdout)
 	assert.Contains(t, r.stderr, "stale-local-read trial 2/2: caught at seed 1000")
 
 	for _, tc := range []struct {

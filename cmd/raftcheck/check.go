@@ -31,6 +31,9 @@ type checkResult struct {
 	VerdictSeconds float64  `json:"verdict_seconds"`
 	HTML           string   `json:"html,omitempty"`
 	Problems       []string `json:"problems,omitempty"`
+	// Anomaly classifies an invalid history's counterexample (kind,
+	// sentence, decisive operations by history position).
+	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
 	// Error: the file could not be read or checked (Verdict "error"), or its
 	// visualization could not be written (the verdict stands).
 	Error string `json:"error,omitempty"`
@@ -135,6 +138,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		case checker.LinIllegal:
 			r.Verdict = "invalid"
 			r.Reasons = lin.Explain(nil)
+			// (without decisive operations its sentence restates Explain's)
+			if r.Anomaly = lin.Anomaly(checker.AnomalyContext{}); r.Anomaly != nil && len(r.Anomaly.Ops) > 0 {
+				r.Reasons = append([]string{r.Anomaly.Summary}, r.Reasons...)
+			}
 		default:
 			r.Verdict = "unknown"
 			r.Reasons = []string{fmt.Sprintf("the search gave up after %v", lin.Duration)}
@@ -271,6 +278,28 @@ func worse(a, b int) int {
 }
 
 func writeHTML(path string, lin *checker.LinResult) error {
+	full := fullPagePath(path)
+	if err := writeFileAtomic(path, func(w io.Writer) error {
+		return lin.WriteHTMLPage(w, checker.HTMLOptions{FullPage: filepath.Base(full)})
+	}); err != nil {
+		return err
+	}
+	return writeFileAtomic(full, func(w io.Writer) error { return lin.WritePorcupinePage(w, checker.HTMLOptions{}) })
+}
+
+// fullPagePath is where porcupine's page of the whole history goes next to
+// the page at path, which links to it: porcupine.html beside
+// linearizability.html (as in a run's directory), else <name>.porcupine.html.
+func fullPagePath(path string) string {
+	if filepath.Base(path) == "linearizability.html" {
+		return filepath.Join(filepath.Dir(path), checker.PorcupineFile)
+	}
+	return strings.TrimSuffix(path, ".html") + ".porcupine.html"
+}
+
+// writeFileAtomic writes path through a temporary file in its directory,
+// renamed into place, readable by all.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".lin-*.html")
 	if err != nil {
 		// The temporary file's name means nothing to the user: name the target.
@@ -278,7 +307,7 @@ func writeHTML(path string, lin *checker.LinResult) error {
 	}
 	defer os.Remove(f.Name())
 	bw := bufio.NewWriter(f)
-	err = errors.Join(lin.WriteHTML(bw, nil), bw.Flush(), f.Chmod(0o644), f.Close())
+	err = errors.Join(write(bw), bw.Flush(), f.Chmod(0o644), f.Close())
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

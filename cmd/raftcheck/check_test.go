@@ -345,10 +345,10 @@ func TestCheckIllegalWithinBounds(t *testing.T) {
 	assert.Equal(t, "invalid", got.Verdict)
 	require.Len(t, got.Reasons, 5, "the head, three linearized ops and the one that cannot follow")
 	assert.Contains(t, got.Reasons[0], why)
-	assert.Contains(t, got.Reasons[0], `on key "x" (after the operations before op `)
+	assert.Contains(t, got.Reasons[0], `on key "x" (after the operations before history #`)
 	assert.NotContains(t, got.Reasons[0], "see the visualization")
-	assert.True(t, strings.HasPrefix(got.Reasons[1], "linearized: op "), got.Reasons[1])
-	assert.True(t, strings.HasPrefix(got.Reasons[4], fmt.Sprintf(`op %d (process 8): get("x") → "nobody put this"`, last)), got.Reasons[4])
+	assert.True(t, strings.HasPrefix(got.Reasons[1], "linearized: history #"), got.Reasons[1])
+	assert.True(t, strings.HasPrefix(got.Reasons[4], fmt.Sprintf(`history #%d (process 8): get("x") → "nobody put this"`, last)), got.Reasons[4])
 	assert.LessOrEqual(t, got.VerdictSeconds, got.Seconds)
 
 	r = cli(t, dir, nil, flags...)
@@ -459,15 +459,15 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{[]string{"run", "--bogus"}, nil, "unknown flag: --bogus"},
 		{[]string{"run", "--nodes", "abc"}, nil, `"--nodes"`},
-		{[]string{"run", "--nodes", "0"}, nil, "nodes: 0 is outside 1..101"},
+		{[]string{"run", "--nodes", "0"}, nil, "--nodes: 0 is outside 1..101"},
 		{[]string{"run", "--max_time", "soon"}, nil, "max-time"},
-		{[]string{"run", "--rate", "-1"}, nil, "rate: must not be negative"},
-		{[]string{"run", "--workload", "bank"}, nil, `workload: "bank"`},
-		{[]string{"run", "--read-mode", "quorum"}, nil, `read-mode: "quorum"`},
-		{[]string{"run", "--message-drop-rate", "2"}, nil, "message-drop-rate: 2 is outside [0,1]"},
+		{[]string{"run", "--rate", "-1"}, nil, "--rate: must not be negative"},
+		{[]string{"run", "--workload", "bank"}, nil, `--workload: "bank"`},
+		{[]string{"run", "--read-mode", "quorum"}, nil, `--read-mode: "quorum"`},
+		{[]string{"run", "--message-drop-rate", "2"}, nil, "--message-drop-rate: 2 is outside [0,1]"},
 		{[]string{"run", "--latency-dist", "zipf"}, nil, "latency-dist"},
 		{[]string{"run", "--nemesis", "meteor"}, nil, `unknown fault "meteor"`},
-		{[]string{"run", "--chaos_scenario", "meteor"}, nil, `chaos-scenario: unknown chaos scenario "meteor"`},
+		{[]string{"run", "--chaos_scenario", "meteor"}, nil, `--chaos-scenario: unknown chaos scenario "meteor"`},
 		{[]string{"run", "--bug", "meteor"}, nil, `unknown bug "meteor"`},
 		{[]string{"run", "--log-level", "loud"}, nil, "--log-level"},
 		{[]string{"run", "--store", "afile"}, nil, "--store: afile is not a directory"},
@@ -488,7 +488,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sweep", "--seeds", "1..3,9..5"}, nil, `--seeds: range "9..5" runs backwards`},
 		{[]string{"sweep", "--seeds", "1..3,x"}, nil, `--seeds: "x" is not a seed`},
 		{[]string{"run", "--nemesis", "none,all"}, nil, `--nemesis: "none" cannot be combined with other faults`},
-		{[]string{"run", "--clients", "1000", "--rate", "1000"}, nil, "rate: --clients 1000 at --rate 1000 ops/s"},
+		{[]string{"run", "--clients", "1000", "--rate", "1000"}, nil, "--rate: --clients 1000 at --rate 1000 ops/s"},
 		{[]string{"suite", "--scenarios", "meteor"}, nil, `--scenarios: unknown scenario "meteor"`},
 		{[]string{"check"}, nil, "no history files"},
 		{[]string{"check", "nope.log"}, nil, "nope.log"},

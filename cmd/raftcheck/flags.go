@@ -14,6 +14,8 @@ import (
 
 	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/internal/store"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // normalize lets the original brief's spellings work: underscores become dashes
@@ -58,6 +60,11 @@ func parseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("want a duration like 60s or 1.5m, or seconds, got %q", s)
+	}
+	if d < 0 {
+		// No duration flag has a meaning below zero; a negative bound
+		// (--check-timeout -1s) would otherwise read as "no bound".
+		return 0, fmt.Errorf("%s is negative: want a duration of 0 or more", s)
 	}
 	return d, nil
 }
@@ -113,21 +120,16 @@ func parseArgs(fs *pflag.FlagSet, args []string, synopsis string, stdout, stderr
 	return false, nil
 }
 
-// checkStoreDir rejects a --store that exists but is not a directory before
-// any run starts, so the mistake is a usage error rather than a failed write
-// after minutes of running.
-func checkStoreDir(dir string) error {
+// checkStore refuses a --store that cannot take a run named name (not a
+// directory, not writable, a name the file system will not take) before any
+// run starts, so the mistake is a usage error rather than a failed write
+// after minutes of running. It leaves the store as it found it.
+func checkStore(dir, name string) error {
 	if dir == "" {
 		return nil
 	}
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil // created by the first run that stores
-	case err != nil:
-		return usagef("--store: %v", err)
-	case !fi.IsDir():
-		return usagef("--store: %s is not a directory", dir)
+	if err := store.Check(dir, name); err != nil {
+		return usagef("--store: %s", strings.TrimPrefix(err.Error(), "store: "))
 	}
 	return nil
 }
@@ -150,25 +152,28 @@ type runFlags struct {
 	logLevel string
 	jsonOut  bool
 	nemesis  string
+	bugs     []string
+	schedule string // --nemesis-schedule: the text, or @FILE
 }
 
 func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	c := &rf.cfg
 	*c = raftcheck.DefaultConfig()
-	rf.nemesis = strings.Join(c.Nemesis, ",")
+	rf.nemesis = strings.Join(stringsOf(c.Nemesis), ",")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the run (every random choice derives from it)")
 	fs.StringVar(&c.Name, "name", c.Name, "store runs under store/<name>/")
+	fs.StringVar(&c.Raft, "raft", c.Raft, "Raft implementation under test: "+strings.Join(raftcheck.RaftNames(), " | "))
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "cluster size (voters), 1..101")
 	fs.Var(durationValue{&c.MaxTime}, "max-time", "simulated time with faults on (alias --time; bare numbers are seconds)")
 	fs.Var(durationValue{&c.RecoveryTime}, "recovery-time", "simulated time after the final heal, clients still running")
-	fs.StringVar(&c.Workload, "workload", c.Workload, "register | kv | append")
+	fs.StringVar((*string)(&c.Workload), "workload", string(c.Workload), "register | kv | append")
 	fs.IntVar(&c.Clients, "clients", c.Clients, "client threads")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "ops/s per client (0 = closed loop, saturating)")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "keys for the kv and append workloads")
 	fs.StringVar(&c.KeyDist, "key-dist", c.KeyDist, "uniform | zipf")
 	fs.StringVar(&c.Mix, "mix", c.Mix, "operation mix as op=weight,..., e.g. get=2,put=1,delete=1 (default: the workload's)")
 	fs.Var(durationValue{&c.OpTimeout}, "op-timeout", "a client gives up on an operation after this")
-	fs.StringVar(&c.ReadMode, "read-mode", c.ReadMode, "readindex | log | lease | local (local is deliberately unsafe)")
+	fs.StringVar((*string)(&c.ReadMode), "read-mode", string(c.ReadMode), "readindex | log | lease | local (local is deliberately unsafe)")
 	fs.BoolVar(&c.PreVote, "prevote", c.PreVote, "Raft PreVote")
 	fs.BoolVar(&c.CheckQuorum, "check-quorum", c.CheckQuorum, "Raft CheckQuorum (leaders step down without a quorum)")
 	fs.Var(durationValue{&c.TickInterval}, "tick-interval", "Raft tick interval (local clock)")
@@ -187,13 +192,15 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 	fs.StringVar(&rf.nemesis, "nemesis", rf.nemesis, "comma-separated faults (see: raftcheck faults; \"none\" for no faults, \"all\" for every fault)")
 	fs.Var(durationValue{&c.NemesisInterval}, "nemesis-interval", "mean time between fault actions (jittered)")
 	fs.IntVar(&c.MaxCrashed, "max-crashed", c.MaxCrashed, "most nodes down at once (0 = a minority)")
+	fs.StringVar(&c.NemesisTuning, "nemesis-tuning", "", "nemesis pacing and intensities as key=value,..., e.g. jitter=0.3,max-active=2,loss=0.05,delay=20ms (keys: "+strings.Join(nemesis.TuningKeys(), ", ")+")")
+	fs.StringVar(&rf.schedule, "nemesis-schedule", "", "explicit fault schedule to follow (a run's recorded \"schedule\", or @FILE holding one); see raftcheck shrink")
 	fs.BoolVar(&rf.chaos, "chaos", false, "use the default chaos mix of faults")
-	fs.StringVar(&c.ChaosScenario, "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
-	fs.BoolVar(&c.Swarm, "swarm", false, "choose faults and intensities at random from the seed (swarm testing)")
+	fs.StringVar((*string)(&c.ChaosScenario), "chaos-scenario", "", "named fault scenario (see: raftcheck scenarios)")
+	fs.BoolVar(&c.Swarm, "swarm", false, "draw the whole run from the seed (swarm testing): cluster, Raft timing, network, disks, workload, read mode, faults and intensities; flags given with it stay fixed")
 	fs.Var(durationValue{&c.CheckTimeout}, "check-timeout", "linearizability search bound (exceeded → verdict unknown; 0 = none)")
 	fs.Var(byteSizeValue{&c.CheckMemory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → verdict unknown; 0 = none)")
 	fs.Int64Var(&c.CheckSteps, "check-steps", c.CheckSteps, "model steps bound of each linearizability search: the same on every machine, unlike the timeout (exceeded → verdict unknown; 0 = none)")
-	fs.StringSliceVar(&c.Bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
+	fs.StringSliceVar(&rf.bugs, "bug", nil, "plant a deliberate bug (repeatable; see: raftcheck bugs)")
 	fs.StringVar(&c.Store, "store", c.Store, "result store directory (\"\" = write nothing)")
 	fs.StringVar(&c.TracePath, "trace", "", "write the JSON Lines event trace to this file")
 	fs.BoolVar(&rf.jsonOut, "json", false, "print one JSON object on stdout and nothing else there")
@@ -202,16 +209,77 @@ func addRunFlags(fs *pflag.FlagSet, rf *runFlags) {
 
 // finish applies the flags that need more than a direct binding.
 func (rf *runFlags) finish(fs *pflag.FlagSet) error {
-	switch faults := splitList(rf.nemesis); {
-	case len(faults) == 0 || len(faults) == 1 && faults[0] == "none":
+	faults := splitList(rf.nemesis)
+	if len(faults) != strings.Count(rf.nemesis, ",")+1 {
+		// ",,," or "a,,b": an empty name is a typo, not a request for no
+		// faults (that is "none").
+		return fmt.Errorf("--nemesis: %q holds an empty fault name; give faults as a,b,c (see: raftcheck faults), or \"none\" for no faults", rf.nemesis)
+	}
+	switch {
+	case len(faults) == 1 && faults[0] == "none":
 		rf.cfg.Nemesis = nil
 	case slices.Contains(faults, "none"):
 		return fmt.Errorf("--nemesis: \"none\" cannot be combined with other faults, got %q", rf.nemesis)
 	default:
-		rf.cfg.Nemesis = faults
+		rf.cfg.Nemesis = namesOf[raftcheck.Fault](faults)
+	}
+	rf.cfg.Bugs = namesOf[raftcheck.BugName](rf.bugs)
+	if err := rf.faultConflicts(fs); err != nil {
+		return err
 	}
 	if rf.chaos && rf.cfg.ChaosScenario == "" {
 		rf.cfg.ChaosScenario = raftcheck.DefaultChaosScenario
+	}
+	rf.cfg.NemesisSchedule = rf.schedule
+	if name, ok := strings.CutPrefix(rf.schedule, "@"); ok {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("--nemesis-schedule: %w", err)
+		}
+		rf.cfg.NemesisSchedule = strings.TrimSpace(string(raw))
+	}
+	if rf.cfg.Swarm {
+		// Knobs given on the command line stay as given; the swarm draws
+		// the rest.
+		rf.cfg.SwarmFixed = nil
+		for _, k := range raftcheck.SwarmKnobs() {
+			if fs.Changed(k) {
+				rf.cfg.SwarmFixed = append(rf.cfg.SwarmFixed, k)
+			}
+		}
+	}
+	return nil
+}
+
+// scheduleFlags are the flags that shape a --nemesis schedule: a scenario or
+// a swarm profile brings its own and would silently ignore them.
+var scheduleFlags = []string{"nemesis", "nemesis-interval", "max-crashed"}
+
+// faultConflicts refuses fault flags that another fault flag would override
+// without a word (while the replay line still showed them): a scenario
+// (--chaos-scenario, --chaos) with --nemesis, --nemesis-interval or
+// --max-crashed, and --swarm with a scenario. --swarm with those flags is
+// no conflict: a flag given with --swarm stays fixed (Config.SwarmFixed).
+func (rf *runFlags) faultConflicts(fs *pflag.FlagSet) error {
+	scenario := ""
+	switch {
+	case fs.Changed("chaos-scenario"):
+		scenario = "--chaos-scenario"
+	case fs.Changed("chaos") && rf.chaos:
+		scenario = "--chaos"
+	}
+	swarm := fs.Changed("swarm") && rf.cfg.Swarm
+	if swarm && scenario != "" {
+		return fmt.Errorf("--swarm with %s: a swarm run draws its faults from the seed and a scenario names them; give one or the other", scenario)
+	}
+	by, why := scenario, "the scenario brings its own faults, interval and crash limit (see: raftcheck scenarios)"
+	if by == "" {
+		return nil
+	}
+	for _, name := range scheduleFlags {
+		if fs.Changed(name) {
+			return fmt.Errorf("--%s with %s: %s, so --%s would be ignored; drop one of them", name, by, why, name)
+		}
 	}
 	return nil
 }
@@ -232,6 +300,27 @@ func splitList(s string) []string {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// namesOf types a list of names from the command line.
+func namesOf[T ~string](names []string) []T {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]T, len(names))
+	for i, n := range names {
+		out[i] = T(n)
+	}
+	return out
+}
+
+// stringsOf is the inverse of namesOf.
+func stringsOf[T ~string](names []T) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(n)
 	}
 	return out
 }

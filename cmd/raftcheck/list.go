@@ -43,7 +43,7 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
 	fmt.Fprintln(tw, "SCENARIO\tDESCRIPTION")
 	for _, s := range nemesis.Scenarios() {
 		def := ""
-		if s.Name == raftcheck.DefaultChaosScenario {
+		if s.Name == string(raftcheck.DefaultChaosScenario) {
 			def = " (the --chaos default)"
 		}
 		fmt.Fprintf(tw, "%s\t%s%s\n", s.Name, s.Description, def)

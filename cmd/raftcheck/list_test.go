@@ -36,7 +36,7 @@ func TestListCommands(t *testing.T) {
 	r = cli(t, dir, nil, "bugs")
 	require.Equal(t, exitValid, r.code, "%s", r)
 	for _, b := range raftcheck.Bugs() {
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(b.Name)+`\s+\S`, r.stdout, b.Name)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(string(b.Name))+`\s+\S`, r.stdout, b.Name)
 	}
 
 	r = cli(t, dir, nil, "version")

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // version is the release name printed by `raftcheck version`.
@@ -45,6 +47,8 @@ func commands() []command {
 		{"suite", "run every named scenario over several seeds; pass/fail matrix", cmdSuite},
 		{"check", "check recorded histories (JSONL, Jepsen EDN, porcupine etcd logs, Knossos kv)", cmdCheck},
 		{"replay", "rerun a stored run and confirm its trace hash", cmdReplay},
+		{"live", "test real node processes (Maelstrom lin-kv) under faults; not reproducible bit for bit", cmdLive},
+		{"shrink", "search for a smaller run that fails like a stored failing run", cmdShrink},
 		{"serve", "browse the result store on localhost", cmdServe},
 		{"faults", "list the fault catalog", cmdFaults},
 		{"scenarios", "list the named chaos scenarios", cmdScenarios},
@@ -96,7 +100,7 @@ func mainWith(args []string, stdout, stderr io.Writer) (code int) {
 		if c.name == args[0] {
 			code, err := c.run(args[1:], stdout, stderr)
 			if err != nil {
-				fmt.Fprintf(stderr, "raftcheck %s: %v\n", c.name, err)
+				fmt.Fprintf(stderr, "raftcheck %s: %s\n", c.name, flagMessage(err))
 				var ue usageError
 				if errors.As(err, &ue) {
 					return exitUsage
@@ -127,4 +131,27 @@ func cmdVersion(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintln(stdout, "raftcheck", version)
 	return exitValid, nil
+}
+
+// asInvoked rewrites a command line that starts with "raftcheck " (a replay
+// or sweep command) to start with the program as this process was invoked,
+// when that was a relative path: after `make run` the replay line reads
+// "./bin/raftcheck run ...", which works pasted where make ran. A program
+// found on $PATH, or named by an absolute path (a go run or test build
+// that will be gone), keeps the plain "raftcheck".
+func asInvoked(cmdline string) string {
+	rest, ok := strings.CutPrefix(cmdline, "raftcheck ")
+	if !ok {
+		return cmdline
+	}
+	return invokedName(os.Args[0]) + " " + rest
+}
+
+// invokedName is argv0 when it is a relative path to the program, else
+// "raftcheck".
+func invokedName(argv0 string) string {
+	if !strings.Contains(argv0, "/") || filepath.IsAbs(argv0) || strings.ContainsAny(argv0, " \t\n'\"\\$`;&|<>()*?[]#~") {
+		return "raftcheck"
+	}
+	return argv0
 }

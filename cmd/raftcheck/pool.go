@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
-	"sync"
 
 	"github.com/raftcheck/raftcheck"
+	"github.com/raftcheck/raftcheck/internal/pool"
 )
 
 // job is one run of a sweep or suite.
@@ -36,59 +37,18 @@ type outcome struct {
 	Err error
 }
 
-// runPool runs jobs on workers goroutines (the CLI is outside the simulation
-// path; each run is itself single-threaded and deterministic). It stops taking
-// new jobs when ctx is done or, with failFast, after the first failure; every
-// job already finished is reported through done, in completion order.
+// runPool runs jobs on the shared worker pool (internal/pool). It stops
+// taking new jobs when ctx is done or, with failFast, after the first failure
+// (with one worker, exactly there); every job already finished is reported
+// through done, in completion order.
 func runPool(ctx context.Context, jobs []job, workers int, failFast bool, done func(outcome)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, max(len(jobs), 1)) // no idle goroutines
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan job)
-	results := make(chan outcome)
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				if ctx.Err() != nil {
-					continue // stopping: handed over, but not started
-				}
-				res, err := runJob(j)
-				if failFast && (err != nil || res.Failed()) {
-					// Cancel before reporting, so this worker cannot take
-					// another job in between: with one worker, --fail-fast
-					// stops exactly at the first failing seed.
-					cancel()
-				}
-				results <- outcome{job: j, Res: res, Err: err}
-			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for _, j := range jobs {
-			if ctx.Err() != nil {
-				return // select picks at random among ready cases: check first
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case next <- j:
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	for o := range results {
-		done(o)
-	}
+	pool.Run(ctx, len(jobs), workers,
+		func(i int) outcome {
+			res, err := runJob(jobs[i])
+			return outcome{job: jobs[i], Res: res, Err: err}
+		},
+		func(_ int, o outcome) bool { return failFast && (o.Err != nil || o.Res.Failed()) },
+		func(_ int, o outcome) { done(o) })
 }
 
 // runJob runs without storing, then reruns a failing seed with the store on:
@@ -112,4 +72,26 @@ func runJob(j job) (*raftcheck.Result, error) {
 			raftcheck.ErrInternal, cfg.Seed, res.TraceHash, again.TraceHash)
 	}
 	return again, err
+}
+
+// workersPerProc caps --workers at this many per GOMAXPROCS: a run is
+// single-threaded and CPU-bound, so more runs than processors only queue,
+// while each holds its own cluster and history in memory (hundreds of MB
+// for a big one): a --workers 1000 typo would exhaust memory, not finish
+// sooner.
+const workersPerProc = 4
+
+// capWorkers checks --workers (0: GOMAXPROCS) and caps it at
+// workersPerProc × GOMAXPROCS, saying so on stderr.
+func capWorkers(n int, stderr io.Writer) (int, error) {
+	if n < 0 {
+		return 0, usagef("--workers: %d is negative", n)
+	}
+	procs := runtime.GOMAXPROCS(0)
+	if limit := workersPerProc * procs; n > limit {
+		fmt.Fprintf(stderr, "raftcheck: --workers %d capped at %d (%d × GOMAXPROCS %d): runs are CPU-bound, and each holds its own cluster in memory\n",
+			n, limit, workersPerProc, procs)
+		return limit, nil
+	}
+	return n, nil
 }

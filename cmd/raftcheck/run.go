@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/raftcheck/raftcheck"
@@ -34,9 +35,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(cfg.Store); err != nil {
+	if err := checkStore(cfg.Store, cfg.Name); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(cfg.CheckMemory)
 	log.Info().Uint64("seed", cfg.Seed).Int("nodes", cfg.Nodes).Str("max_time", cfg.MaxTime.String()).Msg("run starting")
 	res, err := raftcheck.Run(cfg)
 	if err != nil && res == nil {
@@ -54,7 +56,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitInternal, err
 		}
 	} else {
-		printRun(stdout, res, err)
+		printRun(stdout, cfg.Raft, res, err)
 	}
 	code := verdictCode(res.Verdict)
 	if err != nil && code != exitInvalid {
@@ -100,6 +102,7 @@ type runOutput struct {
 	Linearizability string              `json:"linearizability"` // ok | illegal | unknown | skipped
 	Invariants      []checker.Violation `json:"invariants"`
 	Liveness        string              `json:"liveness"` // ok | failed | skipped
+	Churn           string              `json:"churn"`    // ok | failed | skipped: election churn
 	TraceHash       string              `json:"trace_hash"`
 	Stats           raftcheck.Stats     `json:"stats"`
 	Store           string              `json:"store"`
@@ -107,15 +110,23 @@ type runOutput struct {
 	Nodes           []report.NodeRow    `json:"nodes"`
 	Leader          int                 `json:"leader"`
 	Error           string              `json:"error,omitempty"`
-	// Swarm is the profile a --swarm run drew from its seed.
-	Swarm *nemesis.Profile `json:"swarm,omitempty"`
+	// Anomaly is what a linearizability counterexample shows, classified
+	// (see raftcheck.Result.Anomaly).
+	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
+	// Swarm is the profile a --swarm run drew from its seed; SwarmDraw the
+	// knobs it drew; Explicit the same run as explicit flags.
+	Swarm       *nemesis.Profile `json:"swarm,omitempty"`
+	SwarmCorner string           `json:"swarm_corner,omitempty"`
+	SwarmDraw   []raftcheck.Flag `json:"swarm_draw,omitempty"`
+	Explicit    string           `json:"explicit,omitempty"`
 }
 
 func newRunOutput(r *raftcheck.Result) runOutput {
 	return runOutput{
 		Seed: r.Seed, Verdict: r.Verdict, Reasons: r.Reasons, Linearizability: r.Linearizability,
-		Invariants: r.Invariants, Liveness: r.Liveness, TraceHash: r.TraceHash, Stats: r.Stats,
-		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Swarm: r.Swarm,
+		Invariants: r.Invariants, Liveness: r.Liveness, Churn: r.Churn, TraceHash: r.TraceHash, Stats: r.Stats,
+		Store: r.Store, Replay: r.Replay, Nodes: r.Nodes, Leader: r.Leader, Anomaly: r.Anomaly, Swarm: r.Swarm,
+		SwarmCorner: r.SwarmCorner, SwarmDraw: r.SwarmDraw, Explicit: r.Explicit,
 	}
 }
 
@@ -128,12 +139,20 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printRun prints the per-node table, the verdict with its reasons and where
-// the reports are (storeErr: writing them failed part way).
-func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
-	fmt.Fprintf(w, "seed %d: %s, %.1f s simulated in %.2f s wall (%.0fx real time)\n",
-		r.Seed, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, r.Stats.SimSeconds/max(r.Stats.WallSeconds, 1e-9))
+// the reports are (storeErr: writing them failed part way); impl names the
+// Raft implementation that ran.
+func printRun(w io.Writer, impl string, r *raftcheck.Result, storeErr error) {
+	// The wall time as summary.txt and results.json give it: simulation
+	// and checking, in seconds to the millisecond.
+	fmt.Fprintf(w, "seed %d on raft %s: %s, %.1f s simulated in %.3f s wall (%s real time)\n",
+		r.Seed, impl, plural(int(r.Stats.Events), "event"), r.Stats.SimSeconds, r.Stats.WallSeconds, speedup(r.Stats.SimSeconds, r.Stats.WallSeconds))
 	if r.Swarm != nil {
-		// The profile the seed drew: what this run's nemesis actually did.
+		// What the seed drew: the run's knobs, then its nemesis profile.
+		var drawn []string
+		for _, f := range r.SwarmDraw {
+			drawn = append(drawn, f.Name+"="+f.Value)
+		}
+		fmt.Fprintf(w, "swarm draw (%s corner): %s\n", r.SwarmCorner, strings.Join(drawn, " "))
 		fmt.Fprintf(w, "swarm profile: %s\n", r.Swarm)
 	}
 	fmt.Fprintln(w)
@@ -154,7 +173,7 @@ func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
 		o.Invoked, o.OK, o.Fail, o.Info, o.Pending, 100*r.Stats.Availability, r.Stats.LatencyP50, r.Stats.LatencyP99)
 	fmt.Fprintf(w, "messages: %d sent, %d dropped, %d duplicated   faults: %s\n",
 		r.Stats.MessagesSent, r.Stats.MessagesDropped, r.Stats.MessagesDuplicated, plural(r.Stats.FaultEvents, "window"))
-	fmt.Fprintf(w, "linearizability: %s   invariants: %d violated   liveness: %s\n", r.Linearizability, len(r.Invariants), r.Liveness)
+	fmt.Fprintf(w, "linearizability: %s   invariants: %d violated   liveness: %s   churn: %s\n", r.Linearizability, len(r.Invariants), r.Liveness, r.Churn)
 	fmt.Fprintf(w, "\nverdict: %s\n", strings.ToUpper(r.Verdict))
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", reason)
@@ -168,5 +187,19 @@ func printRun(w io.Writer, r *raftcheck.Result, storeErr error) {
 	case r.Store != "":
 		fmt.Fprintf(w, "reports: %s/{summary.txt,timeline.html,linearizability.html,latency.svg,rate.svg}\n", r.Store)
 	}
-	fmt.Fprintf(w, "replay: %s\n", r.Replay)
+	fmt.Fprintf(w, "replay: %s\n", asInvoked(r.Replay))
+	if r.Explicit != "" {
+		fmt.Fprintf(w, "explicit: %s\n", asInvoked(r.Explicit))
+	}
+}
+
+// speedup renders simulated over wall time: whole numbers from 10x up, two
+// significant digits below ("0.15x" rather than "0x" for a run slower than
+// real time).
+func speedup(sim, wall float64) string {
+	r := sim / max(wall, 1e-9)
+	if r >= 10 {
+		return strconv.FormatFloat(r, 'f', 0, 64) + "x"
+	}
+	return strconv.FormatFloat(r, 'g', 2, 64) + "x"
 }

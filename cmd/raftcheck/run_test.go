@@ -16,7 +16,7 @@ import (
 // The `run --json` keys: issue 7's list, then the documented extras (nodes,
 // leader; error only when storing failed). README's JSON section lists the same.
 var (
-	runJSONKeys   = sorted("seed", "verdict", "reasons", "linearizability", "invariants", "liveness", "trace_hash", "stats", "store", "replay", "nodes", "leader")
+	runJSONKeys   = sorted("seed", "verdict", "reasons", "linearizability", "invariants", "liveness", "churn", "trace_hash", "stats", "store", "replay", "nodes", "leader")
 	statsJSONKeys = sorted("events", "sim_seconds", "wall_seconds", "check_seconds", "ops", "availability",
 		"latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms",
 		"messages_sent", "messages_delivered", "messages_dropped", "messages_duplicated", "messages_unknown_peer", "fault_events")
@@ -54,7 +54,7 @@ func TestRunPrintsNodeTable(t *testing.T) {
 	r := cli(t, dir, nil, "run", "--nodes", "5", "--max_time", "30")
 	require.Equal(t, exitValid, r.code, "%s", r)
 	assert.Empty(t, r.stderr, "nothing on stderr at the default log level")
-	header := regexp.MustCompile(`(?m)^Node ID\s+State\s+Term\s+Alive\s+Log Size\s+Commit$`)
+	header := regexp.MustCompile(`(?m)^Node ID\s+State\s+Term\s+Alive\s+Log Size \(since snapshot\)\s+Commit Index$`)
 	require.Regexp(t, header, r.stdout)
 	rows := regexp.MustCompile(`(?m)^\s+([1-5])\s+(leader|follower|candidate|precandidate|crashed|failed)(?: \(paused\))?\s+\d+\s+(yes|no)\s+\d+\s+\d+$`).FindAllStringSubmatch(r.stdout, -1)
 	require.Len(t, rows, 5, "one row per node:\n%s", r.stdout)
@@ -282,16 +282,27 @@ func TestExitCodes(t *testing.T) {
 		r := cli(t, dir, nil, "run", "--nodes", "many")
 		assert.Equal(t, exitUsage, r.code, "%s", r)
 	})
-	t.Run("255 reports not written", func(t *testing.T) {
-		// The store exists, but its run/ is a file: the run completes, its
-		// files cannot be written. The verdict is still printed.
+	t.Run("254 store not writable", func(t *testing.T) {
+		// The store exists, but its run/ is a file: refused before the run
+		// (issue 15), not after minutes of running.
 		store := filepath.Join(dir, "blocked")
 		require.NoError(t, os.MkdirAll(store, 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(store, "run"), nil, 0o644))
 		r := cli(t, dir, nil, "run", "--max-time", "5s", "--store", store)
+		assert.Equal(t, exitUsage, r.code, "%s", r)
+		assert.Empty(t, r.stdout, "no run, no verdict")
+		assert.Contains(t, r.stderr, "--store: "+filepath.Join(store, "run")+" is not a directory")
+	})
+	t.Run("255 reports not written", func(t *testing.T) {
+		// The store takes the run, but latest is a directory a link cannot
+		// replace: the run's files are complete, the store is not. The
+		// verdict is still printed.
+		store := filepath.Join(dir, "nolatest")
+		require.NoError(t, os.MkdirAll(filepath.Join(store, "latest", "x"), 0o755))
+		r := cli(t, dir, nil, "run", "--max-time", "5s", "--store", store)
 		assert.Equal(t, exitInternal, r.code, "%s", r)
 		assert.Contains(t, r.stdout, "verdict: VALID")
-		assert.Contains(t, r.stdout, "reports: NOT WRITTEN")
+		assert.Contains(t, r.stdout, "reports: INCOMPLETE")
 		assert.Contains(t, r.stderr, "store:")
 		r = cli(t, dir, nil, "run", "--max-time", "5s", "--store", store, "--json")
 		assert.Equal(t, exitInternal, r.code, "%s", r)

@@ -57,8 +57,8 @@ func TestServe(t *testing.T) {
 	iNew, iOld := strings.Index(index, newer), strings.Index(index, older)
 	require.True(t, iNew >= 0 && iOld >= 0, "both runs listed:\n%s", index)
 	assert.Less(t, iNew, iOld, "newest first")
-	assert.Regexp(t, `<tr class="valid"><td>`+regexp.QuoteMeta(newer)+`</td>`, index)
-	assert.Regexp(t, `<tr class="invalid"><td>`+regexp.QuoteMeta(older)+`</td>`, index)
+	assert.Regexp(t, `<tr class="valid"><td><a href="/run/`+regexp.QuoteMeta(newer)+`/">`+regexp.QuoteMeta(newer)+`</a></td>`, index)
+	assert.Regexp(t, `<tr class="invalid"><td><a href="/run/`+regexp.QuoteMeta(older)+`/">`+regexp.QuoteMeta(older)+`</a></td>`, index)
 	assert.Contains(t, index, ".valid{background:")
 	assert.Contains(t, index, ".invalid{background:")
 	// Every report is linked, and the links work.
@@ -66,6 +66,11 @@ func TestServe(t *testing.T) {
 		link := "/runs/" + older + "/" + f
 		assert.Contains(t, index, `href="`+link+`"`)
 	}
+	// The failing run's page: verdict, the anomaly's sentence, its reports.
+	runPage := get(t, strings.TrimSuffix(base, "/")+"/run/"+older+"/")
+	assert.Contains(t, runPage, `<span class="badge invalid">invalid</span>`)
+	assert.Regexp(t, `<p class="anomaly">(stale read|lost write|duplicate apply|value never written|real-time order|not linearizable)`, runPage)
+	assert.Contains(t, runPage, `href="/runs/`+older+`/linearizability.html"`)
 	page := get(t, strings.TrimSuffix(base, "/")+"/runs/"+older+"/timeline.html")
 	assert.Contains(t, page, "<html")
 	summary := get(t, strings.TrimSuffix(base, "/")+"/runs/latest/summary.txt")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/raftcheck/raftcheck"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
 
@@ -44,18 +45,19 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	if fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q", fs.Arg(0))
 	}
+	// Every scenario brings its own faults: a flag choosing faults would be
+	// silently ignored. Said before finish, whose conflicts between those
+	// flags would be a less useful message here.
+	for _, name := range suiteRefused() {
+		if fs.Changed(name) {
+			return exitUsage, usagef("--%s: suite runs every named scenario, each with its own faults; choose scenarios with --scenarios a,b (see: raftcheck scenarios), or use `raftcheck sweep --%s ...`", name, name)
+		}
+	}
 	if err := rf.finish(fs); err != nil {
 		return exitUsage, usageError{err}
 	}
 	if err := rf.manyRuns("suite"); err != nil {
 		return exitUsage, err
-	}
-	// Every scenario brings its own faults: a flag choosing faults would be
-	// silently ignored.
-	for _, name := range suiteRefused() {
-		if fs.Changed(name) {
-			return exitUsage, usagef("--%s: suite runs every named scenario, each with its own faults; choose scenarios with --scenarios a,b (see: raftcheck scenarios), or use `raftcheck sweep --%s ...`", name, name)
-		}
 	}
 	if fs.Changed("name") {
 		return exitUsage, usagef("--name: suite names each run suite-<scenario>")
@@ -82,17 +84,23 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		names = want
 	}
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
+	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(rf.cfg.Store); err != nil {
+	if err := checkStore(rf.cfg.Store, "suite-"+names[0]); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(rf.cfg.CheckMemory)
+	w = fitWorkers(w, rf.cfg, stderr)
 	var jobs []job
 	for _, n := range names {
 		for k := 0; k < *seedsPer; k++ {
 			cfg := rf.cfg
-			cfg.ChaosScenario = n
+			cfg.ChaosScenario = raftcheck.Scenario(n)
 			cfg.Swarm = false
 			cfg.Seed = rf.cfg.Seed + uint64(k)
 			cfg.Name = "suite-" + n
@@ -104,12 +112,12 @@ func cmdSuite(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range names {
 		matrix[n] = make([]string, *seedsPer)
 	}
-	sum, err := sweepJobsWith(jobs, *workers, *failFast, *progress, stderr, func(o outcome) {
+	sum, err := sweepJobsWith(jobs, w, *failFast, *progress, stderr, func(o outcome) {
 		v := "error"
 		if o.Res != nil {
 			v = o.Res.Verdict
 		}
-		matrix[o.Cfg.ChaosScenario][int(o.Cfg.Seed-rf.cfg.Seed)] = v
+		matrix[string(o.Cfg.ChaosScenario)][int(o.Cfg.Seed-rf.cfg.Seed)] = v
 	})
 	if err != nil {
 		return exitUsage, err

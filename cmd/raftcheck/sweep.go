@@ -136,6 +136,16 @@ type sweepSummary struct {
 	Interrupted bool           `json:"interrupted"`
 	Failures    []sweepFailure `json:"failures"`
 	WallSeconds float64        `json:"wall_seconds"`
+	// Shrinks, with --shrink: the failing seeds shrunk, in seed order.
+	Shrinks []sweepShrink `json:"shrinks,omitempty"`
+}
+
+// sweepShrink is one failing seed that --shrink shrank.
+type sweepShrink struct {
+	Seed   uint64                  `json:"seed"`
+	Result *raftcheck.ShrinkResult `json:"result,omitempty"`
+	Store  string                  `json:"store,omitempty"`
+	Error  string                  `json:"error,omitempty"`
 }
 
 // sweepFailure is one seed that was not valid or hit an error.
@@ -166,6 +176,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	shard := fs.String("shard", envShard, "run shard i/n of the seeds: every n-th seed from the i-th (default $"+shardEnv+")")
 	keepAll := fs.Bool("keep-all", false, "store every run, not only failing ones")
 	progress := fs.Bool("progress", isTerminal(stderr), "show a progress bar on stderr (default: when stderr is a terminal)")
+	shrink := fs.Bool("shrink", false, "shrink the failing (invalid) seeds after the sweep: search for a smaller run that fails the same way (see raftcheck shrink)")
+	shrinkSeeds := fs.Int("shrink-seeds", 3, "with --shrink: how many failing seeds to shrink, lowest first")
+	var sf shrinkFlags
+	fs.IntVar(&sf.maxRuns, "shrink-runs", raftcheck.DefaultShrinkRuns, "with --shrink: most runs per shrink")
+	fs.DurationVar(&sf.timeLimit, "shrink-time", defaultShrinkTime, "with --shrink: most wall time per shrink (0 = no bound)")
 	if done, err := parseArgs(fs, args, "sweep [flags]", stdout, stderr); done || err != nil {
 		return exitValid, err
 	}
@@ -208,31 +223,45 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		seeds = shardSeeds(seeds, i, n)
 	}
-	if *workers < 0 {
-		return exitUsage, usagef("--workers: %d is negative", *workers)
+	w, err := capWorkers(*workers, stderr)
+	if err != nil {
+		return exitUsage, err
+	}
+	shrinkOpts, err := sf.options("shrink-", *workers)
+	if err != nil {
+		return exitUsage, err
+	}
+	if *shrinkSeeds < 1 {
+		return exitUsage, usagef("--shrink-seeds: %d is not a positive number of seeds", *shrinkSeeds)
 	}
 	if err := rf.cfg.Validate(); err != nil {
 		return exitUsage, usageError{err}
 	}
-	if err := checkStoreDir(rf.cfg.Store); err != nil {
+	if err := checkStore(rf.cfg.Store, rf.cfg.Name); err != nil {
 		return exitUsage, err
 	}
+	limitMemory(rf.cfg.CheckMemory)
+	w = fitWorkers(w, rf.cfg, stderr)
 	jobs := make([]job, len(seeds))
 	for k, s := range seeds {
 		cfg := rf.cfg
 		cfg.Seed = s
 		jobs[k] = job{Index: k, Cfg: cfg, KeepAll: *keepAll}
 	}
-	sum, err := sweepJobs(jobs, *workers, *failFast, *progress, stderr)
+	sum, err := sweepJobs(jobs, w, *failFast, *progress, stderr)
 	if err != nil {
 		return exitUsage, err
+	}
+	if !rf.jsonOut {
+		printSweep(stdout, sum)
+	}
+	if *shrink && !sum.Interrupted {
+		shrinkFailures(sum, rf.cfg, shrinkOpts, *shrinkSeeds, !rf.jsonOut, stdout, stderr)
 	}
 	if rf.jsonOut {
 		if err := writeJSON(stdout, sum); err != nil {
 			return exitInternal, err
 		}
-	} else {
-		printSweep(stdout, sum)
 	}
 	return sweepCode(sum), nil
 }
@@ -396,12 +425,61 @@ func printSweep(w io.Writer, s *sweepSummary) {
 			reason = f.Reasons[0]
 		}
 		fmt.Fprintf(w, "%-*s  %-8s %s\n", width, labels[i], f.Verdict, reason)
-		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", f.Replay)
+		fmt.Fprintf(w, "%-*s  %-8s replay: %s\n", width, "", "", asInvoked(f.Replay))
 		if f.Store != "" {
 			fmt.Fprintf(w, "%-*s  %-8s reports: %s\n", width, "", "", f.Store)
 		}
 		if f.Error != "" && f.Verdict != "error" {
 			fmt.Fprintf(w, "%-*s  %-8s error: %s\n", width, "", "", f.Error)
+		}
+	}
+}
+
+// shrinkFailures shrinks the first n invalid seeds of sum (cfg is the
+// sweep's configuration), storing each shrunk run in cfg.Store, and records
+// them in sum; with text it prints each shrink's report as it ends.
+func shrinkFailures(sum *sweepSummary, cfg raftcheck.Config, opts raftcheck.ShrinkOptions, n int, text bool, stdout, stderr io.Writer) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, f := range sum.Failures {
+		if len(sum.Shrinks) >= n || ctx.Err() != nil {
+			return
+		}
+		if f.Verdict != raftcheck.Invalid {
+			continue
+		}
+		c := cfg
+		c.Seed = f.Seed
+		if text {
+			fmt.Fprintf(stdout, "\nshrinking seed %d ...\n", f.Seed)
+			opts.Progress = func(st raftcheck.ShrinkStep) {
+				fmt.Fprintf(stderr, "  [%s] %s (run %d)\n", st.Pass, st.Change, st.Runs)
+			}
+		}
+		sh := sweepShrink{Seed: f.Seed}
+		res, err := raftcheck.Shrink(ctx, c, opts)
+		if err == nil && cfg.Store != "" {
+			var r *raftcheck.Result
+			if r, err = raftcheck.StoreShrink(res, cfg.Store); r != nil {
+				sh.Store = r.Store
+			}
+		}
+		sh.Result = res
+		if err != nil {
+			sh.Error = err.Error()
+		}
+		sum.Shrinks = append(sum.Shrinks, sh)
+		if !text {
+			continue
+		}
+		if res != nil {
+			_ = res.WriteText(stdout)
+		}
+		if sh.Store != "" {
+			fmt.Fprintf(stdout, "reports:  %s (shrink.txt, shrink.json)\n", sh.Store)
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "shrink of seed %d: %v\n", f.Seed, err)
 		}
 	}
 }

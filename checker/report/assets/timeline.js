@@ -26,14 +26,14 @@
   const yLeader = yFaults + faultRows * FAULT_ROW + (faultRows ? 6 : 0);
   const yNodes = yLeader + LEADER_ROW + 6;
   const yCex = yNodes + D.nodes.length * NODE_LANE + 4; // counterexample markers, when there is one
-  const yClients = yCex + (D.cex ? CEX_ROW : 0) + GAP + 8;
+  // with an anomaly its decisive ops are labelled by role, on two rows
+  const yClients = yCex + (D.cex ? CEX_ROW : 0) + (D.cex && D.cex.anomaly ? 11 : 0) + GAP + 8;
   const height = yClients + D.lanes.length * clientLane + 8;
   const duration = Math.max(1, D.duration);
 
   const chart = document.getElementById("chart");
   const tooltip = document.getElementById("tooltip");
   const view = { t0: 0, t1: duration };
-  const msgWin = { t0: 0, width: 0 };
   let drawn = {}; // what the last render drew, by kind (see render)
 
   // Leadership, derived from the role segments: every span in which some
@@ -61,6 +61,13 @@
         cur = null;
       }
     }
+    // A split brain is two leaders of one term (Election Safety broken); the
+    // usual overlap is a deposed leader of a lower term that has not heard of
+    // the higher one yet.
+    for (const o of overlaps) {
+      const terms = o.segs.map((i) => S.term[i]);
+      o.split = new Set(terms).size < terms.length;
+    }
     return { segs: segs, overlaps: overlaps };
   })();
 
@@ -68,6 +75,17 @@
   const CEX = D.cex;
   const cexPos = new Map();
   if (CEX) CEX.ops.forEach((o, j) => cexPos.set(o, j));
+  // The anomaly's decisive operations: page op index → its role.
+  const ANOM = CEX && CEX.anomaly && CEX.anomaly.decisive.length ? CEX.anomaly : null;
+  const decisive = new Map();
+  if (ANOM) ANOM.decisive.forEach((o, j) => decisive.set(o, ANOM.roles[j]));
+  const ROLE_TEXT = { "read": "read", "missed-write": "missed write", "earlier-read": "earlier read", "later-read": "later read",
+    "source": "source", "duplicated": "written once", "first": "acked first", "second": "shown first", "culprit": "culprit" };
+  // Findings marked on the chart: the anomaly (when it has a time) and each
+  // broken invariant.
+  const MARKS = [];
+  if (ANOM && ANOM.t >= 0) MARKS.push({ t: ANOM.t, label: ANOM.title, inv: false, nodes: [], what: ANOM.sentence });
+  D.violations.forEach((v) => MARKS.push({ t: v.t, label: v.invariant, inv: true, nodes: v.nodes, what: v.evidence, v: v }));
 
   // ---------- small helpers ----------
 
@@ -98,7 +116,14 @@
     return text.slice(0, chars - 1) + "…";
   }
   function num(n) { return Number(n).toLocaleString("en-US"); }
-  function nodeList(ids) { return ids.length ? ids.map((n) => "n" + n).join(", ") : "—"; }
+  // nodeName is a node's name on the page: "n<id>", or the run's own name
+  // for it (live runs: node 1 is Maelstrom's n0).
+  function nodeName(n) { return (D.names && D.names[n]) || "n" + n; }
+  function nodeLabel(n) { return (D.names && D.names[n]) || "node " + n; }
+  function nodeId(n) { return (D.names && D.names[n]) || String(n); }
+  function nodeList(ids) { return ids.length ? ids.map(nodeName).join(", ") : "—"; }
+  // count is "1 node", "5 nodes": n grouped, and word with an s unless n is 1.
+  function count(n, word) { return num(n) + " " + word + (n === 1 ? "" : "s"); }
   function kindColor(k) { return KIND_COLORS[k % KIND_COLORS.length]; }
   // lowerBound returns the first index i with arr[i] >= v (arr sorted).
   function lowerBound(arr, v) {
@@ -131,16 +156,20 @@
     if (CEX) {
       told.add("linearizability: " + CEX.summary);
       for (const e of CEX.explain) told.add("linearizability: " + e);
+      if (CEX.anomaly) told.add("linearizability: " + CEX.anomaly.sentence);
     }
-    for (const r of D.reasons) if (!told.has(r)) reasons.appendChild(el("li", null, r));
+    const inPanel = (r) => D.violations.some((v) => r.startsWith(v.invariant + " at ") && r.endsWith(v.evidence));
+    for (const r of D.reasons) if (!told.has(r) && !inPanel(r)) reasons.appendChild(el("li", null, r));
     fillCex();
+    fillViolations();
     document.getElementById("seed").textContent = D.seed || "—";
     document.getElementById("replay").textContent = D.replay || "—";
     const counts = [0, 0, 0, 0];
     for (const o of D.ops.out) counts[o]++;
-    const parts = [fmtDur(D.duration) + " shown", D.nodes.length + " nodes", num(D.ops.out.length) + " ops (" +
-      OUTCOME.map((n, i) => num(counts[i]) + " " + n).join(", ") + ")", D.faults.length + " fault windows"];
-    let m = num(D.msgs.total) + " messages";
+    // "ops invoked", as the run's other outputs count them.
+    const parts = [fmtDur(D.duration) + " shown", count(D.nodes.length, "node"), count(D.ops.out.length, "op") + " invoked (" +
+      OUTCOME.map((n, i) => num(counts[i]) + " " + n).join(", ") + ")", count(D.faults.length, "fault window")];
+    let m = count(D.msgs.total, "message");
     if (D.msgs.total > D.msgs.sent.length) m += " (" + num(D.msgs.sent.length) + " embedded, evenly sampled)";
     parts.push(m);
     document.getElementById("overview").textContent = parts.join(" · ");
@@ -167,24 +196,82 @@
     document.getElementById("cex-summary").textContent = CEX.summary || "These operations cannot be linearized together.";
     const list = document.getElementById("cex-list");
     CEX.ops.forEach((i, j) => {
-      const li = el("li", i === CEX.culprit ? { class: "culprit" } : null);
+      const cls = (i === CEX.culprit ? "culprit" : "") + (decisive.has(i) ? " decisive" : "");
+      const li = el("li", cls ? { class: cls.trim() } : null);
       const b = el("button", { type: "button", title: "zoom the timeline to this operation" }, "show");
       b.addEventListener("click", () => showOp(i));
       li.appendChild(b);
       li.appendChild(document.createTextNode(CEX.explain[j] || opText(i)));
       list.appendChild(li);
     });
+    const n = CEX.ops.length;
+    document.getElementById("cex-details-title").textContent = "The " + n + " operation" + (n === 1 ? "" : "s") + " that cannot be linearized together" + (CEX.key ? " (key " + JSON.stringify(CEX.key) + ")" : "");
+    const a = CEX.anomaly;
+    if (a) {
+      const title = a.title || a.kind;
+      document.getElementById("cex-title").textContent = title.charAt(0).toUpperCase() + title.slice(1);
+      const sent = document.getElementById("anomaly-sentence");
+      sent.textContent = a.sentence;
+      sent.hidden = false;
+      if (a.rule) {
+        const rule = document.getElementById("anomaly-rule");
+        rule.textContent = a.rule;
+        rule.hidden = false;
+      }
+      if (ANOM) {
+        document.getElementById("cex-details").open = false;
+        document.getElementById("cex-zoom").textContent = "zoom to the decisive operations";
+        document.getElementById("cex-zoom-note").textContent = ANOM.decisive.map((o, j) => (ROLE_TEXT[ANOM.roles[j]] || ANOM.roles[j]) + " #" + D.ops.index[o]).join(", ") + "; the supporting operations are listed below";
+      }
+    }
     document.getElementById("cex-zoom").addEventListener("click", zoomToCex);
   }
 
+  // fillViolations gives each broken invariant a panel: the rule in the
+  // paper's words, the evidence, who and when, and a button to the moment.
+  function fillViolations() {
+    const box = document.getElementById("violations");
+    D.violations.forEach((v, j) => {
+      const sec = el("section", { class: "finding inv", "aria-label": "invariant " + v.invariant });
+      sec.appendChild(el("h2", null, "Invariant broken: " + v.invariant));
+      if (v.rule) sec.appendChild(el("p", { class: "rule" }, v.rule));
+      const ev = el("p", { class: "evidence" });
+      ev.appendChild(el("strong", null, "Evidence: "));
+      ev.appendChild(document.createTextNode(v.evidence));
+      sec.appendChild(ev);
+      const facts = ["at " + fmtT(v.t)];
+      if (v.nodes.length) facts.push("nodes " + v.nodes.map(nodeId).join(", "));
+      if (v.terms.length) facts.push("term" + (v.terms.length > 1 ? "s " : " ") + v.terms.join(", "));
+      if (v.index) facts.push("log index " + v.index);
+      if (v.count > 1) facts.push("breached " + num(v.count) + " times; the first is shown");
+      const line = el("p", { class: "facts-line" }, facts.join(" · ") + " ");
+      const b = el("button", { type: "button", class: "show-violation" }, "show on the timeline");
+      b.addEventListener("click", () => showMoment(v.t));
+      line.appendChild(b);
+      sec.appendChild(line);
+      box.appendChild(sec);
+    });
+  }
+
+  // showMoment zooms onto instant t (µs), with room for what led to it.
+  function showMoment(t) {
+    const w = Math.max(2e5, Math.min(2e6, duration / 50));
+    setView(t - w * 0.7, t + w * 0.3);
+    document.getElementById("controls").scrollIntoView({ block: "start" });
+  }
+
   // cexSpan is the time span of the counterexample's operations.
-  function cexSpan() {
+  function cexSpan() { return spanOf(CEX.ops); }
+  function spanOf(ops) {
     let t0 = Infinity, t1 = -Infinity;
-    for (const i of CEX.ops) { t0 = Math.min(t0, D.ops.t0[i]); t1 = Math.max(t1, D.ops.t1[i]); }
+    for (const i of ops) { t0 = Math.min(t0, D.ops.t0[i]); t1 = Math.max(t1, D.ops.t1[i]); }
     return [t0, t1];
   }
   function zoomToCex() {
-    const [t0, t1] = cexSpan();
+    // The decisive operations frame the view: the read and what it missed
+    // (a later read that shows the write was kept is evidence, not the
+    // anomaly, and may come much later).
+    const [t0, t1] = ANOM ? spanOf(ANOM.decisive.filter((_, j) => ANOM.roles[j] !== "later-read")) : cexSpan();
     const pad = Math.max(2e4, (t1 - t0) * 0.08);
     setView(t0 - pad, t1 + pad);
     document.getElementById("controls").scrollIntoView({ block: "start" });
@@ -193,7 +280,6 @@
   function showOp(i) {
     const t0 = D.ops.t0[i], t1 = D.ops.t1[i], w = Math.max(t1 - t0, 1000);
     setView(t0 - 4 * w, t1 + 4 * w);
-    setMessageWindow(t0 - w, 3 * w);
     document.getElementById("controls").scrollIntoView({ block: "start" });
   }
 
@@ -209,7 +295,7 @@
   function fillFinal() {
     const t = document.getElementById("nodes");
     const head = el("tr");
-    for (const h of ["Node ID", "State", "Term", "Alive", "Log Size", "Commit"]) head.appendChild(el("th", null, h));
+    for (const h of ["Node ID", "State", "Term", "Alive", "Log Size (since snapshot)", "Commit Index"]) head.appendChild(el("th", null, h));
     t.appendChild(head);
     for (const n of D.final) {
       const tr = el("tr", n.alive ? null : { class: "dead" });
@@ -245,8 +331,13 @@
     const hatch = "repeating-linear-gradient(45deg, #555 0 2px, transparent 2px 5px)";
     group("nodes", STATE.map((s, i) => [s, { background: STATE_FILL[i] }]).concat([["paused", { background: hatch }]]));
     const hatchRed = "repeating-linear-gradient(45deg, #d62728 0 2px, transparent 2px 5px)";
-    if (LEAD.overlaps.length) group("leader row", [["two leaders at once", { background: hatchRed }]]);
-    if (CEX) group("counterexample", [["its operations", { background: "transparent", border: "2px solid #d62728" }]]);
+    const hatchAmber = "repeating-linear-gradient(45deg, #e08a00 0 2px, transparent 2px 5px)";
+    const lead = [];
+    if (LEAD.overlaps.some((o) => o.split)) lead.push(["split brain: two leaders of one term", { background: hatchRed }]);
+    if (LEAD.overlaps.some((o) => !o.split)) lead.push(["deposed leader of a lower term still leading", { background: hatchAmber }]);
+    group("leader row", lead);
+    if (CEX) group("counterexample", [["its operations", { background: "transparent", border: "2px solid #d62728" }]].concat(ANOM ? [["decisive", { background: "transparent", border: "3px solid #d62728" }]] : []));
+    if (MARKS.length) group("findings", [["anomaly", { background: "#d62728" }], ["invariant broken", { background: "#8e24aa" }]].filter((_, k) => MARKS.some((m) => m.inv === (k === 1))));
     group("ops", OUTCOME.map((s, i) => [s, { background: D.outcomeColors[i] }]));
     const seen = new Set();
     const faults = [];
@@ -258,6 +349,7 @@
     group("faults", faults);
     const kinds = D.msgKinds.map((k, i) => [k || "message", { background: kindColor(i) }]);
     if (D.msgDrops.length) kinds.push(["dropped", { background: DROP_COLOR }]);
+    if (D.msgAnswers.includes("rejected")) kinds.push(["reply rejected (open end)", { background: "#fff", border: "2px solid #555", borderRadius: "50%", width: "8px", height: "8px" }]);
     group("messages", kinds);
   }
 
@@ -266,8 +358,6 @@
   const inFrom = document.getElementById("view-from");
   const inTo = document.getElementById("view-to");
   const msgOn = document.getElementById("msg-on");
-  const msgStart = document.getElementById("msg-start");
-  const msgWidth = document.getElementById("msg-width");
   const msgNote = document.getElementById("msg-note");
 
   function setView(t0, t1) {
@@ -283,37 +373,11 @@
     const c = atT === undefined ? (view.t0 + view.t1) / 2 : atT;
     setView(c - (c - view.t0) * factor, c + (view.t1 - c) * factor);
   }
-  function setMessageWindow(t0, width) {
-    msgWin.width = Math.max(1, Math.min(duration, width));
-    msgWin.t0 = Math.max(0, Math.min(duration - msgWin.width, t0));
-    const span = duration - msgWin.width;
-    msgStart.value = span > 0 ? String(Math.round(msgWin.t0 / span * 1000)) : "0";
-    const w = String(msgWin.width);
-    if (![...msgWidth.options].some((o) => o.value === w)) {
-      msgWidth.appendChild(el("option", { value: w }, fmtDur(msgWin.width)));
-    }
-    msgWidth.value = w;
-    scheduleRender();
-  }
 
   function initControls() {
-    const widths = [1e3, 5e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2e6, 5e6, 1e7].filter((w) => w <= duration);
-    if (widths.length === 0) widths.push(duration);
-    for (const w of widths) msgWidth.appendChild(el("option", { value: String(w) }, fmtDur(w)));
-    // Start where something happens: just before the first fault, else at the beginning.
-    const def = widths.includes(1e5) ? 1e5 : widths[widths.length - 1];
-    msgWidth.value = String(def);
-    let first = D.faults.length ? Math.max(0, D.faults[0].t0 - def / 4) : 0;
-    if (CEX) {
-      const c = CEX.culprit >= 0 ? CEX.culprit : CEX.ops[CEX.ops.length - 1];
-      first = Math.max(0, D.ops.t1[c] - def / 2);
-    }
-    setMessageWindow(first, def);
     if (D.msgs.sent.length === 0) {
       msgOn.checked = false;
       msgOn.disabled = true;
-      msgStart.disabled = true;
-      msgWidth.disabled = true;
     }
 
     inFrom.addEventListener("change", () => setView(parseFloat(inFrom.value) * 1e6, view.t1));
@@ -324,14 +388,6 @@
     document.getElementById("pan-right").addEventListener("click", () => { const w = view.t1 - view.t0; setView(view.t0 + w / 3, view.t1 + w / 3); });
     document.getElementById("view-all").addEventListener("click", () => setView(0, duration));
     msgOn.addEventListener("change", scheduleRender);
-    msgStart.addEventListener("input", () => {
-      setMessageWindow(parseInt(msgStart.value, 10) / 1000 * (duration - msgWin.width), msgWin.width);
-    });
-    msgWidth.addEventListener("change", () => setMessageWindow(msgWin.t0, parseFloat(msgWidth.value)));
-    document.getElementById("msg-zoom").addEventListener("click", () => {
-      const pad = msgWin.width * 0.1;
-      setView(msgWin.t0 - pad, msgWin.t0 + msgWin.width + pad);
-    });
     document.getElementById("replay").addEventListener("click", (e) => {
       const sel = window.getSelection();
       sel.selectAllChildren(e.currentTarget);
@@ -400,19 +456,19 @@
     chart.setAttribute("viewBox", "0 0 " + width + " " + height);
     chart.setAttribute("height", String(height));
     const frag = document.createDocumentFragment();
-    drawn = { segs: 0, pauses: 0, ops: 0, bars: 0, faults: 0, arrows: 0, leaders: 0, twoLeaders: 0, cex: 0, groups: 0 };
+    drawn = { segs: 0, pauses: 0, ops: 0, bars: 0, faults: 0, arrows: 0, leaders: 0, twoLeaders: 0, splitBrain: 0, cex: 0, decisive: 0, groups: 0, marks: 0, rejected: 0 };
     frag.appendChild(defs());
     drawBackground(frag);
     drawAxis(frag);
     drawFaults(frag);
     drawLeaders(frag);
     drawSegments(frag);
-    drawMessageWindow(frag);
     drawOps(frag);
     drawFaultOverlay(frag);
     drawCex(frag);
     drawHeal(frag);
     drawMessages(frag);
+    drawMarks(frag);
     drawLabels(frag);
     chart.replaceChildren(frag);
     renderMs = performance.now() - started;
@@ -426,6 +482,9 @@
     const red = sv("pattern", { id: "hatch-red", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
     red.appendChild(sv("rect", { width: "3", height: "6", fill: "#d62728", opacity: "0.85" }));
     d.appendChild(red);
+    const amber = sv("pattern", { id: "hatch-amber", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    amber.appendChild(sv("rect", { width: "2", height: "6", fill: "#e08a00", opacity: "0.8" }));
+    d.appendChild(amber);
     const clip = sv("clipPath", { id: "plotclip" });
     clip.appendChild(sv("rect", { x: String(LEFT), y: "0", width: String(plotWidth()), height: String(height) }));
     d.appendChild(clip);
@@ -482,7 +541,7 @@
   }
 
   // groupText writes a partition's sides: "{1,2} | {3,4,5}".
-  function groupText(groups) { return groups.map((g) => "{" + g.join(",") + "}").join(" | "); }
+  function groupText(groups) { return groups.map((g) => "{" + g.map(nodeId).join(",") + "}").join(" | "); }
   const GROUP_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   // faultLanes are the lanes a fault's band covers: its targets and, for a
   // partition, every node on either side.
@@ -529,16 +588,18 @@
       if (S.t1[i] < view.t0 || S.t0[i] > view.t1) continue;
       const x0 = clipX(x(S.t0[i])), x1 = clipX(x(S.t1[i]));
       clip.appendChild(sv("rect", { x: String(x0), y: String(y), width: String(Math.max(1, x1 - x0)), height: String(h), fill: stateFill(3, S.term[i]), "data-k": "s" + i }));
-      const label = fitLabel("n" + D.nodes[S.lane[i]] + " t" + S.term[i], x1 - Math.max(x0, LEFT) - 4);
+      const label = fitLabel(nodeName(D.nodes[S.lane[i]]) + " t" + S.term[i], x1 - Math.max(x0, LEFT) - 4);
       if (label) clip.appendChild(sv("text", { class: "on-dark", x: String(Math.max(x0, LEFT) + 3), y: String(y + h - 4) }, label));
       drawn.leaders++;
     }
     LEAD.overlaps.forEach((o, j) => {
       if (o.t1 < view.t0 || o.t0 > view.t1) return;
       const x0 = clipX(x(o.t0)), x1 = Math.max(clipX(x(o.t1)), x0 + 3);
-      // a hatched strip along the top, leaving the leaders' labels readable
-      clip.appendChild(sv("rect", { class: "two-leaders", x: String(x0), y: String(y - 3), width: String(x1 - x0), height: "7", "data-k": "L" + j }));
+      // a hatched strip along the top, leaving the leaders' labels readable:
+      // red for a split brain, amber for a deposed leader's overlap
+      clip.appendChild(sv("rect", { class: "two-leaders" + (o.split ? " split" : ""), x: String(x0), y: String(y - 3), width: String(x1 - x0), height: "7", "data-k": "L" + j }));
       drawn.twoLeaders++;
+      if (o.split) drawn.splitBrain++;
     });
     g.appendChild(clip);
   }
@@ -550,27 +611,68 @@
     const O = D.ops;
     const clip = sv("g", { "clip-path": "url(#plotclip)" });
     const h = Math.max(3, clientLane - 3);
-    let lastLabel = -Infinity;
-    const order = CEX.ops.slice().sort((a, b) => O.t1[a] - O.t1[b]);
+    const lastLabel = [-Infinity, -Infinity]; // right end of the last label on each row
+    const order = CEX.ops.slice();
+    for (const i of decisive.keys()) if (!cexPos.has(i)) order.push(i); // decisive ops found outside the counterexample
+    order.sort((a, b) => O.t1[a] - O.t1[b]);
     for (const i of order) {
       if (O.t1[i] < view.t0 || O.t0[i] > view.t1) continue;
-      const culprit = i === CEX.culprit ? " culprit" : "";
+      const role = decisive.get(i);
+      const cls = "cex-op" + (i === CEX.culprit ? " culprit" : "") + (role ? " decisive" : "");
       const x0 = clipX(x(O.t0[i])), x1 = clipX(x(O.t1[i]));
       const yOp = yClients + O.lane[i] * clientLane + 1;
-      clip.appendChild(sv("rect", { class: "cex-op" + culprit, x: String(x0 - 2), y: String(yOp - 2), width: String(Math.max(4, x1 - x0 + 4)), height: String(h + 4) }));
+      clip.appendChild(sv("rect", { class: cls, x: String(x0 - 2), y: String(yOp - 2), width: String(Math.max(4, x1 - x0 + 4)), height: String(h + 4) }));
       const xe = x(O.t1[i]);
       const lane = D.nodes.indexOf(O.node[i]);
       const yTop = lane >= 0 ? laneMid(lane) : yCex;
       clip.appendChild(sv("line", { class: "cex-link", x1: String(xe), x2: String(xe), y1: String(yTop), y2: String(yOp) }));
       if (lane >= 0) clip.appendChild(sv("circle", { class: "cex-node", cx: String(xe), cy: String(yTop), r: "4" }));
       clip.appendChild(sv("path", { class: "cex-node", d: "M" + (xe - 5) + "," + (yCex + 2) + "L" + (xe + 5) + "," + (yCex + 2) + "L" + xe + "," + (yCex + 10) + "z" }));
-      if (xe - lastLabel > 46) {
-        clip.appendChild(sv("text", { class: "cex-label", x: String(xe + 6), y: String(yCex + 10) }, "op " + O.index[i]));
-        lastLabel = xe;
+      // Labels name the decisive ops by their role (or, without an anomaly,
+      // every op by its history position), never on top of each other.
+      const label = role ? (ROLE_TEXT[role] || role) + " #" + O.index[i] : ANOM ? "" : "#" + O.index[i];
+      const rows = ANOM ? 2 : 1;
+      for (let r = 0; label && r < rows; r++) {
+        if (xe + 6 <= lastLabel[r] + 4) continue;
+        clip.appendChild(sv("text", { class: role ? "cex-role" : "cex-label", x: String(xe + 6), y: String(yCex + 10 + 11 * r) }, label));
+        lastLabel[r] = xe + 6 + label.length * 6;
+        break;
       }
       drawn.cex++;
+      if (role) drawn.decisive++;
     }
     g.appendChild(clip);
+  }
+
+  // drawMarks draws each finding at its moment: a dashed line through the
+  // chart, a flag on the time axis (hover for what it is) and, for a broken
+  // invariant, a dot on the lanes of the nodes involved.
+  function drawMarks(g) {
+    // Flags go in time order, each right of the one before when they would
+    // overlap (findings often come together), joined to their moment.
+    const order = MARKS.map((_, j) => j).sort((a, b) => MARKS[a].t - MARKS[b].t);
+    let flagEnd = -Infinity;
+    for (const j of order) {
+      const m = MARKS[j];
+      if (m.t < view.t0 || m.t > view.t1) continue;
+      const px = x(m.t);
+      const cls = m.inv ? " inv" : "";
+      g.appendChild(sv("line", { class: "mark" + cls, x1: String(px), x2: String(px), y1: String(AXIS - 2), y2: String(height) }));
+      const text = fitLabel(m.label, 140);
+      const w = text.length * 6 + 8;
+      let fx = Math.max(px, flagEnd + 3);
+      if (fx + w > width - RIGHT) fx = Math.max(LEFT, px - w);
+      flagEnd = fx + w;
+      if (Math.abs(fx - px) > 1 && !(fx < px && fx + w >= px)) g.appendChild(sv("line", { class: "mark" + cls, x1: String(px), x2: String(fx), y1: String(AXIS - 5), y2: String(AXIS - 5) }));
+      g.appendChild(sv("rect", { class: "mark-flag" + cls, x: String(fx), y: String(AXIS - 18), width: String(w), height: "13", rx: "2" }));
+      g.appendChild(sv("text", { class: "mark-label", x: String(fx + 4), y: String(AXIS - 8) }, text));
+      g.appendChild(sv("rect", { class: "mark-hit", x: String(fx), y: String(AXIS - 18), width: String(w), height: "13", "data-k": "F" + j }));
+      for (const n of m.nodes) {
+        const lane = D.nodes.indexOf(n);
+        if (lane >= 0) g.appendChild(sv("circle", { class: "mark-node", cx: String(px), cy: String(laneMid(lane)), r: "4.5" }));
+      }
+      drawn.marks++;
+    }
   }
 
   function drawSegments(g) {
@@ -648,33 +750,44 @@
 
   function msgVisible() { return msgOn.checked && D.msgs.sent.length > 0; }
 
-  // drawMessageWindow marks the message window on the time axis and with
-  // dashed edges across the node lanes, leaving the roles readable.
-  function drawMessageWindow(g) {
-    if (!msgVisible()) return;
-    const a = Math.max(view.t0, msgWin.t0), b = Math.min(view.t1, msgWin.t0 + msgWin.width);
-    if (b < a) return;
-    const x0 = clipX(x(a)), x1 = clipX(x(b));
-    g.appendChild(sv("rect", { class: "msgwin", x: String(x0), y: String(AXIS - 5), width: String(Math.max(2, x1 - x0)), height: "5" }));
-    for (const t of [msgWin.t0, msgWin.t0 + msgWin.width]) {
-      if (t < view.t0 || t > view.t1) continue;
-      const px = x(t);
-      g.appendChild(sv("line", { class: "msgedge", x1: String(px), x2: String(px), y1: String(AXIS - 5), y2: String(yNodes + D.nodes.length * NODE_LANE) }));
+  // messagesSentIn estimates from the histogram of every message how many
+  // the run sent between t0 and t1 (µs), embedded or not.
+  function messagesSentIn(t0, t1) {
+    const M = D.msgs;
+    if (!M.counts.length) return 0;
+    let n = 0;
+    const b0 = Math.max(0, Math.floor(t0 / M.bucket)), b1 = Math.min(M.counts.length - 1, Math.floor(t1 / M.bucket));
+    for (let b = b0; b <= b1; b++) {
+      const lo = b * M.bucket, hi = lo + M.bucket;
+      const part = (Math.min(hi, t1) - Math.max(lo, t0)) / M.bucket;
+      n += M.counts[b] * Math.max(0, Math.min(1, part));
     }
+    return Math.round(n);
   }
 
+  // drawMessages draws the arrows of the messages sent in the current view
+  // (they follow every zoom and pan) when there are few enough to read.
   function drawMessages(g) {
     const M = D.msgs;
     if (!msgVisible()) { msgNote.textContent = M.sent.length ? "hidden" : "no messages recorded"; return; }
-    const lo = lowerBound(M.sent, msgWin.t0), hi = lowerBound(M.sent, msgWin.t0 + msgWin.width);
-    const inWin = hi - lo;
-    if (x(msgWin.t0 + msgWin.width) - x(msgWin.t0) < 24) {
+    // messages sent a little before the view may still arrive in it
+    const from = view.t0 - (view.t1 - view.t0) * 0.05;
+    const lo = lowerBound(M.sent, from), hi = lowerBound(M.sent, view.t1);
+    const inView = hi - lo;
+    let sampled = "";
+    if (M.total > M.sent.length) {
+      const whole = M.kept.some(([a, b]) => a <= view.t0 && view.t1 <= b);
+      sampled = whole ? " · every message of this span is kept (it is near a finding)"
+        : " · sampled: the page holds " + num(M.sent.length) + " of the run's " + num(M.total) + " messages, so this view shows " + num(inView) + " of about " + num(messagesSentIn(from, view.t1)) + " sent";
+    }
+    if (inView > MAX_ARROWS || plotWidth() / Math.max(1, inView) < 0.5) {
       // Arrows squeezed into a few pixels are noise: say where they are.
-      msgNote.textContent = fmtDur(msgWin.t0) + " – " + fmtDur(msgWin.t0 + msgWin.width) + ": " + num(inWin) + " messages; press \u201czoom to window\u201d (or zoom in) to see the arrows";
+      msgNote.textContent = num(inView) + " messages in view; zoom in to see them as arrows (at most " + num(MAX_ARROWS) + " at once)" + sampled;
       return;
     }
     const clip = sv("g", { "clip-path": "url(#plotclip)" });
     let shown = 0;
+    const rejected = D.msgAnswers.indexOf("rejected");
     for (let i = lo; i < hi && shown < MAX_ARROWS; i++) {
       const sent = M.sent[i];
       const dropped = M.drop[i] >= 0;
@@ -685,24 +798,28 @@
       if (dropped && M.deliv[i] < 0) y1 = y0 + (y1 - y0) * 0.35; // drop time unknown: a stub toward the target
       const color = dropped ? DROP_COLOR : kindColor(M.kind[i]);
       const marker = dropped ? D.msgKinds.length : M.kind[i];
+      const refused = rejected >= 0 && M.ans[i] === rejected;
       const line = sv("line", { x1: String(x(sent)), y1: String(y0), x2: String(x(end)), y2: String(y1), stroke: color, "stroke-width": "1.1", "data-k": "m" + i });
       if (dropped) line.setAttribute("stroke-dasharray", "3 2");
-      else line.setAttribute("marker-end", "url(#arrow" + marker + ")");
+      else if (!refused) line.setAttribute("marker-end", "url(#arrow" + marker + ")");
       clip.appendChild(line);
       // a wider invisible twin on top makes the thin arrow easy to hover
       clip.appendChild(sv("line", { class: "hit", x1: line.getAttribute("x1"), y1: line.getAttribute("y1"), x2: line.getAttribute("x2"), y2: line.getAttribute("y2"), "data-k": "m" + i }));
       if (dropped) {
         const cx = x(end), cy = y1, r = 3.5;
         clip.appendChild(sv("path", { d: "M" + (cx - r) + "," + (cy - r) + "L" + (cx + r) + "," + (cy + r) + "M" + (cx - r) + "," + (cy + r) + "L" + (cx + r) + "," + (cy - r), stroke: DROP_COLOR, "stroke-width": "1.6", "data-k": "m" + i }));
+      } else if (refused) {
+        // a rejected reply ends in an open circle instead of an arrowhead
+        clip.appendChild(sv("circle", { cx: String(x(end)), cy: String(y1), r: "3.2", fill: "#fff", stroke: color, "stroke-width": "1.6", "data-k": "m" + i }));
+        drawn.rejected++;
       }
       shown++;
     }
     g.appendChild(clip);
     drawn.arrows = shown;
-    let note = fmtDur(msgWin.t0) + " – " + fmtDur(msgWin.t0 + msgWin.width) + ": " + num(inWin) + " messages";
-    if (inWin > shown) note += ", " + num(shown) + " drawn (narrow the window or zoom in to see the rest)";
-    if (M.total > M.sent.length) note += " · page holds " + num(M.sent.length) + " of " + num(M.total) + " messages (evenly sampled)";
-    msgNote.textContent = note;
+    let note = num(inView) + " messages in view";
+    if (inView > shown) note += ", " + num(shown) + " drawn (zoom in to see the rest)";
+    msgNote.textContent = note + sampled;
   }
 
   function drawLabels(g) {
@@ -711,7 +828,7 @@
     g.appendChild(sv("text", { class: "section", x: "6", y: String(yLeader + LEADER_ROW - 6) }, "leader"));
     const labelEvery = Math.ceil(12 / NODE_LANE);
     D.nodes.forEach((n, i) => {
-      if (i % labelEvery === 0) g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4), style: NODE_LANE < 20 ? "font-size:" + Math.min(12, NODE_LANE) + "px" : "" }, "node " + n));
+      if (i % labelEvery === 0) g.appendChild(sv("text", { class: "lane-label", x: "8", y: String(laneMid(i) + 4), style: NODE_LANE < 20 ? "font-size:" + Math.min(12, NODE_LANE) + "px" : "" }, nodeLabel(n)));
     });
     if (CEX) g.appendChild(sv("text", { class: "section", x: "6", y: String(yCex + 11), fill: "#b01c1c" }, "counterex."));
     g.appendChild(sv("text", { class: "section", x: "6", y: String(yClients - 4) }, "clients"));
@@ -735,6 +852,7 @@
       case "f": [title, rows] = faultDetails(i); break;
       case "m": [title, rows] = msgDetails(i); break;
       case "L": [title, rows] = overlapDetails(i); break;
+      case "F": [title, rows] = markDetails(i); break;
       default: tooltip.hidden = true; return;
     }
     tooltip.replaceChildren(el("div", { class: "tt-title" }, title));
@@ -776,20 +894,21 @@
       ["result", O.out[i] === 3 ? "" : O.ret[i]],
       ["error", D.errs[O.err[i]]],
       ["process", O.proc[i] + " (" + D.lanes[O.lane[i]] + ")"],
-      ["node", node && lane >= 0 ? "n" + node + ", " + roleAt(lane, O.t1[i]) + " at completion" : node ? "n" + node : ""],
+      ["node", node && lane >= 0 ? nodeName(node) + ", " + roleAt(lane, O.t1[i]) + " at completion" : node ? nodeName(node) : ""],
       ["invoked", fmtT(O.t0[i])],
       [O.out[i] === 3 ? "pending until" : "completed", fmtT(O.t1[i])],
       ["latency", O.out[i] === 3 ? "" : fmtDur(O.t1[i] - O.t0[i])],
-      ["history index", String(O.index[i])],
+      ["history index", "#" + O.index[i]],
     ];
     if (cexPos.has(i)) rows.unshift(["counterexample", i === CEX.culprit ? "yes: no order of the others leaves room for it" : "yes"]);
+    if (decisive.has(i)) rows.unshift(["decisive", ROLE_TEXT[decisive.get(i)] || decisive.get(i)]);
     return [f + " " + out, rows];
   }
 
   function segDetails(i) {
     const S = D.segs;
     const st = STATE[S.state[i]];
-    return ["node " + D.nodes[S.lane[i]] + ": " + st + (S.state[i] < 4 ? ", term " + S.term[i] : ""), [
+    return [nodeLabel(D.nodes[S.lane[i]]) + ": " + st + (S.state[i] < 4 ? ", term " + S.term[i] : ""), [
       ["from", fmtT(S.t0[i])], ["to", fmtT(S.t1[i])], ["for", fmtDur(S.t1[i] - S.t0[i])],
       ["last term", S.state[i] >= 4 ? String(S.term[i]) : ""],
     ]];
@@ -797,7 +916,7 @@
 
   function pauseDetails(i) {
     const P = D.pauses;
-    return ["node " + D.nodes[P.lane[i]] + " paused", [["from", fmtT(P.t0[i])], ["to", fmtT(P.t1[i])], ["for", fmtDur(P.t1[i] - P.t0[i])]]];
+    return [nodeLabel(D.nodes[P.lane[i]]) + " paused", [["from", fmtT(P.t0[i])], ["to", fmtT(P.t1[i])], ["for", fmtDur(P.t1[i] - P.t0[i])]]];
   }
 
   function faultDetails(i) {
@@ -806,25 +925,42 @@
       ["window", fmtT(f.t0) + " – " + fmtT(f.t1) + " (" + fmtDur(f.t1 - f.t0) + ")"],
       ["targets", nodeList(f.targets)],
       ["detail", f.detail],
-      ["blocked links", f.links.map(([a, b]) => a + "→" + b).join(", ")],
+      ["blocked links", f.links.map(([a, b]) => nodeId(a) + "→" + nodeId(b)).join(", ")],
       ["sides", f.groups.length ? groupText(f.groups) + " (each side talks only among itself)" : ""],
     ]];
   }
 
   function overlapDetails(j) {
     const o = LEAD.overlaps[j], S = D.segs;
-    const who = o.segs.slice().sort((a, b) => S.term[b] - S.term[a]).map((i) => "node " + D.nodes[S.lane[i]] + " (term " + S.term[i] + ")");
-    return [o.segs.length + " nodes believed they led", [
+    const who = o.segs.slice().sort((a, b) => S.term[b] - S.term[a]).map((i) => nodeLabel(D.nodes[S.lane[i]]) + " (term " + S.term[i] + ")");
+    return [o.split ? "split brain: two leaders of one term" : o.segs.length + " nodes believed they led, in different terms", [
       ["window", fmtT(o.t0) + " – " + fmtT(o.t1) + " (" + fmtDur(o.t1 - o.t0) + ")"],
       ["leaders", who.join(", ")],
-      ["meaning", "the leader of the lower term is deposed but has not heard of the higher term yet; reads it serves locally may be stale"],
+      ["meaning", o.split
+        ? "two nodes won an election in the same term: Election Safety (§5.2) is broken, and both may acknowledge writes the other never sees"
+        : "the normal overlap after an election: the leader of the lower term is deposed but has not heard of the higher term yet; reads it serves from its own state may be stale, its writes cannot commit"],
+    ]];
+  }
+
+  function markDetails(j) {
+    const m = MARKS[j];
+    if (!m.inv) return [ANOM.title, [["at", fmtT(m.t)], ["what", m.what]]];
+    const v = m.v;
+    return ["invariant broken: " + v.invariant, [
+      ["at", fmtT(v.t) + (v.count > 1 ? " (the first of " + num(v.count) + " breaches)" : "")],
+      ["evidence", v.evidence],
+      ["nodes", nodeList(v.nodes)],
+      ["terms", v.terms.join(", ")],
+      ["rule", v.rule],
     ]];
   }
 
   function msgDetails(i) {
     const M = D.msgs;
     const dropped = M.drop[i] >= 0;
-    return [(D.msgKinds[M.kind[i]] || "message") + " n" + D.nodes[M.from[i]] + " → n" + D.nodes[M.to[i]], [
+    const ans = M.ans[i] >= 0 ? D.msgAnswers[M.ans[i]] : "";
+    return [(D.msgKinds[M.kind[i]] || "message") + (ans ? " (" + ans + ")" : "") + " " + nodeName(D.nodes[M.from[i]]) + " → " + nodeName(D.nodes[M.to[i]]), [
+      ["answer", ans],
       ["sent", fmtT(M.sent[i])],
       [dropped ? "dropped" : "delivered", M.deliv[i] >= 0 ? fmtT(M.deliv[i]) + " (+" + fmtDur(M.deliv[i] - M.sent[i]) + ")" : "time unknown"],
       ["reason", dropped ? D.msgDrops[M.drop[i]] : ""],
@@ -844,7 +980,11 @@
   window.raftcheckTimeline = {
     ready: true,
     setView: (a, b) => { setView(a, b); render(); },
-    setMessageWindow: (a, w) => { setMessageWindow(a, w); render(); },
+    // the arrows follow the view: a message window is a view
+    setMessageWindow: (a, w) => { setView(a, a + w); render(); },
+    marks: () => MARKS.map((m) => ({ t: m.t, label: m.label, inv: m.inv })),
+    leaderOverlaps: () => LEAD.overlaps.map((o) => ({ t0: o.t0, t1: o.t1, split: o.split })),
+    showMoment: (t) => { showMoment(t); render(); },
     drawn: () => Object.assign({}, drawn),
     renderMs: () => renderMs, // the last render's script time (layout and paint come after)
     zoomToCounterexample: () => { if (CEX) { zoomToCex(); render(); } },

@@ -1,0 +1,67 @@
+package raftcheck
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// wipeChurnConfig is swarm seed 34 on etcd written out (membership corner):
+// member-churn on seven nodes while leaders are cut off from a majority.
+func wipeChurnConfig(raft, tuning string) Config {
+	c := DefaultConfig()
+	c.Seed, c.Raft, c.Store = 34, raft, ""
+	c.Nodes, c.Clients, c.Rate, c.Keys = 7, 2, 11.4, 32
+	c.OpTimeout, c.ReadMode, c.PreVote, c.CheckQuorum = Duration(3156*time.Millisecond), ReadModeLog, false, false
+	c.HeartbeatTicks, c.ElectionTicks, c.SnapshotEvery = 1, 10, 0
+	c.Latency, c.LatencyStddev, c.LatencyDist = Duration(1546*time.Microsecond), 0, "constant"
+	c.SyncLatency = Duration(457 * time.Microsecond)
+	c.Nemesis, c.NemesisInterval, c.MaxCrashed = []Fault{"partition-leader-minority", "member-churn"}, millis(65), 3
+	c.NemesisTuning = tuning
+	return c
+}
+
+// TestEtcdRejoinHazard: etcd never takes a removed member back under its
+// ID, so the swarm draws neither member-churn nor corrupt on etcd, and
+// member-churn asked for brings nodes back with their disks unless churn-wipe
+// is set too; set, etcd's own assertion fires when a deposed leader sends
+// the wiped node its old commit index, and the verdict names the hazard.
+// The built-in takes the same run.
+func TestEtcdRejoinHazard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three 50 s simulated runs")
+	}
+	const drawn = "jitter=0.811,max-active=3,churn-leader=0.412"
+	res, err := Run(wipeChurnConfig("etcd", drawn))
+	require.NoError(t, err)
+	assert.Equal(t, Valid, res.Verdict, "churn-wipe not asked for: members come back with their disks: %v", res.Reasons)
+
+	res, err = Run(wipeChurnConfig("etcd", drawn+",churn-wipe=0.89"))
+	require.NoError(t, err)
+	assert.Equal(t, Invalid, res.Verdict)
+	var panicked, hazard bool
+	for _, r := range res.Reasons {
+		panicked = panicked || strings.HasPrefix(r, "panic: ") && strings.Contains(r, "out of range")
+		hazard = hazard || strings.HasPrefix(r, "rejoin hazard: ")
+	}
+	assert.True(t, panicked, "etcd's assertion is the finding: %v", res.Reasons)
+	assert.True(t, hazard, "the verdict names the hazard: %v", res.Reasons)
+
+	res, err = Run(wipeChurnConfig("builtin", drawn+",churn-wipe=0.89"))
+	require.NoError(t, err)
+	assert.Equal(t, Valid, res.Verdict, "%v", res.Reasons)
+
+	sw := DefaultConfig()
+	sw.Seed, sw.Raft, sw.Store, sw.Swarm = 34, "etcd", "", true
+	d, err := sw.Resolve()
+	require.NoError(t, err)
+	assert.NotContains(t, d.Nemesis, Fault("member-churn"), "the swarm draws no rejoins on etcd")
+	assert.NotContains(t, d.Nemesis, Fault("corrupt"), "the swarm draws no rejoins on etcd")
+	sw.Raft = "builtin"
+	d, err = sw.Resolve()
+	require.NoError(t, err)
+	assert.Contains(t, d.Nemesis, Fault("member-churn"), "the built-in takes members back: seed 34 is a membership storm")
+}
