@@ -39,7 +39,7 @@ lint:
 	$(GO) vet $(PKGS)
 
 # The Go benchmarks of the building blocks and of whole runs, then the one
-# table of every figure with its target (README, Performance). The root
+# table of every figure with its target (docs/performance.md). The root
 # benchmarks run under the CLI's collector setting (GOGC=400; see
 # cmd/raftcheck/gc.go) so both measure the same thing.
 bench: build

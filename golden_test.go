@@ -82,7 +82,7 @@ func goldenRuns() []struct {
 // that is meant to leave runs alone (a refactor, a new implementation
 // registered beside the built-in) must leave them equal. A change that is
 // meant to alter runs rewrites the file with -update, and says why in its
-// commit. Hashes are per CPU architecture (see README, Determinism), so an
+// commit. Hashes are per CPU architecture (see docs/architecture.md, Determinism rules), so an
 // architecture without a file is skipped, not passed.
 func TestGoldenTraceHashes(t *testing.T) {
 	if testing.Short() {

@@ -203,6 +203,6 @@ func leaseHazard(ran Config, res *Result, sched []nemesis.Step) string {
 	if len(used) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("lease hazard: lease reads ran under %s; a paused leader, or one whose clock is slow or stepped, keeps a lease its followers no longer honour and serves stale reads even in a correct Raft (README: Lease reads), so this linearizability failure may be that documented hazard, not a bug in the Raft",
+	return fmt.Sprintf("lease hazard: lease reads ran under %s; a paused leader, or one whose clock is slow or stepped, keeps a lease its followers no longer honour and serves stale reads even in a correct Raft (docs/faults.md, Lease reads), so this linearizability failure may be that documented hazard, not a bug in the Raft",
 		strings.Join(used, ", "))
 }

@@ -153,6 +153,7 @@ func (r *LinResult) Anomaly(ctx AnomalyContext) *Anomaly {
 		return a
 	}
 	c := newClassifier(r)
+	c.roles = ctx.Roles
 	f := c.classify()
 	return r.describe(f, ctx)
 }

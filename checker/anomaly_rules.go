@@ -49,6 +49,7 @@ type classifier struct {
 	// append: the appended string or element; register: the value).
 	valueOps map[string][]*linOp
 	parsed   map[*linOp]*kvParseResult // parseKV's answers
+	roles    *RoleTimeline             // who led when, if the run knows (nil for a history alone)
 }
 
 func newClassifier(r *LinResult) *classifier {
@@ -281,11 +282,18 @@ func (c *classifier) missed(rd *linOp) (finding, bool) {
 }
 
 // lost reports whether w vanished: no read that began after w completed
-// shows w's own effect, and some read that began after rd completed cannot
-// reflect w either (so not only rd missed it). later counts the reads after
-// rd, none of which shows w.
+// shows w's own effect, and a read that began after rd completed cannot
+// reflect w either — one served by another node than rd, or by the leader
+// of the highest term then (when the run knows roles), or the key's last
+// read. A later read from rd's own node alone proves nothing: that node may
+// still be cut off and serving stale reads, while the rest of the cluster
+// holds w until a later write overwrites it (and then every read may
+// reflect w). Histories that do not say which node served a read count
+// every node as another. later counts the reads after rd, none of which
+// shows w.
 func (c *classifier) lost(w, rd *linOp) (later int, lost bool) {
 	confirmed := false
+	var last *linOp
 	for _, o := range c.reads {
 		if o.call <= w.done || o == rd {
 			continue
@@ -295,10 +303,17 @@ func (c *classifier) lost(w, rd *linOp) (later int, lost bool) {
 		}
 		if o.call > rd.done {
 			later++
-			if !confirmed && !c.reflects(o, w) {
+			if last == nil || o.call > last.call {
+				last = o
+			}
+			other := o.node == 0 || o.node != rd.node || c.fromLeader(o)
+			if !confirmed && other && !c.reflects(o, w) {
 				confirmed = true
 			}
 		}
+	}
+	if !confirmed && last != nil && !c.reflects(last, w) {
+		confirmed = true
 	}
 	return later, confirmed
 }
@@ -547,4 +562,14 @@ func (c *classifier) inversion(rd *linOp) (finding, bool) {
 		}
 	}
 	return finding{}, false
+}
+
+// fromLeader reports whether o was answered by the leader of the highest
+// term at its completion, as far as the run's roles tell.
+func (c *classifier) fromLeader(o *linOp) bool {
+	if c.roles == nil || o.node == 0 || o.ret < 0 || c.r.conv.useIndex {
+		return false
+	}
+	n, _, ok := c.roles.LeaderAt(c.r.hist[o.ret].Time)
+	return ok && n == o.node
 }

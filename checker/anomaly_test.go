@@ -61,6 +61,15 @@ func TestAnomalyKinds(t *testing.T) {
 		}, AnomalyLostWrite, map[string]int{RoleRead: 4, RoleMissedWrite: 2},
 			[]string{`lost write: append("x", "b") (history #2), acknowledged by node 1 at 0.000 s, is missing from every read of "x" that began after it: ` +
 				`first the get("x") at history #4, which began 10 ns later, served by node 2, returned "a", and none of the 1 read after it shows it`}},
+		{"kv stale reads from one node, then overwritten: not lost", ModelKV, []call{
+			{p: 0, f: "put", key: "x", in: "a", start: 0, end: 10, node: 1},
+			{p: 0, f: "append", key: "x", in: "b", start: 20, end: 30, node: 1},
+			{p: 1, f: "get", key: "x", out: "a", start: 40, end: 50, node: 5},
+			{p: 1, f: "get", key: "x", out: "a", start: 60, end: 70, node: 5},
+			{p: 0, f: "put", key: "x", in: "z", start: 80, end: 90, node: 1},
+			{p: 2, f: "get", key: "x", out: "z", start: 100, end: 110, node: 1},
+		}, AnomalyStaleRead, map[string]int{RoleRead: 4, RoleMissedWrite: 2},
+			[]string{`stale read: the get("x") at history #4, served by node 5, did not see append("x", "b") (history #2)`}},
 		{"kv duplicate apply", ModelKV, []call{
 			{p: 0, f: "put", key: "x", in: "a", start: 0, end: 10},
 			{p: 0, f: "append", key: "x", in: "b", start: 20, end: 30},

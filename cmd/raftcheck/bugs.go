@@ -13,7 +13,7 @@ import (
 
 // cmdBugs lists the planted bugs with the sweep that exposes each, or with
 // --measure sweeps independent seed ranges of every exposure and prints the
-// README table: how many seeds and how much simulated time it takes to catch
+// table of docs/bugs.md: how many seeds and how much simulated time it takes to catch
 // each bug. Exit codes with --measure: 0 every trial caught its bug, 1 some
 // bug escaped a trial, 2 interrupted (the finished bugs are printed).
 func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
@@ -170,7 +170,7 @@ func exposeCommand(b raftcheck.Bug) string {
 	return asInvoked("raftcheck sweep --count " + strconv.Itoa(b.Budget) + " " + strings.Join(args, " "))
 }
 
-// printBugTable prints the measures as the README's markdown table.
+// printBugTable prints the measures as the markdown table of docs/bugs.md.
 func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials, maxSeeds int) {
 	fmt.Fprintf(w, "| Bug | Layer | What breaks | Scenario that exposes it | Caught by | Median seeds to first catch | Simulated time to catch (median) | Caught in |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---:|---:|---:|\n")

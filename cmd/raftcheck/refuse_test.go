@@ -76,7 +76,7 @@ func TestRefusedBeforeRunning(t *testing.T) {
 }
 
 // TestFaultFlagsThatAgree: the combinations the conflict check must leave
-// alone still run (README's own example names the scenario with --chaos).
+// alone still run (docs/cli.md's own example names the scenario with --chaos).
 func TestFaultFlagsThatAgree(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{

@@ -94,7 +94,7 @@ func verdictCode(v string) int {
 // that order, then the final per-node table and leader, an error only when
 // the run's files could not be written, and the swarm profile only for
 // --swarm. A struct, not a map, so the key set and order are fixed and the
-// README can document them.
+// docs (docs/cli.md) can document them.
 type runOutput struct {
 	Seed            uint64              `json:"seed"`
 	Verdict         string              `json:"verdict"` // valid | invalid | unknown

@@ -14,7 +14,7 @@ import (
 )
 
 // The `run --json` keys: issue 7's list, then the documented extras (nodes,
-// leader; error only when storing failed). README's JSON section lists the same.
+// leader; error only when storing failed). docs/cli.md's run --json section lists the same.
 var (
 	runJSONKeys   = sorted("seed", "verdict", "reasons", "linearizability", "invariants", "liveness", "churn", "trace_hash", "stats", "store", "replay", "nodes", "leader")
 	statsJSONKeys = sorted("events", "sim_seconds", "wall_seconds", "check_seconds", "ops", "availability",

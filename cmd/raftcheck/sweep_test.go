@@ -116,7 +116,7 @@ func TestSweepFailingSeedsGetReports(t *testing.T) {
 	assert.Equal(t, 6, out.Seeds)
 	assert.Equal(t, 6, out.Valid+out.Invalid+out.Unknown)
 	require.Len(t, out.Failures, out.Invalid+out.Unknown)
-	// Each failure has the README's keys; "label" is the suite's alone.
+	// Each failure has the keys docs/cli.md lists; "label" is the suite's alone.
 	var raw struct {
 		Failures []map[string]json.RawMessage `json:"failures"`
 	}

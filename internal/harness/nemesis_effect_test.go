@@ -33,7 +33,7 @@ func clientView(t *testing.T, cfg options.Options) []histories.Op {
 
 // offsetFaults move a clock's reading, not its rate; the correct build times
 // everything on tick-counted, monotonic time and must not notice them (see
-// the README, "Clock offsets").
+// docs/faults.md, "Clock offsets").
 var offsetFaults = []string{"clock-skew", "clock-bump", "clock-strobe"}
 
 // TestEveryFaultActs: each fault of the catalog, alone on the same seed,
@@ -41,7 +41,7 @@ var offsetFaults = []string{"clock-skew", "clock-bump", "clock-strobe"}
 // no fault exists in name only. Clock offsets are the exception by design:
 // they act only on code that reads the wall clock (see
 // TestClockOffsetsDoNotReachCorrectBuild; the lease-wall-clock recipe in
-// TestBugsCaught proves clock-bump catches such code, and the README gives
+// TestBugsCaught proves clock-bump catches such code, and docs/faults.md gives
 // the measured catch rates of clock-strobe and clock-skew).
 func TestEveryFaultActs(t *testing.T) {
 	base := func() options.Options {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,7 +173,7 @@ func TestCheck(t *testing.T) {
 
 // TestLatestIsTheLastToFinish: latest follows the last run to finish
 // writing, not the latest start (in a parallel sweep the two differ), and
-// the README says so rather than "the newest run".
+// docs/reports.md says so rather than "the newest run".
 func TestLatestIsTheLastToFinish(t *testing.T) {
 	root := t.TempDir()
 	early := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -186,8 +187,9 @@ func TestLatestIsTheLastToFinish(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join("run", filepath.Base(first)), target)
 
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "reports.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(readme), "points at the last run to finish")
-	assert.NotContains(t, string(readme), "points at the newest run")
+	text := strings.Join(strings.Fields(string(doc)), " ") // sentences wrap
+	assert.Contains(t, text, "points at the last run to finish")
+	assert.NotContains(t, text, "points at the newest run")
 }

@@ -1,5 +1,5 @@
 // Package extmod is a module outside raftcheck that uses its public API as
-// the README's go test guide shows: raftchecktest's TestExternalModule
+// the go test guide (docs/gotest.md) shows: raftchecktest's TestExternalModule
 // builds and runs these tests with go test, in a temporary copy, and checks
 // what a developer would see. Some of them fail on purpose.
 package extmod
