@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,68 +42,98 @@ func phasedPuts(phases, k int) histories.History {
 	return h
 }
 
-// TestBoundsCoverEveryPhase: the verdict's search, the verbose pass and the
-// counterexample search of an illegal history share the check's step bound,
-// timeout and memory bound. The verdict stays illegal, the check ends at
-// its timeout or its memory bound (on a scripted clock and heap), and the
-// explanation says which bound stopped the search for a counterexample.
-func TestBoundsCoverEveryPhase(t *testing.T) {
+// TestExplainHasItsOwnBudget: the explanation of an illegal history runs
+// after the verdict, within bounds of its own, and never changes the
+// verdict. On phasedPuts, unbounded, it finds the minimal counterexample
+// (the get of a value nobody put); its step bound (ExplainSteps, all its
+// searches together) stops it at the same point every time: before the
+// partial linearization, it says only which bound stopped it; after it,
+// it falls back on it. Its time bound, on a scripted clock, ends the check
+// within that much of the verdict, and its bound on the heap's growth, on
+// a scripted heap, stops it too.
+func TestExplainHasItsOwnBudget(t *testing.T) {
 	h := phasedPuts(150, 8)
-	check := func(t *testing.T, r *LinResult, why string) {
-		t.Helper()
-		require.Equal(t, LinIllegal, r.Result, "the bounds stop the explanation, not the verdict")
-		require.Len(t, r.Explain(nil), 1)
-		assert.Contains(t, r.Explain(nil)[0], "not linearizable; the search for a small counterexample "+why)
+	last := len(h) - 2 // the invoke of the final get
+	const tick = time.Millisecond
+	opts := func(o LinOptions) LinOptions {
+		fake := newFakeProbes(tick)
+		o.probes = fake.probes()
+		o.ExplainTimeout = cmp.Or(o.ExplainTimeout, time.Hour)
+		return o
+	}
+	verdictOnly, err := CheckLinearizable(h, opts(LinOptions{ExplainChecks: -1}))
+	require.NoError(t, err)
+	require.Equal(t, LinIllegal, verdictOnly.Result)
+
+	// A step bound far above what it needs: the explanation then counts the
+	// same steps as under the bounds below (see findIllegal).
+	full, err := CheckLinearizable(h, opts(LinOptions{ExplainSteps: 1 << 40}))
+	require.NoError(t, err)
+	require.Equal(t, LinIllegal, full.Result)
+	assert.Equal(t, []int{last}, full.Counterexample, "a get of a value nobody put needs no other op")
+	assert.Equal(t, last, full.Culprit)
+	assert.True(t, full.Minimal)
+	assert.Equal(t, `1 operation on key "x" cannot be linearized even alone (no operation can be dropped), and none of the others can have been the source of the value it observes:`, full.Explain(nil)[0])
+	require.NotNil(t, full.Partial)
+	assert.Equal(t, last, full.Partial.Next, "the final get cannot follow the puts")
+	assert.Equal(t, "x", full.Partial.Key)
+	assert.Positive(t, full.Partial.From, "the last segment starts from the value an earlier get read")
+	for _, n := range full.explainSteps {
+		require.Positive(t, n)
+	}
+	t.Logf("explanation steps: find %d, partial %d, minimize %d", full.explainSteps[0], full.explainSteps[1], full.explainSteps[2])
+
+	// The step bound, at the same point every time.
+	find, partial := full.explainSteps[0], full.explainSteps[1]
+	for range 2 {
+		r, err := CheckLinearizable(h, opts(LinOptions{ExplainSteps: find + partial - 1}))
+		require.NoError(t, err)
+		require.Equal(t, LinIllegal, r.Result)
+		assert.Nil(t, r.Partial, "stopped in porcupine's verbose search")
 		assert.Empty(t, r.Counterexample)
+		assert.Equal(t, []string{fmt.Sprintf("not linearizable; the search for a small counterexample stopped at its step bound (%d steps in all); porcupine's partial linearizations are on the visualization", find+partial-1)}, r.Explain(nil))
+
+		r, err = CheckLinearizable(h, opts(LinOptions{ExplainSteps: find + partial + 1}))
+		require.NoError(t, err)
+		require.Equal(t, LinIllegal, r.Result)
+		assert.Empty(t, r.Counterexample, "no steps left to prove the key illegal")
+		require.NotNil(t, r.Partial, "the fallback")
+		assert.Equal(t, full.Partial, r.Partial)
+		lines := r.Explain(nil)
+		require.Len(t, lines, 1+shownBeforeNext+1)
+		assert.Contains(t, lines[0], fmt.Sprintf("not linearizable; the search for a small counterexample stopped at its step bound (%d steps in all); porcupine linearized ", find+partial+1))
+		assert.Contains(t, lines[0], fmt.Sprintf(`on key "x" (after the operations before history #%d, from the value it read), leaving it at "149.`, full.Partial.From))
+		assert.Contains(t, lines[0], "and the next to return cannot follow them:")
+		assert.True(t, strings.HasPrefix(lines[1], "linearized: history #"), lines[1])
+		assert.Equal(t, fmt.Sprintf(`history #%d (process 8): get("x") → "nobody put this", invoked at %v, completed at %v, served by an unknown node; after them, neither it nor any other operation called before it returned can take effect`,
+			last, time.Duration(h[last].Time), time.Duration(h[last+1].Time)), lines[len(lines)-1])
 		res := Combine(Checks{Lin: r})
 		assert.Equal(t, Invalid, res.Verdict)
-		assert.Contains(t, res.Reasons, "linearizability: "+r.Explain(nil)[0])
 	}
 
-	// The step bound: the verdict's searches fit in 200,000 steps each
-	// (the largest segment takes 122,401), the whole-key search (540,000)
-	// does not. On the scripted clock, this also shows about where the
-	// verdict's search ends: it reads the clock every tickSteps steps of
-	// each segment, and an illegal segment stops segments from starting, so
-	// the check may read it fewer times (at most once per segment and per
-	// tickSteps of all 123,448 steps of the segments: ~0.5s in all).
-	const tick = time.Millisecond
+	// The time bound: the check ends within it of the verdict (a scripted
+	// clock, a millisecond per reading).
+	const limit = 20 * time.Millisecond
 	fake := newFakeProbes(tick)
-	r, err := CheckLinearizable(h, LinOptions{StepLimit: 200_000, probes: fake.probes()})
+	r, err := CheckLinearizable(h, LinOptions{ExplainTimeout: limit, probes: fake.probes()})
 	require.NoError(t, err)
-	check(t, r, "stopped at the step bound (200000 steps): see the visualization")
-	verdict := r.Duration
-	require.Positive(t, verdict)
+	require.Equal(t, LinIllegal, r.Result)
+	assert.Contains(t, r.Explain(nil)[0], "the search for a small counterexample stopped at its time bound (20ms)")
+	// The verdict's Duration counts the readings of its own searches only,
+	// which depend on the scheduling of its workers: the explanation's
+	// time is measured from it.
+	assert.GreaterOrEqual(t, fake.elapsed(), r.Duration+limit, "the explanation ran after the verdict, to its bound")
+	assert.LessOrEqual(t, fake.elapsed(), r.Duration+limit+3*tick, "the explanation delays the verdict by its bound at most")
 
-	// The explanation's searches get at least 0.5s of the scripted clock
-	// (128,000 steps) after the verdict: then the timeout, or the heap
-	// filling at 64MiB/s, stops them.
-	const more = time.Second
-	const base, fill = 8 << 20, 64 << 20
-	timeout := verdict + more
-	memory := int64(float64(base+fill*timeout.Seconds()) / liveShare)
-	cases := []struct {
-		name string
-		opts LinOptions
-		why  string
-	}{
-		{"time", LinOptions{Timeout: timeout, StepLimit: hangSteps}, fmt.Sprintf("stopped at the time bound (%v)", timeout)},
-		{"memory", LinOptions{MemoryLimit: memory, StepLimit: hangSteps}, fmt.Sprintf("stopped at the memory bound (%s; live heap ", FormatBytes(memory))},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fake := newFakeProbes(tick)
-			fake.base, fake.fill = base, fill
-			c.opts.probes = fake.probes()
-			r, err := CheckLinearizable(h, c.opts)
-			require.NoError(t, err)
-			check(t, r, c.why)
-			assert.InDelta(t, verdict, r.Duration, float64(more/2), "the verdict's search reads the clock about as often whatever the bounds")
-			// The first reading past the time bound stops the check, or
-			// the first poll of the heap past the memory bound.
-			assert.InDelta(t, timeout, fake.elapsed(), float64(2*memPoll), "the check ends at its bound")
-		})
-	}
+	// The bound on the heap's growth: a scripted heap filling at 64MiB a
+	// second of the scripted clock passes 16MiB of growth well before the
+	// explanation ends.
+	fake = newFakeProbes(memPoll)
+	fake.base, fake.fill = 8<<20, 64<<20
+	r, err = CheckLinearizable(h, LinOptions{ExplainMemory: 16 << 20, ExplainTimeout: time.Hour, probes: fake.probes()})
+	require.NoError(t, err)
+	require.Equal(t, LinIllegal, r.Result)
+	assert.Contains(t, r.Explain(nil)[0], "the search for a small counterexample stopped at its memory bound (16MiB of heap growth; live heap ")
 }
 
 // TestMemoryLimitRestored: a guard lowers the runtime's memory limit while

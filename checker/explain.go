@@ -3,6 +3,7 @@ package checker
 import (
 	"cmp"
 	"fmt"
+	"html"
 	"slices"
 	"strings"
 	"time"
@@ -14,34 +15,41 @@ import (
 // first a summary, then one sentence per operation in history order naming
 // the node that served it and, from roles (nil: not known), that node's role
 // and term when it answered and the leader of the highest term at that time,
-// e.g. "op 41 (process 2): read() → 3, completed at 1.5s, served by node 3,
-// leader of term 4, while node 1 was leader of term 5". Histories without
-// times say where in the history instead ("invoked at op 40").
+// e.g. "history #41 (process 2): read() → 3, completed at 1.5s, served by
+// node 3, leader of term 4, while node 1 was leader of term 5". Histories
+// without times say where in the history instead ("invoked at history #40").
 //
-// An illegal result without a counterexample gets one sentence saying which
-// bound stopped the search for it, e.g. "not linearizable; the search for a
-// small counterexample stopped at the memory bound (512MiB; live heap 402MiB):
-// see the visualization". It returns nil when the result is not illegal, or
-// when no counterexample was asked for (LinOptions.ExplainChecks < 0).
+// An illegal result without a counterexample, or with one the budget
+// left too large to list (more than maxListed operations, not minimal),
+// says which bound stopped the search for it, and falls back on
+// porcupine's longest partial linearization when the explanation got that
+// far: e.g. "not linearizable; the search for a small counterexample
+// stopped at its time bound (2s); porcupine linearized 57 operations on
+// key "x" (after the operations before history #812, from the value it read),
+// leaving it at "x 1 2 y", and the next to return cannot follow them:",
+// then the sentences of the last operations linearized and of the one
+// that cannot follow them. It returns nil when the result is not illegal,
+// or when no explanation was asked for (LinOptions.ExplainChecks < 0).
 func (r *LinResult) Explain(roles *RoleTimeline) []string {
 	if r == nil || r.Result != LinIllegal {
 		return nil
 	}
-	if len(r.cex) == 0 {
+	if len(r.cex) == 0 || (!r.Minimal && len(r.cex) > maxListed && r.Partial != nil) {
 		if r.explainNote == "" {
 			return nil
 		}
-		return []string{fmt.Sprintf("not linearizable; the search for a small counterexample %s: see the visualization", r.explainNote)}
+		return r.explainPartial(roles)
 	}
-	where := "the register"
-	if r.Key != "" {
-		where = "key " + quoteKey(r.Key)
-	}
+	where := r.where(r.Key)
 	how := "no operation can be dropped"
 	if !r.Minimal {
 		how = "the search budget ran out, so it may not be minimal"
 	}
-	out := []string{fmt.Sprintf("%d %s on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), pluralS(len(r.cex), "operation"), where, how)}
+	head := fmt.Sprintf("%d operations on %s cannot be linearized together (%s), and none of the operations left out can have been the source of a value they observe:", len(r.cex), where, how)
+	if len(r.cex) == 1 {
+		head = fmt.Sprintf("1 operation on %s cannot be linearized even alone (%s), and none of the others can have been the source of the value it observes:", where, how)
+	}
+	out := []string{head}
 	ops := slices.SortedFunc(slices.Values(r.cex), func(a, b *linOp) int { return cmp.Compare(a.inv, b.inv) })
 	for _, o := range ops {
 		s := r.describeOp(o, roles)
@@ -51,6 +59,51 @@ func (r *LinResult) Explain(roles *RoleTimeline) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// maxListed is the most operations Explain lists for a counterexample the
+// budget left not minimal; a larger one is summed up by the partial
+// linearization instead.
+const maxListed = 12
+
+// shownBeforeNext is how many of the last operations of a partial
+// linearization Explain describes before the one that cannot follow them.
+const shownBeforeNext = 3
+
+// explainPartial is Explain's fallback on the partial linearization (see
+// Explain).
+func (r *LinResult) explainPartial(roles *RoleTimeline) []string {
+	head := "not linearizable; the search for a small counterexample " + r.explainNote
+	if n := len(r.cex); n > 0 {
+		head = fmt.Sprintf("not linearizable: %d operations on %s cannot be linearized together, but the search for a small counterexample %s before it could shrink them", n, r.where(r.Key), r.explainNote)
+	}
+	p := r.Partial
+	if p == nil || r.partialNext == nil {
+		return []string{head + "; porcupine's partial linearizations are on the visualization"}
+	}
+	from := ""
+	if p.From >= 0 {
+		from = fmt.Sprintf(" (after the operations before %s, from the value it read)", HistoryRef(p.From))
+	}
+	state := html.UnescapeString(p.State)
+	if state != "" {
+		state = ", leaving it at " + state + ","
+	}
+	prefix := r.partialPrefix()
+	out := []string{fmt.Sprintf("%s; porcupine linearized %d %s on %s%s%s and the next to return cannot follow them:",
+		head, len(prefix), pluralS(len(prefix), "operation"), r.where(p.Key), from, state)}
+	for _, o := range prefix[max(0, len(prefix)-shownBeforeNext):] {
+		out = append(out, "linearized: "+r.describeOp(o, roles))
+	}
+	return append(out, r.describeOp(r.partialNext, roles)+"; after them, neither it nor any other operation called before it returned can take effect")
+}
+
+// where names a key in a sentence: "the register" for the single register.
+func (r *LinResult) where(key string) string {
+	if key == "" && r.spec.name == ModelRegister {
+		return "the register"
+	}
+	return "key " + quoteKey(key)
 }
 
 func (r *LinResult) describeOp(o *linOp, roles *RoleTimeline) string {

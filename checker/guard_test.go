@@ -48,9 +48,9 @@ func TestGuardStopsSearch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The control: unstopped, the search says what it says.
-			res, cause := checkParts(newGuard(0, c.steps, nil), c.model, [][]porcupine.Operation{c.ops}, time.Time{})
-			require.Equal(t, c.plain, res)
-			require.Equal(t, c.cause, cause)
+			pr := checkParts(newGuard(0, c.steps, nil), c.model, [][]porcupine.Operation{c.ops}, time.Time{})
+			require.Equal(t, c.plain, pr.res)
+			require.Equal(t, c.cause, pr.cause)
 
 			// Porcupine alone, counting the steps after the stop.
 			g := newGuard(0, 0, nil)
@@ -64,7 +64,7 @@ func TestGuardStopsSearch(t *testing.T) {
 				}
 				return guarded.Step(s, in, out)
 			}
-			res = porcupine.CheckOperationsTimeout(counted, c.ops, 0)
+			res := porcupine.CheckOperationsTimeout(counted, c.ops, 0)
 			require.True(t, g.hit())
 			assert.NotEqual(t, porcupine.Ok, res, "refused steps never make a linearization")
 			n := len(c.ops)
@@ -72,14 +72,14 @@ func TestGuardStopsSearch(t *testing.T) {
 
 			// The checker discards that answer.
 			g = newGuard(0, 0, nil)
-			res, cause = checkParts(g, stopAfter(c.model, g, 100), [][]porcupine.Operation{c.ops}, time.Time{})
-			assert.Equal(t, porcupine.Unknown, res)
-			assert.Equal(t, stopMemory, cause)
+			pr = checkParts(g, stopAfter(c.model, g, 100), [][]porcupine.Operation{c.ops}, time.Time{})
+			assert.Equal(t, porcupine.Unknown, pr.res)
+			assert.Equal(t, stopMemory, pr.cause)
 			g = newGuard(0, 0, nil)
 			g.stop(0)
-			res, cause = checkParts(g, c.model, [][]porcupine.Operation{c.ops, c.ops}, time.Time{})
-			assert.Equal(t, porcupine.Unknown, res, "stopped before it starts")
-			assert.Equal(t, stopMemory, cause)
+			pr = checkParts(g, c.model, [][]porcupine.Operation{c.ops, c.ops}, time.Time{})
+			assert.Equal(t, porcupine.Unknown, pr.res, "stopped before it starts")
+			assert.Equal(t, stopMemory, pr.cause)
 		})
 	}
 }
@@ -102,7 +102,7 @@ func TestGuardBudget(t *testing.T) {
 	const tick = time.Millisecond
 	fake := newFakeProbes(tick)
 	g := newGuard(0, 0, fake.probes())
-	b := &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g}
+	b := &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g, unbounded: true}
 	assert.False(t, b.illegal(stopAfter(model, g, 100), hard.ops))
 	assert.True(t, b.undecided)
 	assert.False(t, b.stepped)
@@ -112,7 +112,7 @@ func TestGuardBudget(t *testing.T) {
 	assert.Equal(t, 9, b.checks, "no check runs once stopped")
 
 	g = newGuard(0, 1000, fake.probes())
-	b = &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g}
+	b = &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: g, unbounded: true}
 	assert.True(t, b.illegal(model, bad.ops), "a check within the step bound decides")
 	assert.False(t, b.undecided)
 	assert.False(t, b.illegal(model, hard.ops))
@@ -120,7 +120,19 @@ func TestGuardBudget(t *testing.T) {
 	assert.True(t, b.stepped, "the step bound stopped it")
 	assert.False(t, b.spent(), "a check the step bound stopped leaves the budget to the others")
 
-	b = &budget{checks: 10, deadline: fake.now().Add(3 * tick), guard: newGuard(0, 0, fake.probes())}
+	// The explanation's own step bound is spent by all its checks together.
+	b = &budget{checks: 10, deadline: fake.start.Add(time.Hour), guard: newGuard(0, 0, fake.probes()), steps: 5000}
+	assert.True(t, b.illegal(model, bad.ops))
+	left := b.steps
+	assert.Less(t, left, int64(5000), "the check's steps are spent")
+	assert.False(t, b.illegal(model, hard.ops))
+	assert.True(t, b.undecided)
+	assert.False(t, b.stepped, "the explanation's bound is no search's own")
+	assert.LessOrEqual(t, b.steps, int64(0))
+	assert.True(t, b.spent(), "no steps left")
+	assert.Equal(t, 8, b.checks)
+
+	b = &budget{checks: 10, deadline: fake.now().Add(3 * tick), guard: newGuard(0, 0, fake.probes()), unbounded: true}
 	assert.False(t, b.spent())
 	assert.False(t, b.spent())
 	assert.True(t, b.spent(), "the clock passed the deadline")
@@ -129,9 +141,11 @@ func TestGuardBudget(t *testing.T) {
 	assert.Equal(t, 10, b.checks, "no check runs once the time is up")
 }
 
-// TestExplainUnderMemoryBound: when the bound stops the counterexample
-// search, the illegal verdict stands, no counterexample is claimed, and the
-// explanation and the page say why there is none.
+// TestExplainUnderMemoryBound: when its memory bound stops the
+// explanation, the illegal verdict stands, no counterexample is claimed,
+// and the explanation and the page say why there is none. The bound is on
+// the heap's growth from where the explanation started: a scripted heap of
+// 3MiB and a bound of 1 byte stop it at once.
 func TestExplainUnderMemoryBound(t *testing.T) {
 	h := fromCalls(
 		call{p: 0, f: "write", in: int64(1), start: 0, end: 10},
@@ -140,25 +154,28 @@ func TestExplainUnderMemoryBound(t *testing.T) {
 	r, err := CheckLinearizable(h, LinOptions{Model: ModelRegister, ExplainChecks: -1})
 	require.NoError(t, err)
 	require.Equal(t, LinIllegal, r.Result)
-	assert.Nil(t, r.Explain(nil), "no counterexample was asked for")
+	assert.Nil(t, r.Explain(nil), "no explanation was asked for")
+	assert.Nil(t, r.Partial)
 	fake := newFakeProbes(time.Millisecond)
 	fake.base = 3 << 20
-	g := newGuard(1, 0, fake.probes()) // every heap is over it
-	g.watch()()
-	require.True(t, g.hit())
-	r.explain(LinOptions{}, g, time.Time{})
+	r.probes = fake.probes()
+	r.explain(LinOptions{ExplainMemory: 1})
 	assert.Empty(t, r.Counterexample)
-	assert.Equal(t, []string{"not linearizable; the search for a small counterexample stopped at the memory bound (1; live heap 3.00MiB): see the visualization"}, r.Explain(nil))
+	assert.Nil(t, r.Partial, "stopped before porcupine's search")
+	assert.Equal(t, []string{"not linearizable; the search for a small counterexample stopped at its memory bound (1 of heap growth; live heap 3.00MiB); porcupine's partial linearizations are on the visualization"}, r.Explain(nil))
 	var page bytes.Buffer
 	require.NoError(t, r.WriteHTMLPage(&page, HTMLOptions{}))
-	assert.Contains(t, page.String(), "the search for a small counterexample stopped at the memory bound (1; live heap 3.00MiB)")
+	assert.Contains(t, page.String(), "the search for a small counterexample stopped at its memory bound (1 of heap growth; live heap 3.00MiB)")
 	res := Combine(Checks{Lin: r})
 	assert.Equal(t, Invalid, res.Verdict)
 	assert.Contains(t, res.Reasons, "linearizability: "+r.Explain(nil)[0])
 
-	r.explainNote = "" // the control: unbounded, it finds the read
-	r.explain(LinOptions{}, newGuard(-1, 0, fake.probes()), time.Time{})
+	r.explainNote = "" // the control: no bound on growth, it finds the read
+	r.explain(LinOptions{ExplainMemory: -1})
 	assert.Equal(t, []int{2}, r.Counterexample, "the read of a value nobody wrote")
+	require.NotNil(t, r.Partial)
+	assert.Equal(t, []int{0}, r.Partial.Prefix, "the write linearizes")
+	assert.Equal(t, 2, r.Partial.Next, "the read cannot follow it")
 }
 
 // hangSteps bounds the searches of tests that expect another bound to stop

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"time"
@@ -22,43 +23,55 @@ const (
 )
 
 // LinOptions configures [CheckLinearizable].
+//
+// The check has two parts with bounds of their own. The verdict is
+// porcupine's search, bounded by Timeout, MemoryLimit and StepLimit: a
+// search a bound stops yields LinUnknown. For an illegal verdict, the
+// explanation then looks for a small counterexample within its own budget
+// (ExplainTimeout, ExplainMemory, ExplainSteps, ExplainChecks), which never
+// changes the verdict and never delays it by more than that budget: when
+// the budget runs out, Explain falls back on porcupine's longest partial
+// linearization (LinResult.Partial) and says which bound stopped it.
 type LinOptions struct {
 	// Model is one of [Models]; "" guesses it with [ModelForHistory].
 	Model string
-	// Timeout bounds the wall time of the whole check; 0 means none. A
-	// verdict's search that runs out of time yields LinUnknown. For an
-	// illegal history the verbose pass and the counterexample search run
-	// within what is left of it (and the latter within ExplainTimeout too):
-	// the verdict stands, and Explain says which bound stopped them. A
-	// verbose pass a page runs later, for a verdict that is not illegal, is
-	// bounded by Timeout again (by DefaultExplainTimeout at most when the
-	// verdict is unknown). Where the timeout stops a search depends on the
-	// machine's speed; where StepLimit does, not.
+	// Timeout bounds the wall time of the verdict's search; 0 means none.
+	// A search that runs out of time yields LinUnknown. Where the timeout
+	// stops a search depends on the machine's speed; where StepLimit does,
+	// not.
 	Timeout time.Duration
 	// MemoryLimit bounds, in bytes, the process's heap while porcupine
-	// searches (the verdict, and the verbose and counterexample passes):
-	// past it the search is stopped, and the verdict's search then yields
-	// LinUnknown. While a search runs, the runtime's soft memory limit is
-	// lowered to the bound too, so the collector keeps the heap near it. 0
-	// means DefaultMemoryLimit; negative, no bound. The heap is the whole
-	// process's, so checks running at once share the bound (see guard.go).
+	// searches: past it the search is stopped, and the verdict's search
+	// then yields LinUnknown. While a search runs, the runtime's soft
+	// memory limit is lowered to the bound too, so the collector keeps the
+	// heap near it. 0 means DefaultMemoryLimit; negative, no bound. The
+	// heap is the whole process's, so checks running at once share the
+	// bound (see guard.go). The explanation stays under it too.
 	MemoryLimit int64
 	// StepLimit bounds the model steps of each porcupine search of the
-	// check: the verdict's search of each segment of a key, the verbose
-	// pass (all keys together) and each check of the counterexample
-	// search. A search past it is stopped as at the timeout: the verdict's
-	// yields LinUnknown, and Explain says when it stopped the others.
-	// Unlike Timeout and MemoryLimit, it stops a search at the same point
-	// on every machine, so a history and a StepLimit give the same verdict
-	// anywhere. 0 (or negative) means none.
+	// check: the verdict's search of each segment of a key, and each
+	// search of the explanation. A verdict's search past it yields
+	// LinUnknown. Unlike Timeout and MemoryLimit, it stops a search at the
+	// same point on every machine, so a history and a StepLimit give the
+	// same verdict anywhere. 0 (or negative) means none.
 	StepLimit int64
 	// ExplainChecks bounds how many porcupine checks the search for a minimal
 	// counterexample may run; 0 means DefaultExplainChecks, negative
-	// disables the search.
+	// disables the explanation (no counterexample, no partial
+	// linearization).
 	ExplainChecks int
-	// ExplainTimeout bounds the wall time of that search; 0 means
-	// DefaultExplainTimeout. Timeout bounds it too.
+	// ExplainTimeout bounds the wall time of the explanation, from the
+	// verdict on; 0 means DefaultExplainTimeout.
 	ExplainTimeout time.Duration
+	// ExplainMemory bounds how much the heap may grow, in bytes, over what
+	// it held when the explanation started (and never past MemoryLimit); 0
+	// means DefaultExplainMemory, negative no bound but MemoryLimit.
+	ExplainMemory int64
+	// ExplainSteps bounds the model steps of the whole explanation, all of
+	// its searches together; 0 (or negative) means none. Like StepLimit it
+	// stops the explanation at the same point on every machine: tests
+	// bound it so, never by time.
+	ExplainSteps int64
 	// probes read the clock and the heap for the bounds above; nil reads
 	// the real ones (tests inject fakes: see probes.go).
 	probes *probes
@@ -69,10 +82,12 @@ type LinOptions struct {
 	KeepUnobservedWrites bool
 }
 
-// Defaults for the counterexample search.
+// Defaults of the explanation's budget: small, so that an explanation
+// that cannot finish costs little beside the verdict.
 const (
-	DefaultExplainChecks  = 2000
-	DefaultExplainTimeout = 10 * time.Second
+	DefaultExplainChecks        = 2000
+	DefaultExplainTimeout       = 2 * time.Second
+	DefaultExplainMemory  int64 = 512 << 20
 )
 
 // LinResult is the outcome of [CheckLinearizable].
@@ -81,9 +96,13 @@ type LinResult struct {
 	Model      string        `json:"model"`
 	Ops        int           `json:"ops"`         // operations given to porcupine
 	Partitions int           `json:"partitions"`  // independent keys
-	Duration   time.Duration `json:"duration_ns"` // wall time of the porcupine check, without the counterexample search
-	// Reason says, for an unknown result, which bound stopped the search.
+	Duration   time.Duration `json:"duration_ns"` // wall time of the verdict's search, without the explanation
+	// Reason says, for an unknown result, why: which bound stopped the
+	// search, or that the history observed nothing.
 	Reason string `json:"reason,omitempty"`
+	// Note qualifies a result that tested nothing: an empty history is
+	// linearizable, with a note saying it held nothing to check.
+	Note string `json:"note,omitempty"`
 
 	// Counterexample lists, for an illegal history, the history positions
 	// (of the invokes) of a small set of operations that cannot be
@@ -98,38 +117,93 @@ type LinResult struct {
 	// possible source of what it observes (the search finished within its
 	// budget).
 	Minimal bool `json:"minimal,omitempty"`
+	// Partial is, for an illegal history, porcupine's longest partial
+	// linearization of the part of the history it proved illegal: what the
+	// explanation falls back on when it finds no counterexample within its
+	// budget. Nil when the explanation was not asked for, or its budget
+	// ran out before porcupine's search of that part finished.
+	Partial *PartialLinearization `json:"partial,omitempty"`
 
 	spec *modelSpec
 	cex  []*linOp // the counterexample as checked (cut-off ops unknown)
-	// info holds porcupine's partial linearizations once haveInfo is set:
-	// at once for an illegal history (the explanation needs them), on the
-	// first linInfo call otherwise (only the visualization needs them).
+	// partialOps are Partial's operations as checked: the prefix in
+	// linearization order (a segment's seed first), and the op that cannot
+	// follow it (nil: none).
+	partialOps  []*linOp
+	partialNext *linOp
+	// parts are the partitions the verdict checked (segments of keys) and
+	// proved whether each proved linearizable: the explanation looks for
+	// the illegal one among the others.
+	parts  [][]porcupine.Operation
+	proved []bool
+	// info holds porcupine's partial linearizations over whole keys once
+	// haveInfo is set, on the first linInfo call (only the visualization
+	// needs them).
 	info     porcupine.LinearizationInfo
 	haveInfo bool
 	// infoNote says why the partial linearizations are incomplete when the
-	// verbose pass was stopped ("": it finished).
+	// page's verbose pass was stopped ("": it finished).
 	infoNote string
 	// explainNote completes "the search for a small counterexample …" for
-	// an illegal history without one: which bound stopped that search ("":
-	// it was not asked for).
+	// an illegal history without one, or with one that may not be minimal:
+	// which bound stopped that search ("": it was not asked for, or it
+	// finished).
 	explainNote string
-	timeout     time.Duration
-	memLimit    int64 // resolved MemoryLimit: bytes, ≤ 0 for none
-	stepLimit   int64 // StepLimit: ≤ 0 for none
-	probes      *probes
-	hist        histories.History
-	conv        *converted
+	// explainSteps are the model steps the explanation spent finding the
+	// illegal partition, on its partial linearization and minimizing
+	// (tests).
+	explainSteps [3]int64
+	opts         LinOptions // as given, for the page's own search
+	memLimit     int64      // resolved MemoryLimit: bytes, ≤ 0 for none
+	stepLimit    int64      // StepLimit: ≤ 0 for none
+	probes       *probes
+	hist         histories.History
+	conv         *converted
+}
+
+// PartialLinearization is porcupine's longest partial linearization of the
+// part of a history it proved illegal: the operations it could linearize
+// in order, and the one that cannot follow them. Positions are those of
+// the operations' invokes in the history.
+type PartialLinearization struct {
+	// Key is the part's key ("" for a single register).
+	Key string `json:"key,omitempty"`
+	// From is, when the part is a segment of its key (see segment.go), the
+	// position of the read whose value the segment starts from: the prefix
+	// follows the operations before it. -1: the prefix starts from the
+	// model's initial state.
+	From int `json:"from"`
+	// Prefix lists the linearized operations, in linearization order.
+	Prefix []int `json:"prefix"`
+	// Next is the operation that cannot follow Prefix: the first to return
+	// among those left out. After Prefix, no operation called before Next
+	// returned, Next included, can take effect (else porcupine would have
+	// found a longer partial linearization). -1 when none is known.
+	Next int `json:"next"`
+	// State describes the model's state after Prefix (e.g. `"x 1 0 y"`).
+	State string `json:"state,omitempty"`
 }
 
 // CheckLinearizable checks a history for linearizability with porcupine. An
 // invalid history (a completion without an invoke, two invokes in flight on
 // one process, values the model cannot read) is an error naming the op.
+//
+// A history without client operations is linearizable, with a Note: it held
+// nothing to check. A history with client operations none of which has a
+// known outcome (all pending, failed or of unknown outcome) is unknown:
+// nothing it observed could be out of order, so "linearizable" would say
+// nothing.
 func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error) {
 	name := opts.Model
+	clientOps := hasClientOps(h)
 	if name == "" {
-		var err error
-		if name, err = ModelForHistory(h); err != nil {
-			return nil, fmt.Errorf("choosing a model: %w", err)
+		if !clientOps {
+			name = ModelRegister // nothing to tell it by; any model says the same
+		} else {
+			var err error
+			if name, err = ModelForHistory(h); err != nil {
+				return nil, fmt.Errorf("choosing a model: %w", err)
+			}
 		}
 	}
 	spec, err := lookupModel(name)
@@ -141,43 +215,43 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	r := &LinResult{Model: name, Ops: len(conv.ops), Partitions: countKeys(conv.ops), Culprit: -1,
-		spec: spec, hist: h, conv: conv, timeout: opts.Timeout, memLimit: resolveMemoryLimit(opts.MemoryLimit),
+		spec: spec, hist: h, conv: conv, opts: opts, memLimit: resolveMemoryLimit(opts.MemoryLimit),
 		stepLimit: opts.StepLimit, probes: opts.probes.orReal()}
+	switch {
+	case !clientOps:
+		r.Result, r.Note = LinOK, "the history has no client operations: nothing to check"
+		return r, nil
+	case !observes(conv.ops):
+		r.Result = LinUnknown
+		r.Reason = "no operation completed with a known outcome: the history observed nothing that could be out of order"
+		return r, nil
+	}
 	// The verdict comes from porcupine's plain search over segments of
-	// each key (segment.go), checked on every core (parallel.go). Its
-	// verbose mode also records the longest partial linearization through
-	// every op, which costs O(depth) per backtrack — up to half the check
-	// on a busy history — and only the reports need it: they get it per
-	// whole key, from linInfo.
+	// each key (segment.go), checked on every core (parallel.go); only an
+	// illegal one pays for an explanation, under its own budget.
 	start := r.probes.now()
 	var deadline time.Time
 	if opts.Timeout > 0 {
 		deadline = start.Add(opts.Timeout)
 	}
-	parts := verdictParts(spec, conv.ops)
-	// One guard and one deadline cover every search of the check: the
-	// verdict's, and for an illegal history the verbose pass and the
-	// counterexample search.
+	r.parts = verdictParts(spec, conv.ops)
 	g := newGuard(r.memLimit, r.stepLimit, r.probes)
 	end := g.watch()
-	defer end()
-	res, cause := checkParts(g, spec.model, parts, deadline)
+	pr := checkParts(g, spec.model, r.parts, deadline)
+	end()
+	r.proved = pr.proved
 	r.Duration = r.probes.now().Sub(start)
-	switch res {
+	switch pr.res {
 	case porcupine.Ok:
 		r.Result = LinOK
 	case porcupine.Illegal:
 		r.Result = LinIllegal
-		r.verbosePass(g, deadline)
-		switch {
-		case opts.ExplainChecks < 0:
-			r.explainNote = "" // not asked for
-		case r.explainNote == "": // else the verbose pass spent a bound
-			r.explain(opts, g, deadline)
+		if opts.ExplainChecks >= 0 {
+			r.explain(opts)
 		}
 	default:
 		r.Result = LinUnknown
-		switch cause {
+		switch pr.cause {
 		case stopMemory:
 			r.Reason = fmt.Sprintf("%s after %v", g.reason(), r.Duration.Round(time.Millisecond))
 		case stopSteps:
@@ -187,6 +261,27 @@ func CheckLinearizable(h histories.History, opts LinOptions) (*LinResult, error)
 		}
 	}
 	return r, nil
+}
+
+// hasClientOps reports whether h holds an operation of a client (not the
+// nemesis).
+func hasClientOps(h histories.History) bool {
+	for i := range h {
+		if h[i].Process != histories.NemesisProcess {
+			return true
+		}
+	}
+	return false
+}
+
+// observes reports whether any of ops has a known outcome.
+func observes(ops []porcupine.Operation) bool {
+	for _, op := range ops {
+		if !op.Input.(*linOp).unknown {
+			return true
+		}
+	}
+	return false
 }
 
 // verdictParts splits ops into the partitions the verdict's search checks
@@ -199,38 +294,9 @@ func verdictParts(spec *modelSpec, ops []porcupine.Operation) [][]porcupine.Oper
 	return spec.model.Partition(ops)
 }
 
-// verbosePass runs porcupine's verbose search over whole keys for an
-// illegal verdict, within the check's deadline (zero: none) and under its
-// guard, which the caller watches. When a bound stops it, the info holds the
-// partial linearizations found until then (genuine ones: see guard.go),
-// infoNote says why it is incomplete, and explainNote why no counterexample
-// will be searched for: the counterexample search needs the same whole-key
-// search, and its bounds are spent.
-func (r *LinResult) verbosePass(g *searchGuard, deadline time.Time) {
-	s := g.search(deadline)
-	if s.expired() && s.cause() == stopTime {
-		// Nothing left: a page will run its own bounded pass.
-		r.explainNote = r.stoppedAtTime()
-		return
-	}
-	_, info := porcupine.CheckOperationsVerbose(s.model(r.spec.model), r.conv.ops, 0)
-	r.infoNote = r.stoppedBecause(s.cause(), g, r.timeout)
-	switch s.cause() {
-	case stopMemory:
-		r.explainNote = r.stoppedAtMemory(g)
-	case stopTime:
-		r.explainNote = r.stoppedAtTime()
-	case stopSteps:
-		r.explainNote = r.stoppedAtSteps(g)
-	}
-	r.info = info
-	sortPartials(r.info.PartialLinearizations())
-	r.haveInfo = true
-}
-
-// stoppedBecause says why a verbose pass stopped by cause is incomplete
-// ("": it finished); timeout is the bound it ran within.
-func (r *LinResult) stoppedBecause(cause stopCause, g *searchGuard, timeout time.Duration) string {
+// stoppedBecause says why a page's verbose pass stopped by cause is
+// incomplete ("": it finished); timeout is the bound it ran within.
+func stoppedBecause(cause stopCause, g *searchGuard, timeout time.Duration) string {
 	switch cause {
 	case stopMemory:
 		return g.reason()
@@ -242,36 +308,21 @@ func (r *LinResult) stoppedBecause(cause stopCause, g *searchGuard, timeout time
 	return ""
 }
 
-// stoppedAtMemory, stoppedAtTime and stoppedAtSteps complete "the search
-// for a small counterexample …" when a bound of the check stopped it.
-func (r *LinResult) stoppedAtMemory(g *searchGuard) string {
-	return fmt.Sprintf("stopped at the memory bound (%s; live heap %s)", FormatBytes(g.limit), roughBytes(g.heap.Load()))
-}
-
-func (r *LinResult) stoppedAtTime() string {
-	return fmt.Sprintf("stopped at the time bound (%v)", r.timeout)
-}
-
-func (r *LinResult) stoppedAtSteps(g *searchGuard) string {
-	return fmt.Sprintf("stopped at the step bound (%d steps)", g.steps)
-}
-
-// linInfo returns porcupine's linearization info for the checked history.
-// For an illegal history the check computed it already (verbosePass);
-// otherwise the first call runs the verbose search over whole keys, which
-// only the page needs: under a fresh guard with the check's memory bound,
-// within the check's timeout, and within DefaultExplainTimeout at most when
-// the check already timed out. It decides the verdict the segmented search
-// did (see segment.go), unless a bounded search is stopped; then the info
-// holds the partial linearizations found until then (genuine ones: see
-// guard.go) and infoNote says why it is incomplete.
+// linInfo returns porcupine's linearization info over whole keys, which
+// only the page needs: the first call runs porcupine's verbose search. It
+// decides the verdict the segmented search did (see segment.go), unless a
+// bound stops it; then the info holds the partial linearizations found
+// until then (genuine ones: see guard.go) and infoNote says why it is
+// incomplete. For a linearizable history it runs within the check's
+// Timeout and MemoryLimit, as the verdict did; otherwise within the
+// explanation's time (ExplainTimeout) and the check's MemoryLimit: the
+// page of a history that is not linearizable shows what such a search
+// finds, and a whole key can take far longer than the verdict's segments.
 func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 	if !r.haveInfo {
-		bound := r.timeout
-		if r.Result != LinOK && (bound == 0 || bound > DefaultExplainTimeout) {
-			// The check already spent its whole bound: a page of the
-			// partial linearizations found in a shorter search will do.
-			bound = DefaultExplainTimeout
+		bound := r.opts.Timeout
+		if r.Result != LinOK {
+			bound = cmp.Or(r.opts.ExplainTimeout, DefaultExplainTimeout)
 		}
 		g := newGuard(r.memLimit, r.stepLimit, r.probes)
 		end := g.watch()
@@ -279,10 +330,10 @@ func (r *LinResult) linInfo() porcupine.LinearizationInfo {
 		if bound > 0 {
 			deadline = r.probes.now().Add(bound)
 		}
-		s := g.search(deadline)
+		s := g.sharedSearch(deadline) // porcupine steps the keys at once
 		_, info := porcupine.CheckOperationsVerbose(s.model(r.spec.model), r.conv.ops, 0)
 		end()
-		r.infoNote = r.stoppedBecause(s.cause(), g, bound)
+		r.infoNote = stoppedBecause(s.cause(), g, bound)
 		r.info = info
 		sortPartials(r.info.PartialLinearizations())
 		r.haveInfo = true

@@ -33,6 +33,10 @@ type linOp struct {
 	// put is the kv state a put leaves: the model's step returns it
 	// instead of allocating one per step.
 	put *kvState
+	// reg is, for a register write or cas, the state it leaves, boxed
+	// once: the model's step returns it instead of boxing one per step
+	// (nil: box it then).
+	reg any
 
 	// Outputs, meaningful only when !unknown. outNil is a read of an unset
 	// register or a get of a missing key.
@@ -46,6 +50,7 @@ type linOp struct {
 	list *listNode
 
 	inv, ret   int   // history positions of the invoke and the completion (-1: none)
+	from       int   // a segment's seed (inv -1): the invoke's position of the read whose value it sets
 	call, done int64 // porcupine's call and return times (done is infinity when unknown)
 	process    int
 	node       int    // server that answered; 0 unknown

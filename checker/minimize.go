@@ -1,111 +1,111 @@
 package checker
 
 import (
-	"cmp"
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/anishathalye/porcupine"
 )
 
-// budget bounds the porcupine checks spent looking for a small
-// counterexample: their number, their time, and (through guard, under which
-// each check runs, and which the caller watches) the heap and the steps of
-// each check.
+// budget bounds the porcupine searches of an explanation: the number of
+// checks the minimizer runs, the explanation's deadline, its steps in all,
+// and (through guard, under which each search runs, and which the caller
+// watches) the heap and the steps of each search.
 type budget struct {
 	checks   int
-	deadline time.Time
+	deadline time.Time // zero: none
 	guard    *searchGuard
+	// steps is what is left of the explanation's steps; unbounded when
+	// the explanation has no step bound.
+	steps     int64
+	unbounded bool
+	// used counts the steps of every search, bounded or not.
+	used int64
+	// lane is a client id no op of the history uses, for the seeds of the
+	// segments the checks cut (segment.go).
+	lane int
+	// cutter cuts one key's ops into segments (nil: the model has none).
+	cutter *segmenter
 	// undecided is set when a check was skipped or a bound stopped it, so
-	// its "not illegal" may be wrong; stepped when the step bound did.
+	// its "not illegal" may be wrong; stepped when the step bound of a
+	// search did (not the explanation's own, which spends the budget).
 	undecided, stepped bool
 }
 
+// spent reports whether a bound of the whole explanation has run out: its
+// steps, its time, its memory or (for the minimizer) its checks.
 func (b *budget) spent() bool {
-	return b.checks <= 0 || !b.guard.p.now().Before(b.deadline) || b.guard.hit()
+	return b.checks <= 0 || b.outOfBounds()
 }
 
-// illegal reports whether porcupine proves ops (one partition of model)
-// illegal within the budget. Running out of budget, time, steps or memory
-// counts as "not proven".
+// outOfBounds is spent without the count of checks.
+func (b *budget) outOfBounds() bool {
+	return (!b.unbounded && b.steps <= 0) || b.guard.hit() || (!b.deadline.IsZero() && !b.guard.p.now().Before(b.deadline))
+}
+
+// run runs one porcupine search of ops (one partition of model, which has
+// no Partition) under the budget, at most limit steps (≤ 0: no bound of its
+// own), and returns its answer and what stopped it. Cancelled searches and
+// those a bound stopped prove nothing.
+func (b *budget) run(model porcupine.Model, ops []porcupine.Operation, limit int64, verbose bool) (bool, porcupine.LinearizationInfo, stopCause) {
+	s := b.guard.search(b.deadline)
+	if limit > 0 && (s.limit <= 0 || limit < s.limit) {
+		s.limit = limit
+	}
+	if !b.unbounded && (s.limit <= 0 || b.steps < s.limit) {
+		s.limit = max(b.steps, 1)
+	}
+	if s.expired() {
+		return false, porcupine.LinearizationInfo{}, s.cause()
+	}
+	var res porcupine.CheckResult
+	var info porcupine.LinearizationInfo
+	if verbose {
+		res, info = porcupine.CheckOperationsVerbose(s.model(model), ops, 0)
+	} else {
+		res = porcupine.CheckOperationsTimeout(s.model(model), ops, 0)
+	}
+	n := s.count()
+	if s.limit > 0 {
+		n = min(n, s.limit)
+	}
+	b.used += n
+	if !b.unbounded {
+		b.steps -= n
+	}
+	return res == porcupine.Ok, info, s.cause()
+}
+
+// illegal reports whether porcupine proves ops (one key of model, which
+// has no Partition) illegal within the budget, checking the segments the
+// verdict would cut it into one after another (segment.go: the history is
+// illegal iff one of them is). Running out of checks, time, steps or
+// memory counts as "not proven".
 func (b *budget) illegal(model porcupine.Model, ops []porcupine.Operation) bool {
 	if b.spent() {
 		b.undecided = true
 		return false
 	}
 	b.checks--
-	s := b.guard.search(b.deadline)
-	if s.expired() {
-		b.undecided = true
-		return false
+	parts := [][]porcupine.Operation{ops}
+	if b.cutter != nil {
+		parts = b.cutter.cut(nil, ops, b.lane)
 	}
-	res := porcupine.CheckOperationsTimeout(s.model(model), ops, 0)
-	switch c := s.cause(); {
-	case c != stopNone:
-		b.undecided = true // steps may have been refused: proves nothing
-		b.stepped = b.stepped || c == stopSteps
-	case res == porcupine.Illegal:
-		return true
+	for _, part := range parts {
+		ok, _, c := b.run(model, part, 0, false)
+		switch {
+		case c != stopNone:
+			// Steps may have been refused: proves nothing.
+			b.undecided = true
+			b.stepped = b.stepped || (c == stopSteps && (b.unbounded || b.steps > 0))
+			if b.outOfBounds() {
+				return false
+			}
+		case !ok:
+			return true
+		}
 	}
 	return false
-}
-
-// explain finds a small set of operations that cannot be linearized together
-// in the first illegal partition and records it in r. Its checks run under
-// g, which the caller watches, and end by deadline (zero: none) or after
-// opts.ExplainTimeout, whichever comes first. When it finds none, explainNote
-// says why.
-func (r *LinResult) explain(opts LinOptions, g *searchGuard, deadline time.Time) {
-	checks := cmp.Or(opts.ExplainChecks, DefaultExplainChecks)
-	own := cmp.Or(opts.ExplainTimeout, DefaultExplainTimeout)
-	b := &budget{checks: checks, deadline: g.p.now().Add(own), guard: g}
-	byCheck := deadline.IsZero() || b.deadline.Before(deadline)
-	if !byCheck {
-		b.deadline = deadline
-	}
-	info := r.linInfo()
-	model := r.spec.model
-	model.Partition = nil // each check below is on one partition
-	partials := info.PartialLinearizations()
-	for p, ops := range r.spec.model.Partition(r.conv.ops) {
-		var longest []int
-		if p < len(partials) && len(partials[p]) > 0 {
-			longest = partials[p][0]
-		}
-		if len(longest) == len(ops) {
-			continue // porcupine linearized this partition
-		}
-		m := &minimizer{model: model, closure: r.spec.closure, ops: ops, infinity: r.conv.infinity, b: b}
-		set, culprit, minimal, ok := m.run(longest)
-		if !ok {
-			continue
-		}
-		r.Key = culprit.key
-		r.Culprit = culprit.inv
-		r.Minimal = minimal
-		r.Counterexample = make([]int, len(set))
-		for i, o := range set {
-			r.Counterexample[i] = o.inv
-		}
-		sort.Ints(r.Counterexample)
-		r.cex = set
-		return
-	}
-	switch {
-	case g.hit():
-		r.explainNote = r.stoppedAtMemory(g)
-	case !byCheck && !g.p.now().Before(b.deadline):
-		r.explainNote = r.stoppedAtTime()
-	case b.stepped:
-		r.explainNote = r.stoppedAtSteps(g)
-	case b.undecided:
-		r.explainNote = fmt.Sprintf("ran out of its budget (%d porcupine checks, %v)", checks, own)
-	default:
-		// Every partition's check finished without proving it illegal:
-		// cannot happen for a history the verdict's search proved illegal.
-		r.explainNote = "found no illegal key"
-	}
 }
 
 // minimizer shrinks one illegal partition.
@@ -131,7 +131,7 @@ type minimizer struct {
 // rest illegal and closed under sources (see modelSpec.closure): an illegal
 // subset proves nothing if dropping an op took away the write a read had
 // observed.
-func (m *minimizer) run(longest []int) (set []*linOp, culprit *linOp, minimal, ok bool) {
+func (m *minimizer) run(hint *linOp) (set []*linOp, culprit *linOp, minimal, ok bool) {
 	for i, op := range m.ops {
 		if op.Return < m.infinity {
 			m.order = append(m.order, i)
@@ -145,7 +145,7 @@ func (m *minimizer) run(longest []int) (set []*linOp, culprit *linOp, minimal, o
 		return nil, nil, false, false
 	}
 	lo, hi := 1, R // prefix(hi) is known illegal
-	if k := m.hint(longest); k > 0 && k < hi {
+	if k := m.hint(hint); k > 0 && k < hi {
 		if m.b.illegal(m.model, m.prefix(k)) {
 			hi = k
 		} else {
@@ -179,16 +179,15 @@ func (m *minimizer) run(longest []int) (set []*linOp, culprit *linOp, minimal, o
 	return set, culprit, minimal, true
 }
 
-// hint turns porcupine's longest partial linearization into a prefix length:
-// the first op by return time that it could not include is where the search
-// got stuck.
-func (m *minimizer) hint(longest []int) int {
-	in := make(map[int]bool, len(longest))
-	for _, id := range longest {
-		in[id] = true
+// hint turns the op porcupine's longest partial linearization could not
+// be followed by (nil: none) into a prefix length: the prefix that ends
+// with its return, where the search got stuck.
+func (m *minimizer) hint(next *linOp) int {
+	if next == nil {
+		return 0
 	}
 	for k, i := range m.order {
-		if !in[i] {
+		if m.ops[i].Input.(*linOp).inv == next.inv {
 			return k + 1
 		}
 	}

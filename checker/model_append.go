@@ -274,7 +274,7 @@ func appendSeed(read *linOp, call int64) *linOp {
 			l = l.push(v)
 		}
 	}
-	return &linOp{kind: opSet, key: read.key, list: l, inv: -1, ret: -1, call: call, done: call}
+	return &linOp{kind: opSet, key: read.key, list: l, inv: -1, ret: -1, from: read.inv, call: call, done: call}
 }
 
 func describeAppendOp(input, _ any) string {

@@ -41,32 +41,41 @@ func registerSpec() *modelSpec {
 	}
 }
 
+// registerStep returns the state it was given, or the one the op boxed
+// (see linOp.reg), so that a step allocates nothing.
 func registerStep(state, input, _ any) (bool, any) {
 	s := state.(regState)
 	o := input.(*linOp)
 	switch o.kind {
 	case opRead:
 		if o.unknown {
-			return true, s
+			return true, state
 		}
 		if o.outNil {
-			return !s.set, s
+			return !s.set, state
 		}
-		return s.set && s.v == o.outNum, s
+		return s.set && s.v == o.outNum, state
 	case opWrite:
-		return true, regState{set: true, v: o.num}
+		return true, o.regAfter(o.num)
 	case opCAS:
-		matches := s.set && s.v == o.num
-		if matches {
-			return true, regState{set: true, v: o.num2}
+		if s.set && s.v == o.num {
+			return true, o.regAfter(o.num2)
 		}
 		// An acknowledged CAS must have matched; one whose outcome is
 		// unknown may have found another value and changed nothing.
-		return o.unknown, s
+		return o.unknown, state
 	case opCASFail:
-		return !s.set || s.v != o.num, s
+		return !s.set || s.v != o.num, state
 	}
-	return false, s
+	return false, state
+}
+
+// regAfter is the register state o leaves, holding v.
+func (o *linOp) regAfter(v int64) any {
+	if o.reg != nil {
+		return o.reg
+	}
+	return regState{set: true, v: v}
 }
 
 func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
@@ -92,6 +101,7 @@ func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
 			return fmt.Errorf("op %d: write of %s, want an integer", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		o.num = n
+		o.reg = regState{set: true, v: n}
 	case "cas":
 		o.kind = opCAS
 		pair, ok := inv.Value.([]any)
@@ -104,6 +114,7 @@ func parseRegisterOp(inv, done *histories.Op, o *linOp) error {
 			return fmt.Errorf("op %d: cas of %s, want a list of two integers [old new]", inv.Index, histories.DescribeValue(inv.Value))
 		}
 		o.num, o.num2 = old, nw
+		o.reg = regState{set: true, v: nw}
 		if done != nil && done.Type == histories.Fail {
 			o.kind = opCASFail // convert keeps only failed compares
 		}

@@ -381,9 +381,41 @@ func TestModelForHistory(t *testing.T) {
 	assert.Equal(t, []string{ModelRegister, ModelKV, ModelAppend}, Models())
 }
 
-func TestEmptyHistory(t *testing.T) {
-	r, err := CheckLinearizable(nil, LinOptions{Model: ModelKV})
-	require.NoError(t, err)
-	assert.Equal(t, LinOK, r.Result)
-	assert.Equal(t, 0, r.Ops)
+// TestNothingToCheck: a history without client operations is
+// linearizable, as porcupine says, with a note that it held nothing to
+// check, whatever the model (none can be guessed); one whose client
+// operations have no known outcome (pending, info, a failed write) is
+// unknown with that reason, never linearizable.
+func TestNothingToCheck(t *testing.T) {
+	fail := histories.Fail
+	cases := []struct {
+		name  string
+		model string
+		h     histories.History
+		want  LinVerdict
+	}{
+		{"empty", "", nil, LinOK},
+		{"empty kv", ModelKV, nil, LinOK},
+		{"nemesis only", "", hist(ev(1, histories.NemesisProcess, info, "start-kill", "", "n1")), LinOK},
+		{"one invoke", "", hist(ev(1, 0, histories.Invoke, "write", "", i64(1))), LinUnknown},
+		{"one info", ModelKV, hist(ev(1, 0, histories.Invoke, "put", "k", "a"), ev(2, 0, info, "put", "k", "a")), LinUnknown},
+		{"a failed write", "", hist(ev(1, 0, histories.Invoke, "write", "", i64(1)), ev(2, 0, fail, "write", "", i64(1))), LinUnknown},
+		{"one completed write", "", hist(ev(1, 0, histories.Invoke, "write", "", i64(1)), ev(2, 0, ok, "write", "", i64(1))), LinOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := CheckLinearizable(c.h, LinOptions{Model: c.model})
+			require.NoError(t, err)
+			assert.Equal(t, c.want, r.Result)
+			switch {
+			case c.want == LinUnknown:
+				assert.Equal(t, "no operation completed with a known outcome: the history observed nothing that could be out of order", r.Reason)
+				assert.Equal(t, Unknown, Combine(Checks{Lin: r}).Verdict)
+			case r.Ops == 0:
+				assert.Equal(t, "the history has no client operations: nothing to check", r.Note)
+			default:
+				assert.Empty(t, r.Note)
+			}
+		})
+	}
 }

@@ -334,7 +334,7 @@ func holds(vs []int64, v int64) bool {
 // kvSeed is a put of the value read observed, at time call.
 func kvSeed(read *linOp, call int64) *linOp {
 	s := read.outStr
-	return &linOp{kind: opPut, key: read.key, str: s, put: newKVState(s), inv: -1, ret: -1, call: call, done: call}
+	return &linOp{kind: opPut, key: read.key, str: s, put: newKVState(s), inv: -1, ret: -1, from: read.inv, call: call, done: call}
 }
 
 // registerSeed is a write of the value read observed; an unset register has
@@ -343,5 +343,5 @@ func registerSeed(read *linOp, call int64) *linOp {
 	if read.outNil {
 		return nil
 	}
-	return &linOp{kind: opWrite, key: read.key, num: read.outNum, inv: -1, ret: -1, call: call, done: call}
+	return &linOp{kind: opWrite, key: read.key, num: read.outNum, reg: regState{set: true, v: read.outNum}, inv: -1, ret: -1, from: read.inv, call: call, done: call}
 }

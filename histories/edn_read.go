@@ -9,7 +9,9 @@ import (
 )
 
 // readEDNForms calls op for every operation map in data: top-level maps, or the
-// maps inside top-level vectors and lists.
+// maps inside top-level vectors and lists. A map may be written as a tagged
+// record, as Jepsen writes its history (#jepsen.history.Op{...}): the tag
+// names the record's class, and the map holds its fields.
 func readEDNForms(data []byte, file string, op func(m ednValue) error) error {
 	p := newEDNParser(data)
 	for {
@@ -24,6 +26,7 @@ func readEDNForms(data []byte, file string, op func(m ednValue) error) error {
 		if err != nil {
 			return ednParseError(file, err)
 		}
+		v = record(v)
 		switch v.kind {
 		case ednMap:
 			if err := op(v); err != nil {
@@ -31,6 +34,7 @@ func readEDNForms(data []byte, file string, op func(m ednValue) error) error {
 			}
 		case ednVector, ednList:
 			for _, m := range v.items {
+				m = record(m)
 				if m.kind != ednMap {
 					return parseErrorf(file, int(m.line), "expected an operation map {...}, got %s", quoteFound(m.text()))
 				}
@@ -42,6 +46,14 @@ func readEDNForms(data []byte, file string, op func(m ednValue) error) error {
 			return parseErrorf(file, int(v.line), "expected an operation map {...}, got %s", quoteFound(v.text()))
 		}
 	}
+}
+
+// record returns the map of a tagged record (#ns.Name{...}), else v.
+func record(v ednValue) ednValue {
+	if v.kind == ednTagged && len(v.items) == 1 && v.items[0].kind == ednMap {
+		return v.items[0]
+	}
+	return v
 }
 
 func ednParseError(file string, err error) error {

@@ -151,6 +151,35 @@ func TestEDNVectorOfOps(t *testing.T) {
 	assert.Equal(t, int64(1), h[1].Value)
 }
 
+// TestEDNTaggedRecords: Jepsen writes its history's operations as tagged
+// records (#jepsen.history.Op{...}); they read as the maps they tag, at
+// the top level and inside a vector, and are detected as EDN, or as the
+// Knossos kv family when their fields say so. A tag on anything but a map
+// is no operation.
+func TestEDNTaggedRecords(t *testing.T) {
+	const records = `#jepsen.history.Op{:index 0, :time 14592334, :type :invoke, :process 0, :f :write, :value 3}
+#jepsen.history.Op{:index 1, :time 18446711, :type :ok, :process 0, :f :write, :value 3}
+#jepsen.history.Op{:index 2, :time 20000000, :type :info, :process :nemesis, :f :start-partition, :value nil}
+`
+	plain, _, err := Parse([]byte(strings.ReplaceAll(records, "#jepsen.history.Op", "")), "h.edn", EDN)
+	require.NoError(t, err)
+	require.Len(t, plain, 3)
+	for _, in := range []string{records, "[" + records + "]", "[#jepsen.history.Op {:index 0, :time 14592334, :type :invoke, :process 0, :f :write, :value 3}\n" + records[strings.IndexByte(records, '\n')+1:] + "]"} {
+		h, f, err := Parse([]byte(in), "h.edn", Auto)
+		require.NoError(t, err, in)
+		assert.Equal(t, EDN, f)
+		assert.Equal(t, plain, h)
+	}
+	h, f, err := Parse([]byte(`#knossos.op.Op{:process 0, :type :invoke, :f :get, :key "1", :value nil}`), "h.edn", Auto)
+	require.NoError(t, err)
+	assert.Equal(t, KnossosKV, f)
+	assert.Equal(t, "get", h[0].F)
+
+	_, _, err = Parse([]byte(`#jepsen.history.Op [1 2]`), "h.edn", EDN)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "h.edn:1: expected an operation map {...}")
+}
+
 func TestEDNErrors(t *testing.T) {
 	const good = "{:process 0, :type :invoke, :f :read, :value nil}\n"
 	for _, tc := range []struct{ name, in, want string }{

@@ -73,11 +73,17 @@ func Read(r io.Reader, name string, f Format) (History, Format, error) {
 }
 
 // Parse reads a history from data in format f (Auto: detect it). name is the
-// file name used in error messages.
+// file name used in error messages. With Auto, input holding nothing but
+// space and comments is an empty history (format EDN).
 func Parse(data []byte, name string, f Format) (History, Format, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if f == Auto {
+		if empty(data) {
+			// Nothing to detect, and nothing to read: an empty history, as
+			// an empty EDN file holds (porcupine calls it linearizable).
+			return History{}, EDN, nil
+		}
 		var (
 			err       error
 			plausible Format
@@ -187,13 +193,20 @@ func detect(data []byte) (f, plausible Format, err error) {
 	if err := p.skip(0); err == nil && p.pos < len(data) && (data[p.pos] == '[' || data[p.pos] == '(') {
 		p.pos++
 	}
-	if err := p.skip(0); err == nil && p.pos < len(data) && data[p.pos] == '{' {
-		if after := bytes.TrimLeft(data[p.pos+1:], " \t\r\n,"); len(after) > 0 && after[0] == ':' {
-			// A map with a keyword key: EDN, whatever else is wrong.
-			plausible = EDN
+	if err := p.skip(0); err == nil && p.pos < len(data) {
+		open := data[p.pos:]
+		if tag := recordTag(open); tag > 0 {
+			open = open[tag:] // a tagged record: #jepsen.history.Op{...}
+		}
+		if len(open) > 0 && open[0] == '{' {
+			if after := bytes.TrimLeft(open[1:], " \t\r\n,"); len(after) > 0 && after[0] == ':' {
+				// A map with a keyword key: EDN, whatever else is wrong.
+				plausible = EDN
+			}
 		}
 	}
 	m, ferr := p.form(0)
+	m = record(m)
 	if ferr != nil || m.kind != ednMap {
 		return Auto, plausible, fmt.Errorf("cannot detect the history format: the first line %s is not jsonl, edn, etcd-log or knossos-kv",
 			quoteFound(string(bytes.TrimSpace(firstLine))))
@@ -204,4 +217,24 @@ func detect(data []byte) (f, plausible Format, err error) {
 		return KnossosKV, KnossosKV, nil
 	}
 	return EDN, EDN, nil
+}
+
+// recordTag returns the length of the tag of a tagged record that data
+// starts with (#jepsen.history.Op before its {), else 0.
+func recordTag(data []byte) int {
+	if len(data) < 2 || data[0] != '#' || !(data[1] >= 'a' && data[1] <= 'z' || data[1] >= 'A' && data[1] <= 'Z') {
+		return 0
+	}
+	end := bytes.IndexAny(data, "{ \t\r\n,")
+	if end < 0 || data[end] != '{' {
+		return 0
+	}
+	return end
+}
+
+// empty reports whether data holds nothing but space and EDN comments.
+func empty(data []byte) bool {
+	p := newEDNParser(data)
+	p.skipSpace()
+	return p.pos >= len(data)
 }

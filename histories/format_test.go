@@ -55,6 +55,22 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestParseEmptyInput: input holding nothing but space and comments is an
+// empty history when the format is detected (porcupine calls it
+// linearizable), not a format error; Detect alone still cannot name a
+// format for it, and a format that needs a header still wants it.
+func TestParseEmptyInput(t *testing.T) {
+	for _, in := range []string{"", "  \n\t", "; only a comment\n", "\xef\xbb\xbf"} {
+		h, f, err := Parse([]byte(in), "h", Auto)
+		require.NoError(t, err, "%q", in)
+		assert.Empty(t, h)
+		assert.Equal(t, EDN, f)
+	}
+	_, _, err := Parse(nil, "h.jsonl", JSONL)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "empty input")
+}
+
 func TestReadFileErrorsNameTheFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.jsonl")

@@ -43,12 +43,17 @@ type benchPlan struct {
 	engineEvents, netMsgs, raftProposals  int
 	seeds, satSeeds, sweepSeeds, etcdReps int
 	scale                                 []int
+	// checkReps is how many times both porcupine and raftcheck check each
+	// file side by side (bench_check.go).
+	checkReps int
+	// checkOnly keeps only the checking measures.
+	checkOnly bool
 }
 
 func fullPlan() benchPlan {
 	return benchPlan{engineEvents: 20_000_000, netMsgs: 10_000_000, raftProposals: 2_000_000,
 		seeds: 5, satSeeds: 3, sweepSeeds: max(40, 20*runtime.GOMAXPROCS(0)), etcdReps: 3,
-		scale: []int{3, 5, 9, 25, 51, 101}}
+		scale: []int{3, 5, 9, 25, 51, 101}, checkReps: 7}
 }
 
 // quickPlan is a smoke test of the whole table in a few seconds: the figures
@@ -56,7 +61,7 @@ func fullPlan() benchPlan {
 func quickPlan() benchPlan {
 	return benchPlan{engineEvents: 1_000_000, netMsgs: 1_000_000, raftProposals: 100_000,
 		seeds: 1, satSeeds: 1, sweepSeeds: 2 * runtime.GOMAXPROCS(0), etcdReps: 1,
-		scale: []int{3, 5, 9}}
+		scale: []int{3, 5, 9}, checkReps: 1}
 }
 
 // bencher accumulates the table; a Ctrl-C stops it between measures.
@@ -96,6 +101,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("bench")
 	quick := fs.Bool("quick", false, "a smoke run of the whole table in seconds: less work per measure, no 25- to 101-node runs")
 	etcdFlag := fs.String("etcd-logs", "", "directory of porcupine's Jepsen etcd logs to time checking on (default: "+defaultEtcdLogs+" under the working directory, else under the module root; the row is skipped without logs)")
+	kvFlag := fs.String("kv-histories", "", "directory of porcupine's Knossos kv histories (c50-ok.txt, c50-bad.txt) to time checking on beside porcupine (default: porcupine's test_data/kv in the Go module cache; the rows are skipped without them)")
+	checkOnly := fs.Bool("check-only", false, "take only the checking measures: the etcd logs and the kv histories, beside porcupine")
 	jsonOut := fs.Bool("json", false, "print the table as one JSON object")
 	if done, err := parseArgs(fs, args, "bench [flags]", stdout, stderr); done || err != nil {
 		return exitValid, err
@@ -110,6 +117,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	if *quick {
 		plan = quickPlan()
 	}
+	plan.checkOnly = *checkOnly
 	wd, err := os.Getwd()
 	if err != nil {
 		return exitInternal, fmt.Errorf("bench: finding the etcd logs: %w", err)
@@ -119,7 +127,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	defer stop()
 	b := &bencher{ctx: ctx, stderr: stderr}
 	loadStart := loadAverage()
-	if err := b.run(plan, etcdDir); err != nil {
+	if err := b.run(plan, etcdDir, findKVHistories(*kvFlag)); err != nil {
 		return exitInternal, err
 	}
 	gogc := debug.SetGCPercent(100)
@@ -214,7 +222,28 @@ func moduleRoot(dir string) (string, bool) {
 }
 
 // run takes every measure of plan in turn, stopping early on Ctrl-C.
-func (b *bencher) run(plan benchPlan, etcd etcdSource) error {
+func (b *bencher) run(plan benchPlan, etcd etcdSource, kv kvSource) error {
+	if !plan.checkOnly {
+		if err := b.simulation(plan); err != nil {
+			return err
+		}
+	}
+	if b.step(etcdRow) {
+		if err := b.etcdLogs(etcd, plan.etcdReps, plan.checkReps); err != nil {
+			return err
+		}
+	}
+	if b.step("checking porcupine's kv histories beside porcupine") {
+		if err := b.kvHistories(kv, plan.checkReps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// simulation takes the measures of the simulator: the building blocks,
+// whole runs, sweeps and scaling.
+func (b *bencher) simulation(plan benchPlan) error {
 	if err := b.micro(plan); err != nil {
 		return err
 	}
@@ -265,11 +294,6 @@ func (b *bencher) run(plan benchPlan, etcd etcdSource) error {
 		ev := medianOf(s, events)
 		b.add(fmt.Sprintf("scaling: %d nodes", n), 1000*medianOf(s, wall), "ms wall", nil,
 			fmt.Sprintf("%s events/s, %s events, %.0f ns/event", humanNum(medianOf(s, eventsPerSec)), humanNum(ev), 1e9/medianOf(s, eventsPerSec)))
-	}
-	if b.step(etcdRow) {
-		if err := b.etcdLogs(etcd, plan.etcdReps); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -364,9 +388,10 @@ func (b *bencher) sweep(std raftcheck.Config, n int) {
 const etcdRow = "checking the Jepsen etcd logs"
 
 // etcdLogs times reading and checking every log in src's directory (median of
-// reps). Without logs the row is still printed, marked skipped, with how to
-// point bench at them.
-func (b *bencher) etcdLogs(src etcdSource, reps int) error {
+// reps), then checking them beside porcupine (checkReps: see
+// bench_check.go). Without logs the row is still printed, marked skipped,
+// with how to point bench at them.
+func (b *bencher) etcdLogs(src etcdSource, reps, checkReps int) error {
 	var files []string
 	if src.dir != "" {
 		files, _ = filepath.Glob(filepath.Join(src.dir, "*.log"))
@@ -404,7 +429,7 @@ func (b *bencher) etcdLogs(src etcdSource, reps int) error {
 	slices.Sort(times)
 	b.add(etcdRow, 1000*times[len(times)/2], "ms total", nil,
 		fmt.Sprintf("%s read and checked (%d not linearizable), verdicts only; median of %d", plural(len(files), "file"), illegal, reps))
-	return nil
+	return b.etcdSideBySide(files, checkReps)
 }
 
 // runStat is one run's stats and the CPU time the process spent on it.

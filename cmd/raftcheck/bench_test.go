@@ -15,8 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/histories"
+	"github.com/raftcheck/raftcheck/internal/refcheck"
 )
 
 // benchJSONOut is `raftcheck bench --json`.
@@ -50,17 +55,30 @@ func TestBenchQuickTable(t *testing.T) {
 		"raft commit: 3 nodes": true, "raft commit: 5 nodes": true,
 		"standard seed: events/s": true, "standard seed: simulated/wall": true, "standard seed: checking share": true,
 		"saturating: events/s": true, "sweep: standard seeds per minute": true,
+		etcdVsPorcupine: true, kvRow + " c50-ok": true, kvRow + " c50-bad": true, kvRow + " c50-bad: explanation": true,
 	}
 	want := []string{
 		"engine: 64 pending", "engine: 4096 pending", "network: send+deliver", "raft commit: 3 nodes", "raft commit: 5 nodes",
 		"standard seed: wall time", "standard seed: events/s", "standard seed: simulated/wall", "standard seed: checking share",
 		"standard seed on etcd's Raft: wall time", "standard seed on etcd's Raft: events/s", "standard seed on etcd's Raft: vs built-in",
 		"saturating: events/s", "saturating: wall time", "sweep: standard seeds per minute",
-		"scaling: 3 nodes", "scaling: 5 nodes", "scaling: 9 nodes", "checking the Jepsen etcd logs",
+		"scaling: 3 nodes", "scaling: 5 nodes", "scaling: 9 nodes", "checking the Jepsen etcd logs", etcdVsPorcupine,
+	}
+	// Porcupine's kv histories are in the module cache after `go mod
+	// download`; without them their row says it was skipped.
+	kvSkipped := findKVHistories("").dir == ""
+	if kvSkipped {
+		want = append(want, kvRow)
+	} else {
+		want = append(want, kvRow+" c50-ok", kvRow+" c50-bad", kvRow+" c50-bad: explanation")
 	}
 	var names []string
 	for _, row := range out.Rows {
 		names = append(names, row.Name)
+		if row.Name == kvRow {
+			assert.Equal(t, "skipped", row.Status)
+			continue
+		}
 		assert.Positive(t, row.Value, row.Name)
 		if targeted[row.Name] {
 			assert.NotEmpty(t, row.Target, row.Name)
@@ -95,7 +113,7 @@ func TestBenchNoEtcdLogs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var stderr bytes.Buffer
 			b := &bencher{ctx: context.Background(), stderr: &stderr}
-			require.NoError(t, b.etcdLogs(c.src, 1))
+			require.NoError(t, b.etcdLogs(c.src, 1, 1))
 			require.Len(t, b.rows, 1)
 			assert.Equal(t, benchRow{Name: etcdRow, Unit: "ms total", Status: "skipped", Note: c.note}, b.rows[0])
 			assert.Contains(t, stderr.String(), c.note)
@@ -152,10 +170,13 @@ func TestBenchEtcdLogsFromAnywhere(t *testing.T) {
 		require.Equal(t, exitValid, r.code, "%s", r)
 		var out benchJSONOut
 		decodeOne(t, r.stdout, &out)
-		require.NotEmpty(t, out.Rows)
-		last := out.Rows[len(out.Rows)-1]
-		require.Equal(t, etcdRow, last.Name)
-		return last
+		for _, row := range out.Rows {
+			if row.Name == etcdRow {
+				return row
+			}
+		}
+		require.Fail(t, "no etcd row", "%+v", out.Rows)
+		return benchRow{}
 	}
 	wd, err := os.Getwd() // cmd/raftcheck: the module root is two levels up
 	require.NoError(t, err)
@@ -242,4 +263,59 @@ func TestBenchInterrupt(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Contains(t, stderr.String(), "bench: interrupted")
+}
+
+// TestBenchCheckOnly: --check-only takes the checking measures alone, the
+// etcd logs beside porcupine with the 1.2× target among them.
+func TestBenchCheckOnly(t *testing.T) {
+	logs, err := filepath.Abs(etcdLogDir)
+	require.NoError(t, err)
+	r := cli(t, t.TempDir(), nil, "bench", "--quick", "--check-only", "--json", "--etcd-logs", logs, "--kv-histories", t.TempDir())
+	require.Equal(t, exitUsage, r.code, "a named directory without the kv histories is bad input: %s", r)
+	assert.Contains(t, r.stderr, "c50-ok.txt")
+
+	r = cli(t, t.TempDir(), nil, "bench", "--quick", "--check-only", "--json", "--etcd-logs", logs)
+	require.Equal(t, exitValid, r.code, "%s", r)
+	var out benchJSONOut
+	decodeOne(t, r.stdout, &out)
+	require.GreaterOrEqual(t, len(out.Rows), 3)
+	assert.Equal(t, etcdRow, out.Rows[0].Name)
+	ratio := out.Rows[1]
+	assert.Equal(t, etcdVsPorcupine, ratio.Name)
+	assert.Equal(t, "× porcupine", ratio.Unit)
+	assert.Equal(t, "≤ 1.2", ratio.Target)
+	assert.Positive(t, ratio.Value)
+	assert.Contains(t, ratio.Note, "over 80 files (64 not linearizable)")
+	for _, row := range out.Rows[2:] {
+		assert.True(t, strings.HasPrefix(row.Name, kvRow), row.Name)
+	}
+}
+
+// TestCompareCatchesDisagreement: the side-by-side timing checks that
+// porcupine and raftcheck agree on every verdict; a baseline model that
+// accepts everything disagrees with raftcheck on a read of a value nobody
+// wrote, and the bench fails instead of timing it.
+func TestCompareCatchesDisagreement(t *testing.T) {
+	h := histories.History{
+		{Index: 0, Time: 1, Process: 0, Type: histories.Invoke, F: "write", Value: int64(1)},
+		{Index: 1, Time: 2, Process: 0, Type: histories.OK, F: "write", Value: int64(1)},
+		{Index: 2, Time: 3, Process: 1, Type: histories.Invoke, F: "read"},
+		{Index: 3, Time: 4, Process: 1, Type: histories.OK, F: "read", Value: int64(2)},
+	}
+	good := refCase{name: "h", h: h, model: checker.ModelRegister, ref: refcheck.RegisterModel(), ops: refcheck.EtcdOps}
+	s, err := compare([]refCase{good}, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.illegal)
+	assert.Len(t, s.ours, compareMaxReps, "a check of microseconds is repeated to the bound")
+	assert.Len(t, s.bestOurs, 1)
+	assert.Positive(t, s.ratio())
+	s, err = compare([]refCase{good}, 1)
+	require.NoError(t, err)
+	assert.Len(t, s.ours, 1, "a smoke test runs once")
+
+	lax := good
+	lax.ref = porcupine.Model{Init: func() any { return nil }, Step: func(s, _, _ any) (bool, any) { return true, s }}
+	_, err = compare([]refCase{lax}, 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "h: raftcheck says illegal, porcupine linearizable=true")
 }

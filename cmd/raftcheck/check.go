@@ -18,15 +18,19 @@ import (
 
 // checkResult is one file's line in `check --json`.
 type checkResult struct {
-	File     string   `json:"file"`
-	Format   string   `json:"format"`
-	Model    string   `json:"model"`
-	Verdict  string   `json:"verdict"`
-	Ops      int      `json:"ops"`
-	Reasons  []string `json:"reasons,omitempty"`
-	Seconds  float64  `json:"seconds"`
-	HTML     string   `json:"html,omitempty"`
-	Problems []string `json:"problems,omitempty"`
+	File    string   `json:"file"`
+	Format  string   `json:"format"`
+	Model   string   `json:"model"`
+	Verdict string   `json:"verdict"`
+	Ops     int      `json:"ops"`
+	Reasons []string `json:"reasons,omitempty"`
+	Seconds float64  `json:"seconds"`
+	// VerdictSeconds is the wall time of the verdict's search alone: the
+	// rest of Seconds is reading the file and, for an invalid history,
+	// the explanation (within its own budget: --explain-timeout).
+	VerdictSeconds float64  `json:"verdict_seconds"`
+	HTML           string   `json:"html,omitempty"`
+	Problems       []string `json:"problems,omitempty"`
 	// Anomaly classifies an invalid history's counterexample (kind,
 	// sentence, decisive operations by history position).
 	Anomaly *checker.Anomaly `json:"anomaly,omitempty"`
@@ -44,14 +48,22 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	memory := raftcheck.ByteSize(checker.DefaultMemoryLimit)
 	fs.Var(byteSizeValue{&memory}, "check-memory", "heap bound of the linearizability search, e.g. 4GiB, 512MiB (exceeded → unknown; 0 = none)")
 	steps := fs.Int64("check-steps", 0, "model steps bound of each linearizability search: the same on every machine, unlike the timeout (exceeded → unknown; 0 = none)")
+	explainTimeout := raftcheck.Duration(checker.DefaultExplainTimeout)
+	fs.Var(durationValue{&explainTimeout}, "explain-timeout", "wall-time budget of the explanation of an invalid history, after its verdict (exhausted → porcupine's partial linearization instead of a minimal counterexample)")
+	explainMemory := raftcheck.ByteSize(checker.DefaultExplainMemory)
+	fs.Var(byteSizeValue{&explainMemory}, "explain-memory", "heap growth the explanation may use, within --check-memory (0 = no bound but --check-memory)")
+	explainSteps := fs.Int64("explain-steps", 0, "model steps bound of the whole explanation: the same on every machine, unlike --explain-timeout (0 = none)")
 	out := fs.String("out", "", "write the linearizability visualization: FILE.html (one input), or a directory (DIR/linearizability.html for one input, DIR/<input name>.html for several)")
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
-	if done, err := parseArgs(fs, args, "check [flags] FILE...", stdout, stderr); done || err != nil {
+	if done, err := parseArgs(fs, args, "check [flags] FILE... (- reads standard input)", stdout, stderr); done || err != nil {
 		return exitValid, err
 	}
 	files := fs.Args()
 	if len(files) == 0 {
-		return exitUsage, usagef("no history files given (usage: raftcheck check [flags] FILE...)")
+		return exitUsage, usagef("no history files given (usage: raftcheck check [flags] FILE..., - for standard input)")
+	}
+	if n := slices.Index(files, stdinName); n >= 0 && slices.Index(files[n+1:], stdinName) >= 0 {
+		return exitUsage, usagef("standard input (-) given more than once")
 	}
 	var f histories.Format
 	if *format != "auto" {
@@ -62,6 +74,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *steps < 0 {
 		return exitUsage, usagef("--check-steps: must not be negative, got %d", *steps)
+	}
+	if *explainSteps < 0 {
+		return exitUsage, usagef("--explain-steps: must not be negative, got %d", *explainSteps)
+	}
+	if explainTimeout.D() <= 0 {
+		return exitUsage, usagef("--explain-timeout: must be positive, got %v", explainTimeout.D())
 	}
 	if *model != "" && !slices.Contains(checker.Models(), *model) {
 		return exitUsage, usagef("--model: %q is not one of %s", *model, strings.Join(checker.Models(), ", "))
@@ -84,7 +102,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stderr, "raftcheck check: %v\n", err)
 			results = append(results, r)
 		}
-		h, got, err := histories.ReadFile(path, f)
+		h, got, err := readHistory(path, f)
 		if err != nil {
 			fail(err)
 			continue
@@ -100,15 +118,23 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if mem == 0 {
 			mem = -1 // the checker's "no bound"
 		}
-		lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: m, Timeout: to, MemoryLimit: mem, StepLimit: *steps})
+		grow := int64(explainMemory)
+		if grow == 0 {
+			grow = -1 // the checker's "no bound but MemoryLimit"
+		}
+		lin, err := checker.CheckLinearizable(h, checker.LinOptions{Model: m, Timeout: to, MemoryLimit: mem, StepLimit: *steps,
+			ExplainTimeout: explainTimeout.D(), ExplainMemory: grow, ExplainSteps: *explainSteps})
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", path, err))
 			continue
 		}
-		r.Model, r.Ops, r.Seconds = lin.Model, lin.Ops, time.Since(start).Seconds()
+		r.Model, r.Ops, r.Seconds, r.VerdictSeconds = lin.Model, lin.Ops, time.Since(start).Seconds(), lin.Duration.Seconds()
 		switch lin.Result {
 		case checker.LinOK:
 			r.Verdict = "valid"
+			if lin.Note != "" {
+				r.Reasons = []string{lin.Note}
+			}
 		case checker.LinIllegal:
 			r.Verdict = "invalid"
 			r.Reasons = lin.Explain(nil)
@@ -165,6 +191,18 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
+// stdinName is the file name that stands for standard input.
+const stdinName = "-"
+
+// readHistory reads the history in the file at path, or on standard input
+// for "-".
+func readHistory(path string, f histories.Format) (histories.History, histories.Format, error) {
+	if path == stdinName {
+		return histories.Read(os.Stdin, "standard input", f)
+	}
+	return histories.ReadFile(path, f)
+}
+
 // checkExitCode: an invalid history is the news that matters and wins
 // (1), as for several seeds and as `run` does when its store cannot be
 // written; then an unreadable input (254, Jepsen's bad input), then a
@@ -209,6 +247,9 @@ func htmlOutputs(out string, files []string) ([]string, error) {
 	seen := map[string]bool{}
 	for k, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		if f == stdinName {
+			base = "stdin"
+		}
 		name := base + ".html"
 		for n := k + 1; seen[name]; n++ { // ends: at most len(files) names are taken
 			name = fmt.Sprintf("%s-%d.html", base, n)

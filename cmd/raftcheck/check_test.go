@@ -311,14 +311,55 @@ func TestCheckMemoryBound(t *testing.T) {
 }
 
 // TestCheckIllegalWithinBounds: an illegal history whose explanation cannot
-// be computed within the bounds (one key in phases of eight concurrent puts,
-// each read back, and a final get of a value nobody put: refuted segment by
-// segment within 122,401 steps each, but the whole-key search behind the
-// explanation takes 540,000) stays invalid, and says on stdout and in
-// --json which bound stopped the explanation. The bound is --check-steps,
-// which falls at the same step on every machine; the timeout and the
-// memory bound are safety nets.
+// finish within its budget (one key in phases of eight concurrent puts,
+// each read back, and a final get of a value nobody put: the explanation
+// spends about 327,000 steps finding the illegal segment and porcupine's
+// partial linearization of it, and 440,000 more minimizing it) stays
+// invalid, and says on stdout and in --json which bound stopped the
+// explanation, then falls back on porcupine's partial linearization and
+// the op that cannot follow it — never "see the visualization" alone. The
+// bound is --explain-steps, which falls at the same step on every machine;
+// the timeouts and the memory bound are safety nets.
 func TestCheckIllegalWithinBounds(t *testing.T) {
+	h := phasedPutsHistory()
+	last := len(h) - 2 // the final get
+	dir := t.TempDir()
+	path := filepath.Join(dir, "phases.jsonl")
+	require.NoError(t, histories.WriteFile(path, h, histories.JSONL))
+	const why = "not linearizable; the search for a small counterexample stopped at its step bound (400000 steps in all); porcupine linearized "
+	flags := []string{"check", "--explain-steps", "400000", "--explain-timeout", "10m", "--check-timeout", "10m", "--check-memory", "1GiB", path}
+
+	r := cli(t, dir, nil, append(flags, "--json")...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	var out struct {
+		Results []struct {
+			Verdict        string   `json:"verdict"`
+			Reasons        []string `json:"reasons"`
+			Seconds        float64  `json:"seconds"`
+			VerdictSeconds float64  `json:"verdict_seconds"`
+		} `json:"results"`
+	}
+	decodeOne(t, r.stdout, &out)
+	require.Len(t, out.Results, 1)
+	got := out.Results[0]
+	assert.Equal(t, "invalid", got.Verdict)
+	require.Len(t, got.Reasons, 5, "the head, three linearized ops and the one that cannot follow")
+	assert.Contains(t, got.Reasons[0], why)
+	assert.Contains(t, got.Reasons[0], `on key "x" (after the operations before history #`)
+	assert.NotContains(t, got.Reasons[0], "see the visualization")
+	assert.True(t, strings.HasPrefix(got.Reasons[1], "linearized: history #"), got.Reasons[1])
+	assert.True(t, strings.HasPrefix(got.Reasons[4], fmt.Sprintf(`history #%d (process 8): get("x") → "nobody put this"`, last)), got.Reasons[4])
+	assert.LessOrEqual(t, got.VerdictSeconds, got.Seconds)
+
+	r = cli(t, dir, nil, flags...)
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "INVALID ")
+	assert.Contains(t, r.stdout, "         - "+why)
+}
+
+// phasedPutsHistory is one key in 150 phases of eight concurrent puts,
+// each phase read back, and a final get of a value nobody put.
+func phasedPutsHistory() histories.History {
 	var h histories.History
 	add := func(p int, typ histories.Type, f string, v any) {
 		h = append(h, histories.Op{Index: len(h), Time: int64(len(h) + 1), Process: p, Type: typ, F: f, Key: "x", Value: v})
@@ -338,29 +379,68 @@ func TestCheckIllegalWithinBounds(t *testing.T) {
 		add(k, histories.Invoke, "get", nil)
 		add(k, histories.OK, "get", got)
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "phases.jsonl")
-	require.NoError(t, histories.WriteFile(path, h, histories.JSONL))
-	const why = "not linearizable; the search for a small counterexample stopped at the step bound (200000 steps): see the visualization"
-	flags := []string{"check", "--check-steps", "200000", "--check-timeout", "10m", "--check-memory", "1GiB", path}
+	return h
+}
 
-	r := cli(t, dir, nil, append(flags, "--json")...)
-	require.Equal(t, exitInvalid, r.code, "%s", r)
-	var out struct {
-		Results []struct {
-			Verdict string   `json:"verdict"`
-			Reasons []string `json:"reasons"`
-		} `json:"results"`
-	}
+// TestCheckNothingToCheck: an empty file (or empty standard input) is a
+// valid history that held nothing to check, not a format error; a history
+// with one invoke and nothing else is unknown (exit 2) with the reason.
+func TestCheckNothingToCheck(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.edn")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	one := filepath.Join(dir, "one.edn")
+	require.NoError(t, os.WriteFile(one, []byte("{:process 0, :type :invoke, :f :write, :value 1}\n"), 0o644))
+
+	r := cli(t, dir, nil, "check", empty)
+	require.Equal(t, exitValid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "VALID    "+empty)
+	assert.Contains(t, r.stdout, "- the history has no client operations: nothing to check")
+	r = cliIn(t, dir, "", "check", "-")
+	require.Equal(t, exitValid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "VALID    -")
+
+	r = cli(t, dir, nil, "check", "--json", one)
+	require.Equal(t, exitUnknown, r.code, "%s", r)
+	var out checkJSONOut
 	decodeOne(t, r.stdout, &out)
 	require.Len(t, out.Results, 1)
-	assert.Equal(t, "invalid", out.Results[0].Verdict)
-	assert.Equal(t, []string{why}, out.Results[0].Reasons)
+	assert.Equal(t, "unknown", out.Results[0].Verdict)
+	assert.Equal(t, []string{"no operation completed with a known outcome: the history observed nothing that could be out of order"}, out.Results[0].Reasons)
+}
 
-	r = cli(t, dir, nil, flags...)
+// TestCheckStdin: `check -` reads the history on standard input, in any
+// format it detects (here Jepsen's tagged records), beside files; - twice
+// is refused.
+func TestCheckStdin(t *testing.T) {
+	dir := t.TempDir()
+	const bad = `#jepsen.history.Op{:index 0, :time 1, :type :invoke, :process 0, :f :write, :value 1}
+#jepsen.history.Op{:index 1, :time 2, :type :ok, :process 0, :f :write, :value 1}
+#jepsen.history.Op{:index 2, :time 3, :type :invoke, :process 1, :f :read, :value nil}
+#jepsen.history.Op{:index 3, :time 4, :type :ok, :process 1, :f :read, :value 2}
+`
+	r := cliIn(t, dir, bad, "check", "--json", "--out", dir, "-")
 	require.Equal(t, exitInvalid, r.code, "%s", r)
-	assert.Contains(t, r.stdout, "INVALID ")
-	assert.Contains(t, r.stdout, "         - "+why+"\n")
+	var out checkJSONOut
+	decodeOne(t, r.stdout, &out)
+	require.Len(t, out.Results, 1)
+	assert.Equal(t, "-", out.Results[0].File)
+	assert.Equal(t, "edn", out.Results[0].Format)
+	assert.Equal(t, "invalid", out.Results[0].Verdict)
+	assert.Equal(t, 2, out.Results[0].Ops)
+	assert.FileExists(t, filepath.Join(dir, "linearizability.html"))
+
+	good := filepath.Join(dir, "good.edn")
+	require.NoError(t, os.WriteFile(good, []byte(strings.ReplaceAll(bad, ":value 2}", ":value 1}")), 0o644))
+	r = cliIn(t, dir, bad, "check", "--out", dir, good, "-")
+	require.Equal(t, exitInvalid, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "VALID    "+good)
+	assert.Contains(t, r.stdout, "INVALID  -")
+	assert.FileExists(t, filepath.Join(dir, "stdin.html"))
+
+	r = cliIn(t, dir, bad, "check", "-", "-")
+	assert.Equal(t, exitUsage, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "standard input (-) given more than once")
 }
 
 // TestUsageErrors: bad flags, values, files and arguments exit 254 with a
@@ -422,6 +502,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"suite", "--check-memory", "1.5XB"}, nil, `invalid argument "1.5XB" for "--check-memory"`},
 		{[]string{"check", "--check-steps", "-5", "x"}, nil, "--check-steps: must not be negative, got -5"},
 		{[]string{"check", "--check-steps", "many", "x"}, nil, `invalid argument "many" for "--check-steps"`},
+		{[]string{"check", "--explain-steps", "-5", "x"}, nil, "--explain-steps: must not be negative, got -5"},
+		{[]string{"check", "--explain-timeout", "0", "x"}, nil, "--explain-timeout: must be positive, got 0s"},
+		{[]string{"check", "--explain-memory", "lots", "x"}, nil, `invalid argument "lots" for "--explain-memory"`},
 		{[]string{"run", "--check-steps", "-1"}, nil, "check-steps: must not be negative, got -1"},
 		{[]string{"replay"}, nil, "replay"},
 		{[]string{"replay", "nope"}, nil, "nope"},

@@ -76,11 +76,24 @@ func clip(s string) string {
 // to the environment, and returns its exit code and output.
 func cli(t testing.TB, dir string, env []string, args ...string) execResult {
 	t.Helper()
+	return cliWith(t, dir, env, nil, args...)
+}
+
+// cliIn is cli with stdin as the command's standard input.
+func cliIn(t testing.TB, dir, stdin string, args ...string) execResult {
+	t.Helper()
+	return cliWith(t, dir, nil, strings.NewReader(stdin), args...)
+}
+
+// cliWith is cli with stdin (nil: none) as the command's standard input.
+func cliWith(t testing.TB, dir string, env []string, stdin io.Reader, args ...string) execResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), execLimit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), env...)
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
