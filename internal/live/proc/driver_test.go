@@ -80,7 +80,11 @@ func TestStartFailures(t *testing.T) {
 		{"initerror", []string{"answered init with error 14 (abort): refusing to start"}},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			d := newDriver(t, 2, tc.mode, func(c *Config) { c.InitTimeout = 300 * time.Millisecond })
+			d := newDriver(t, 2, tc.mode, func(c *Config) {
+				if tc.mode == "noinit" {
+					c.InitTimeout = 300 * time.Millisecond // it never answers, however fast the machine
+				}
+			})
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			err := d.StartAll(ctx)

@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 // the test.
 func newDriver(t *testing.T, n int, mode string, tweak func(*Config)) *Driver {
 	t.Helper()
-	cfg := Config{Bin: fakeNode, Args: []string{mode}, Nodes: n, RunDir: t.TempDir(), InitTimeout: 5 * time.Second}
+	cfg := Config{Bin: fakeNode, Args: []string{mode}, Nodes: n, RunDir: t.TempDir(), InitTimeout: 2 * time.Minute} // a hang guard a loaded machine cannot reach
 	if tweak != nil {
 		tweak(&cfg)
 	}
