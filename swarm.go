@@ -53,7 +53,7 @@ const (
 
 // swarmCorners are the corners with their chances.
 var swarmCorners = []string{CornerFree, CornerLeaderStorm, CornerMembership, CornerSlowNetwork}
-var swarmCornerWeights = []float64{40, 25, 15, 20}
+var swarmCornerWeights = []float64{30, 25, 25, 20}
 
 // swarmKnobs lists, in draw order, the knobs Swarm draws, by flag name.
 var swarmKnobs = []string{
