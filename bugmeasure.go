@@ -2,6 +2,7 @@ package raftcheck
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 )
@@ -21,6 +22,15 @@ type BugMeasure struct {
 	Times    []time.Duration `json:"sim_time_to_catch_ns"` // per trial: simulated time of the catch
 	Found    []string        `json:"found"`                // every finding that caught it in some trial
 	Wall     time.Duration   `json:"wall_ns"`
+	// Swarm: the trials swept SwarmBugConfig (whole-configuration swarm
+	// with only the bug named), not the bug's exposure recipe.
+	Swarm bool `json:"swarm,omitempty"`
+	// Walls is, per trial, the wall time from its start to the catch (to its
+	// end when it caught nothing): machine- and load-dependent, for people.
+	Walls []time.Duration `json:"wall_to_catch_ns"`
+	// Unknown is, per trial, the runs before the catch whose verdict was
+	// unknown (a sweep with --fail-fast would stop at the first).
+	Unknown []int `json:"unknown_before_catch"`
 }
 
 // Caught is the number of trials that caught the bug.
@@ -60,6 +70,18 @@ func (m *BugMeasure) MedianTime() time.Duration {
 	return time.Duration(median(xs))
 }
 
+// MedianWall is the median wall time to the catch, over the trials that
+// caught the bug.
+func (m *BugMeasure) MedianWall() time.Duration {
+	var xs []float64
+	for i, s := range m.Seeds {
+		if s > 0 && i < len(m.Walls) {
+			xs = append(xs, float64(m.Walls[i]))
+		}
+	}
+	return time.Duration(median(xs))
+}
+
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -90,13 +112,63 @@ func MeasureBugOn(ctx context.Context, raft string, b Bug, trials, maxSeeds, wor
 		return nil, err
 	}
 	m := &BugMeasure{Bug: b, Name: string(b.Name), Raft: raft, MaxSeeds: maxSeeds}
+	return m, measureTrials(ctx, m, cfg, trials, workers, b.Caught, progress)
+}
+
+// MeasureBugSwarm is MeasureBugOn for the whole-configuration swarm: each
+// trial sweeps SwarmBugConfig(b.Name) on raft — what `raftcheck sweep
+// --swarm --bug NAME` runs — and any finding of an invalid run catches the
+// bug (the swarm draws no recipe for it, and the same draws pass on the
+// correct build).
+func MeasureBugSwarm(ctx context.Context, raft string, b Bug, trials, maxSeeds, workers int, progress func(trial int, c Catch)) (*BugMeasure, error) {
+	cfg, err := SwarmBugConfig(b.Name)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Raft = raft
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &BugMeasure{Bug: b, Name: string(b.Name), Raft: raft, MaxSeeds: maxSeeds, Swarm: true}
+	return m, measureTrials(ctx, m, cfg, trials, workers, invalidFindings, progress)
+}
+
+// SwarmBugConfig returns the run `raftcheck sweep --swarm --bug name`
+// sweeps: the standard run under Swarm with the bug planted and no knob
+// fixed, its linearizability search bounded in steps (exposeCheckSteps) so
+// that which seed catches the bug does not depend on the machine.
+func SwarmBugConfig(name BugName) (Config, error) {
+	if _, ok := LookupBug(name); !ok {
+		return Config{}, fmt.Errorf("bug: %w", errUnknownBug(name))
+	}
+	cfg := DefaultConfig()
+	cfg.Name = "swarm-bug-" + string(name)
+	cfg.Swarm = true
+	cfg.Bugs = []BugName{name}
+	cfg.CheckSteps = exposeCheckSteps
+	return cfg, nil
+}
+
+// invalidFindings is every finding of r when its verdict is invalid: what
+// stops a sweep with --fail-fast as a failure.
+func invalidFindings(r *Result) []string {
+	if r.Verdict != Invalid {
+		return nil
+	}
+	return Findings(r)
+}
+
+// measureTrials sweeps trials seed ranges of cfg into m, each until caught
+// finds something or maxSeeds seeds.
+func measureTrials(ctx context.Context, m *BugMeasure, cfg Config, trials, workers int, caught func(*Result) []string, progress func(trial int, c Catch)) error {
 	start := time.Now()
 	found := map[string]bool{}
 	for k := 0; k < trials; k++ {
 		lo := uint64(k)*TrialStride + 1
-		c, err := SweepUntilCaught(ctx, cfg, b, seedsFrom(lo, maxSeeds), workers)
+		t0 := time.Now()
+		c, err := sweepUntil(ctx, cfg, m.Bug, seedsFrom(lo, m.MaxSeeds), workers, caught)
 		if err != nil {
-			return m, err
+			return err
 		}
 		if c.Seed != 0 {
 			m.Seeds = append(m.Seeds, c.Seeds)
@@ -107,6 +179,8 @@ func MeasureBugOn(ctx context.Context, raft string, b Bug, trials, maxSeeds, wor
 			m.Seeds = append(m.Seeds, 0)
 		}
 		m.Times = append(m.Times, c.At)
+		m.Walls = append(m.Walls, time.Since(t0))
+		m.Unknown = append(m.Unknown, c.Unknown)
 		if progress != nil {
 			progress(k, c)
 		}
@@ -116,7 +190,7 @@ func MeasureBugOn(ctx context.Context, raft string, b Bug, trials, maxSeeds, wor
 	}
 	sort.Strings(m.Found)
 	m.Wall = time.Since(start)
-	return m, nil
+	return nil
 }
 
 // seedsFrom returns n consecutive seeds starting at lo.

@@ -138,6 +138,9 @@ type Catch struct {
 	// the end of the recovery window for liveness.
 	At     time.Duration
 	Result *Result // the catching run
+	// Unknown counts the runs before the catch (or of the whole sweep) whose
+	// verdict was unknown: a sweep with --fail-fast stops at the first.
+	Unknown int
 }
 
 // SweepUntilCaught runs cfg on seeds in order, workers at a time (0: GOMAXPROCS),
@@ -146,6 +149,12 @@ type Catch struct {
 // is a run that could not be carried out, or ctx ending (with the seeds
 // finished so far in the Catch).
 func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int) (Catch, error) {
+	return sweepUntil(ctx, cfg, b, seeds, workers, b.Caught)
+}
+
+// sweepUntil is SweepUntilCaught with the findings that count as a catch
+// chosen by caught.
+func sweepUntil(ctx context.Context, cfg Config, b Bug, seeds []uint64, workers int, caught func(*Result) []string) (Catch, error) {
 	cfg.Store = ""
 	type outcome struct {
 		res   *Result
@@ -162,16 +171,17 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 		func(i int) outcome {
 			c := cfg
 			c.Seed = seeds[i]
-			res, at, err := runTimed(ctx, c, b)
+			res, at, err := runTimed(ctx, c, caught)
 			o := outcome{res: res, err: err, done: true}
 			if err == nil {
-				o.found = b.Caught(res)
+				o.found = caught(res)
 				o.at = at
 			}
 			return o
 		},
 		func(_ int, o outcome) bool { return o.err != nil || len(o.found) > 0 },
 		func(i int, o outcome) { outs[i] = o })
+	unknown := 0
 	for i := range outs {
 		o := &outs[i]
 		if !o.done {
@@ -181,22 +191,25 @@ func SweepUntilCaught(ctx context.Context, cfg Config, b Bug, seeds []uint64, wo
 			return Catch{Seeds: i + 1}, fmt.Errorf("bug %s: seed %d: %w", b.Name, seeds[i], o.err)
 		}
 		if len(o.found) > 0 {
-			return Catch{Seed: seeds[i], Seeds: i + 1, Found: o.found, At: o.at, Result: o.res}, nil
+			return Catch{Seed: seeds[i], Seeds: i + 1, Found: o.found, At: o.at, Result: o.res, Unknown: unknown}, nil
+		}
+		if o.res.Verdict == Unknown {
+			unknown++
 		}
 	}
-	return Catch{Seeds: len(seeds)}, nil
+	return Catch{Seeds: len(seeds), Unknown: unknown}, nil
 }
 
 // runTimed is RunContext without the store, that also reports when the
-// first finding b expects became visible in simulated time (0 when none
-// did).
-func runTimed(ctx context.Context, cfg Config, b Bug) (*Result, time.Duration, error) {
+// first of the findings caught picks became visible in simulated time (0
+// when none did).
+func runTimed(ctx context.Context, cfg Config, caught func(*Result) []string) (*Result, time.Duration, error) {
 	x, out, res, err := execute(ctx, cfg, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}
 	first := int64(-1)
-	for _, f := range b.Caught(res) {
+	for _, f := range caught(res) {
 		if t := x.FindingTime(out, f); t >= 0 && (first < 0 || t < first) {
 			first = t
 		}

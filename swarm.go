@@ -53,7 +53,7 @@ const (
 
 // swarmCorners are the corners with their chances.
 var swarmCorners = []string{CornerFree, CornerLeaderStorm, CornerMembership, CornerSlowNetwork}
-var swarmCornerWeights = []float64{40, 25, 15, 20}
+var swarmCornerWeights = []float64{30, 25, 25, 20}
 
 // swarmKnobs lists, in draw order, the knobs Swarm draws, by flag name.
 var swarmKnobs = []string{
@@ -350,9 +350,18 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		}
 	})
 
+	// Where leaders keep changing, many operations end indeterminate (they
+	// time out), and each one stays open on its key for the rest of the
+	// history: there, keys are not few, nor very hot, and the workload is
+	// not the single register.
+	churn := corner == CornerLeaderStorm || corner == CornerMembership
+
 	// Workload: few clients on few, hot keys.
 	draw("workload", func(r *rand.Rand) {
 		ws, weights := []string{"kv", "append", "register"}, []float64{40, 35, 25}
+		if churn {
+			weights[2] = 0
+		}
 		if c.Mix != "" { // only the workloads whose operations the mix names
 			var w2 []string
 			var x2 []float64
@@ -367,10 +376,6 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		}
 		d.Workload = Workload(weighted(r, ws, weights))
 	})
-	// Where leaders keep changing, many operations end indeterminate (they
-	// time out), and each one stays open on its key for the rest of the
-	// history: there, keys are not few, nor very hot.
-	churn := corner == CornerLeaderStorm || corner == CornerMembership
 	draw("keys", func(r *rand.Rand) {
 		d.Keys = 1 + r.IntN(3)
 		if r.Float64() >= 0.35 || churn {
@@ -400,6 +405,16 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 			hot = max(1, d.Keys/3)
 		}
 		total := min(100, 30*float64(hot))
+		// Operations in flight on the hottest key at once are what makes its
+		// search expensive (each one it cannot order multiplies the search).
+		// A client has one operation in flight, busy for a few network round
+		// trips and fsyncs each: where operations are slow, fewer clients
+		// (rather than a lower rate, which leaves a thread too few
+		// operations to show it recovered after the heal).
+		opTime := (4*time.Duration(d.Latency) + 2*time.Duration(d.SyncLatency)).Seconds()
+		if busy := min(1, rate*opTime); busy > 0 && !fixed("clients") {
+			d.Clients = max(1, min(d.Clients, int(swarmHotInFlight*float64(hot)/busy)))
+		}
 		span := (time.Duration(d.MaxTime) + time.Duration(d.RecoveryTime)).Seconds()
 		if span > 0 {
 			total = min(total, float64(clients.DefaultMaxOps)/4/span)
@@ -438,7 +453,10 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		opt.Exclude = append(opt.Exclude, rejoinFaults...)
 	}
 	// A corner's faults: the ones its part of Raft must survive, a few
-	// others by chance, at the election timescale.
+	// others by chance, at the election timescale. The ones it always
+	// draws act together (a membership change while the leader is cut off
+	// with a minority): at most one fault at a time would never show the
+	// corner's scenario.
 	corr := sim.NewStream(c.Seed, "swarm/corner-faults")
 	cornerFaults := func(always, maybe []string, pace [2]float64) {
 		opt.Faults = nil
@@ -447,6 +465,7 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 				opt.Faults = append(opt.Faults, f)
 			}
 		}
+		opt.MinActive = len(opt.Faults)
 		for _, f := range maybe {
 			if corr.IntN(3) == 0 && !slices.Contains(opt.Exclude, f) {
 				opt.Faults = append(opt.Faults, f)
@@ -462,7 +481,7 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 			[]string{"pause-leader", "partition-leader-minority", "crash-random", "lose-unsynced"}, [2]float64{0.3, 1.5})
 	case CornerMembership:
 		cornerFaults([]string{"partition-leader-minority", "member-churn"},
-			[]string{"corrupt", "crash-leader", "partition-isolate-leader"}, [2]float64{0.3, 1.5})
+			[]string{"corrupt", "crash-leader", "partition-isolate-leader"}, [2]float64{0.1, 0.5})
 	case CornerSlowNetwork:
 		cornerFaults([]string{"partition-isolate-leader", "partition-random-halves"},
 			[]string{"crash-leader", "delay", "pause-leader", "reorder"}, [2]float64{2, 10})
@@ -491,6 +510,14 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		pc.Intensity.ChurnWipe = nemesis.Off
 		p = nemesis.Profile(pc)
 	}
+	if slices.Contains(p.Faults, "member-churn") && !fixed("prevote") {
+		// Members that come back behind the others (with a wiped disk, or
+		// after missing the changes) time out first and, without PreVote,
+		// bump every node's term with elections they cannot win: after the
+		// final heal a correct Raft can then go many election timeouts
+		// without a leader (the dissertation's disruptive servers, §4.2.3).
+		d.PreVote = true
+	}
 	d.Nemesis, d.NemesisInterval = namesOf[Fault](p.Faults), Duration(p.Interval)
 	d.MaxCrashed = explicitBudget(p.MaxCrashed, d.Nodes)
 	d.NemesisTuning = nemesis.FormatTuning(p.Config().Trim())
@@ -502,6 +529,10 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 	}
 	return d, p, corner, nil
 }
+
+// swarmHotInFlight bounds the operations a swarm run keeps in flight on its
+// hottest key at once, on average, when it draws the clients.
+const swarmHotInFlight = 2.0
 
 // weighted draws one of xs with the given relative weights.
 func weighted[T any](r *rand.Rand, xs []T, weights []float64) T {

@@ -89,6 +89,28 @@ func TestSwarmDrawsArePhysicallyPossible(t *testing.T) {
 				assert.LessOrEqual(t, p.Intensity.SyncLatency, int64(max(et/16, time.Millisecond)), "seed %d: slow-fsync without PreVote", seed)
 			}
 		}
+		if slices.Contains(d.Nemesis, "member-churn") {
+			assert.True(t, d.PreVote, "seed %d: members that come back behind would disrupt every election without PreVote", seed)
+		}
+		hot := d.Keys
+		switch {
+		case d.Workload == "register":
+			hot = 1
+		case d.KeyDist == "zipf":
+			hot = max(1, d.Keys/3)
+		}
+		opTime := (4*time.Duration(d.Latency) + 2*time.Duration(d.SyncLatency)).Seconds()
+		if d.Clients > 1 {
+			// The rate is drawn before it is rounded to 0.1 op/s.
+			assert.LessOrEqual(t, float64(d.Clients)*min(1, max(d.Rate-0.05, 0)*opTime)/float64(hot), swarmHotInFlight+1e-9,
+				"seed %d: operations in flight on the hottest key", seed)
+		}
+		if c := swarmCfg(seed); c.SwarmCorner() != CornerFree {
+			assert.GreaterOrEqual(t, p.MaxActive, 2, "seed %d (%s corner): the corner's faults act together", seed, c.SwarmCorner())
+			if c.SwarmCorner() != CornerSlowNetwork {
+				assert.NotEqual(t, Workload("register"), d.Workload, "seed %d (%s corner): the single register under leader churn", seed, c.SwarmCorner())
+			}
+		}
 		permanent := slices.Contains(d.Nemesis, "corrupt") || slices.Contains(d.Nemesis, "member-churn")
 		if permanent {
 			assert.LessOrEqual(t, d.MaxCrashed, (d.Nodes-1)/2, "seed %d: a majority down for good", seed)
@@ -297,4 +319,28 @@ func TestCleanSwarmSweep(t *testing.T) {
 	for i, res := range runSeeds(t, cfg, seedRange(1, 30)) {
 		assert.Equal(t, Valid, res.Verdict, "seed %d (%s corner): %v\n  replay: %s\n  explicit: %s", i+1, res.SwarmCorner, res.Reasons, res.Replay, res.Explicit)
 	}
+}
+
+// TestSwarmBugConfigs: every planted bug has a swarm run (what `sweep
+// --swarm --bug NAME` sweeps) that validates and draws, with the bug planted
+// and its linearizability search bounded in steps; an unknown name is an
+// error naming it.
+func TestSwarmBugConfigs(t *testing.T) {
+	for _, b := range Bugs() {
+		cfg, err := SwarmBugConfig(b.Name)
+		require.NoError(t, err, "%s", b.Name)
+		assert.True(t, cfg.Swarm, "%s", b.Name)
+		assert.Equal(t, []BugName{b.Name}, cfg.Bugs, "%s", b.Name)
+		assert.Positive(t, cfg.CheckSteps, "%s: a step bound, not the wall clock", b.Name)
+		for seed := uint64(1); seed <= 20; seed++ {
+			cfg.Seed = seed
+			d, err := cfg.Resolve()
+			require.NoError(t, err, "%s seed %d", b.Name, seed)
+			if b.ReadModes != nil {
+				assert.Contains(t, b.ReadModes, d.ReadMode, "%s seed %d: drawn where the bug acts", b.Name, seed)
+			}
+		}
+	}
+	_, err := SwarmBugConfig("no-such-bug")
+	assert.ErrorContains(t, err, "no-such-bug")
 }

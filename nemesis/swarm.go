@@ -30,6 +30,10 @@ type SwarmOptions struct {
 	MinInterval, MaxInterval int64
 	// MaxSyncLatency bounds slow-fsync's latency; zero means 500 ms.
 	MaxSyncLatency int64
+	// MinActive, when above the drawn MaxActive, raises it: the caller's
+	// scenario needs that many faults acting together (a membership change
+	// while the leader is cut off needs two).
+	MinActive int
 }
 
 // Swarm draws a profile for a cluster of nodes from rng with the default
@@ -108,7 +112,7 @@ func SwarmWith(rng *rand.Rand, o SwarmOptions) Profile {
 	minority := (nodes - 1) / 2
 	p.Interval = logDuration(rng, minIv, max(maxIv, minIv))
 	p.Jitter = round3(0.1 + 0.8*rng.Float64())
-	p.MaxActive = 1 + rng.IntN(3)
+	p.MaxActive = max(1+rng.IntN(3), o.MinActive)
 	switch {
 	case minority == 0:
 		p.MaxCrashed = BudgetMinority

@@ -97,6 +97,7 @@ func (n *Node) Advance() {
 	// replaced them meanwhile (then their term no longer matches).
 	if n.rdLastIndex > n.log.stabled && n.log.matchTerm(n.rdLastIndex, n.rdLastTerm) {
 		n.log.stabled = n.rdLastIndex
+		n.countSelfDurable()
 	}
 	if n.rdApplied > n.log.applied {
 		n.log.applied = n.rdApplied

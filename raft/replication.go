@@ -26,7 +26,7 @@ func (n *Node) rebuildProgress(keep bool) {
 		pr.next = last + 1
 		pr.infl.init(n.cfg.MaxInflightMsgs)
 		if id == n.id {
-			pr.match = last
+			pr.match = min(last, n.log.stabled) // its durable copy (see appendEntry)
 			pr.state = stateReplicate
 		}
 	}
@@ -53,13 +53,13 @@ func (n *Node) appendEntry(t EntryType, data []byte) (index uint64) {
 		n.onConfChange()
 	}
 	if n.self >= 0 {
-		// The leader persists its own entries before any MsgApp carrying them
-		// leaves (Ready order), so it may count itself at once.
-		n.prs[n.self].match = index
+		// The leader counts itself once its copy is durable (Advance after
+		// the Ready that persists it): an entry is committed when a
+		// majority holds it on disk, and a one-voter cluster that counted
+		// an unsynced entry would commit one a crash then loses.
 		n.prs[n.self].next = index + 1
 	}
 	n.bcastPending = true
-	n.maybeCommit() // a one-voter cluster commits on append
 	return index
 }
 
@@ -333,6 +333,21 @@ func (n *Node) maybeCommit() bool {
 	n.log.committed = idx
 	n.onCommit()
 	return true
+}
+
+// countSelfDurable counts the leader's own durable log (as of the last
+// Advance) toward the commit index.
+func (n *Node) countSelfDurable() {
+	if n.role != Leader || n.self < 0 {
+		return
+	}
+	pr := &n.prs[n.self]
+	if d := min(n.log.stabled, n.log.lastIndex()); d > pr.match {
+		pr.match = d
+		if n.maybeCommit() {
+			n.bcastPending = true // followers learn the new commit index
+		}
+	}
 }
 
 // onCommit runs leader duties that wait on the commit index: reads held for

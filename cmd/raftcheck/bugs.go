@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,8 +25,9 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("workers", 0, "--measure: parallel runs (0 = GOMAXPROCS)")
 	only := fs.StringSlice("bug", nil, "--measure: only these bugs (repeatable)")
 	jsonOut := fs.Bool("json", false, "--measure: print the measures as JSON instead of the table")
+	swarm := fs.Bool("swarm", false, "--measure: sweep the whole-configuration swarm with only the bug named (sweep --swarm --bug NAME), not the bug's exposure recipe; any finding of an invalid run catches it")
 	impl := fs.String("raft", raftcheck.DefaultRaft, "--measure: the Raft implementation to plant them in ("+strings.Join(raftcheck.RaftNames(), " | ")+"); protocol bugs need the built-in")
-	done, err := parseArgs(fs, args, "bugs [--measure [--trials N] [--max-seeds N] [--bug NAME]...]", stdout, stderr)
+	done, err := parseArgs(fs, args, "bugs [--measure [--swarm] [--trials N] [--max-seeds N] [--bug NAME]...]", stdout, stderr)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -36,6 +38,9 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("bugs: unexpected argument %q", fs.Arg(0))
 	}
 	if !*measure {
+		if *swarm {
+			return exitUsage, usagef("--swarm: only with --measure")
+		}
 		printBugs(stdout)
 		return exitValid, nil
 	}
@@ -90,7 +95,11 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 	var ms []*raftcheck.BugMeasure
 	code := exitValid
 	for _, b := range bugs {
-		m, err := raftcheck.MeasureBugOn(ctx, *impl, b, *trials, *maxSeeds, w, func(k int, c raftcheck.Catch) {
+		measure := raftcheck.MeasureBugOn
+		if *swarm {
+			measure = raftcheck.MeasureBugSwarm
+		}
+		m, err := measure(ctx, *impl, b, *trials, *maxSeeds, w, func(k int, c raftcheck.Catch) {
 			fmt.Fprintln(stderr, trialNote(string(b.Name), k, *trials, c))
 		})
 		if err != nil {
@@ -112,17 +121,28 @@ func cmdBugs(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		return code, nil
 	}
+	if *swarm {
+		if w == 0 {
+			w = runtime.GOMAXPROCS(0)
+		}
+		printSwarmBugTable(stdout, ms, *impl, *trials, *maxSeeds, w)
+		return code, nil
+	}
 	printBugTable(stdout, ms, *impl, *trials, *maxSeeds)
 	return code, nil
 }
 
 // trialNote is the progress line of trial k (0-based) of trials.
 func trialNote(bug string, k, trials int, c raftcheck.Catch) string {
-	if c.Seed == 0 {
-		return fmt.Sprintf("%s trial %d/%d: not caught in %s", bug, k+1, trials, plural(c.Seeds, "seed"))
+	unknown := ""
+	if c.Unknown > 0 {
+		unknown = fmt.Sprintf(", %s before", plural(c.Unknown, "unknown verdict"))
 	}
-	return fmt.Sprintf("%s trial %d/%d: caught at seed %d (%s) by %s at %v",
-		bug, k+1, trials, c.Seed, plural(c.Seeds, "seed"), strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
+	if c.Seed == 0 {
+		return fmt.Sprintf("%s trial %d/%d: not caught in %s%s", bug, k+1, trials, plural(c.Seeds, "seed"), unknown)
+	}
+	return fmt.Sprintf("%s trial %d/%d: caught at seed %d (%s%s) by %s at %v",
+		bug, k+1, trials, c.Seed, plural(c.Seeds, "seed"), unknown, strings.Join(c.Found, ", "), c.At.Round(time.Millisecond))
 }
 
 // hostable says why the Raft implementation impl cannot host b (nil: it can).
@@ -188,4 +208,43 @@ func printBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials,
 	}
 	fmt.Fprintf(w, "\n%s per bug on raft %s, each sweeping its own seed range (trial k: seeds k·%d+1 onwards) until the first catch, at most %s.\n",
 		plural(trials, "trial"), impl, raftcheck.TrialStride, plural(maxSeeds, "seed"))
+}
+
+// printSwarmBugTable prints the swarm measures as the README's second bug
+// table: seeds and wall time to the first catch by `sweep --swarm --bug`.
+func printSwarmBugTable(w io.Writer, ms []*raftcheck.BugMeasure, impl string, trials, maxSeeds, workers int) {
+	fmt.Fprintf(w, "| Bug | Caught by (swarm) | Median seeds to first catch | Per trial | Wall time to catch (median) | Simulated time to catch (median) | Caught in |\n")
+	fmt.Fprintf(w, "|---|---|---:|---|---:|---:|---:|\n")
+	for _, m := range ms {
+		seeds := fmt.Sprintf("> %d", maxSeeds)
+		if v, ok := m.MedianSeeds(); ok {
+			seeds = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		per := make([]string, len(m.Seeds))
+		for i, s := range m.Seeds {
+			per[i] = strconv.Itoa(s)
+			if s == 0 {
+				per[i] = fmt.Sprintf(">%d", maxSeeds)
+			}
+		}
+		wall, at := "—", "—"
+		if m.Caught() > 0 {
+			wall = fmt.Sprintf("%.1f s", m.MedianWall().Seconds())
+			at = fmt.Sprintf("%.1f s", m.MedianTime().Seconds())
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %d/%d |\n", m.Name, strings.Join(m.Found, ", "),
+			seeds, strings.Join(per, ", "), wall, at, m.Caught(), len(m.Seeds))
+	}
+	fmt.Fprintf(w, "\n%s per bug on raft %s of `raftcheck sweep --swarm --fail-fast --bug NAME` (trial k: seeds k·%d+1 onwards, at most %s, %s, linearizability bounded at %d steps); wall times are of this machine and its load.\n",
+		plural(trials, "trial"), impl, raftcheck.TrialStride, plural(maxSeeds, "seed"), plural(workers, "worker"), swarmCheckSteps())
+}
+
+// swarmCheckSteps is the step bound of the linearizability search in the
+// swarm measure's runs.
+func swarmCheckSteps() int64 {
+	cfg, err := raftcheck.SwarmBugConfig(raftcheck.Bugs()[0].Name)
+	if err != nil {
+		return 0
+	}
+	return cfg.CheckSteps
 }

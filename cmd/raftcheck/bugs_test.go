@@ -47,6 +47,7 @@ func TestBugsMeasure(t *testing.T) {
 		args []string
 		want string
 	}{
+		{[]string{"--swarm"}, "--swarm"},
 		{[]string{"--measure", "--bug", "no-such-bug"}, "--bug"},
 		{[]string{"--measure", "--trials", "0"}, "--trials"},
 		{[]string{"--measure", "--max-seeds", "-1"}, "--max-seeds"},
@@ -57,4 +58,17 @@ func TestBugsMeasure(t *testing.T) {
 		assert.Equal(t, exitUsage, r.code, "%v: %s", tc.args, r)
 		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
 	}
+}
+
+// TestBugsMeasureSwarm: --measure --swarm sweeps the whole-configuration
+// swarm with only the bug named and prints the swarm table: seeds per trial,
+// wall and simulated time to the catch.
+func TestBugsMeasureSwarm(t *testing.T) {
+	dir := t.TempDir()
+	r := cli(t, dir, nil, "bugs", "--measure", "--swarm", "--trials", "2", "--max-seeds", "20", "--workers", "1", "--bug", "no-persist-term")
+	require.Equal(t, exitValid, r.code, "%s", r)
+	assert.Regexp(t, `(?m)^\| Bug \| Caught by \(swarm\) \| Median seeds to first catch \| Per trial \|`, r.stdout)
+	assert.Regexp(t, "(?m)^\\| `no-persist-term` \\| [a-z, -]*durable-state[a-z, -]* \\| [0-9.]+ \\| [0-9]+, [0-9]+ \\| [0-9.]+ s \\| [0-9.]+ s \\| 2/2 \\|$", r.stdout)
+	assert.Contains(t, r.stdout, "sweep --swarm --fail-fast --bug NAME")
+	assert.Contains(t, r.stderr, "no-persist-term trial 2/2: caught at seed 100000")
 }
