@@ -35,10 +35,6 @@ func TestPacerNeverRunsAheadOfTheClock(t *testing.T) {
 	for _, d := range []sim.Time{5 * sim.Millisecond, 20 * sim.Millisecond, 20 * sim.Millisecond, 40 * sim.Millisecond} {
 		w.Schedule(d, h, 0)
 	}
-	go func() {
-		time.Sleep(10 * time.Millisecond)
-		events <- proc.Event{Kind: proc.Line}
-	}()
 	stopped, err := p.run(context.Background(), 60*sim.Millisecond, nil)
 	require.NoError(t, err)
 	assert.False(t, stopped)
@@ -48,6 +44,14 @@ func TestPacerNeverRunsAheadOfTheClock(t *testing.T) {
 		assert.GreaterOrEqual(t, f[0], []time.Duration{5, 20, 20, 40}[i]*time.Millisecond, "a timer fires at its virtual time")
 		assert.LessOrEqual(t, f[0], f[1], "virtual time %v is never ahead of the wall clock %v", f[0], f[1])
 	}
+
+	// Output that arrives enters the world at once, and no earlier than
+	// the wall clock. The phase ends when it was handled; its end is a
+	// hang guard a loaded machine cannot reach.
+	events <- proc.Event{Kind: proc.Line}
+	stopped, err = p.run(context.Background(), w.Now()+sim.Time(time.Minute), func() bool { return len(handled) == 1 })
+	require.NoError(t, err)
+	assert.True(t, stopped, "the output was handled")
 	require.Len(t, handled, 1)
 	assert.LessOrEqual(t, handled[0][0], handled[0][1], "output enters the world no earlier than the wall clock")
 
