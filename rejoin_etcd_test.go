@@ -65,3 +65,26 @@ func TestEtcdRejoinHazard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, d.Nemesis, Fault("member-churn"), "the built-in takes members back: seed 34 is a membership storm")
 }
+
+// TestEtcdSwarmDrawsNoLease: etcd's lease is unsafe under a plain partition
+// (impls.Impl.LeaseHazard), so the swarm never draws lease reads on it
+// unasked (seed 290 did, and its stale lease read was that hazard), while
+// the built-in's draws still include them.
+func TestEtcdSwarmDrawsNoLease(t *testing.T) {
+	leases := 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		c := DefaultConfig()
+		c.Seed, c.Store, c.Swarm = seed, "", true
+		c.Raft = "etcd"
+		d, err := c.Resolve()
+		require.NoError(t, err)
+		assert.NotEqual(t, ReadModeLease, d.ReadMode, "seed %d on etcd", seed)
+		c.Raft = "builtin"
+		d, err = c.Resolve()
+		require.NoError(t, err)
+		if d.ReadMode == ReadModeLease {
+			leases++
+		}
+	}
+	assert.Positive(t, leases, "the built-in's swarm draws lease reads")
+}

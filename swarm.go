@@ -229,7 +229,11 @@ func (c *Config) swarmDraw() (Config, nemesis.Profile, string, error) {
 		noCQ := fixed("check-quorum") && !c.CheckQuorum && !slices.Contains(c.Bugs, "lease-without-checkquorum")
 		hazard := fixed("nemesis") && slices.ContainsFunc(c.Nemesis, func(f Fault) bool { return slices.Contains(leaseHazardFaults, string(f)) })
 		shortET := fixed("election-ticks") && c.ElectionTicks < 8
-		if !leaseAsked && (noCQ || hazard || shortET) {
+		// An implementation whose lease is unsafe on good clocks too
+		// (impls.Impl.LeaseHazard: etcd's) gets no lease reads unasked.
+		im, err := impls.Lookup(c.Raft)
+		implLease := err == nil && im.LeaseHazard != ""
+		if !leaseAsked && (noCQ || hazard || shortET || implLease) {
 			keep(func(m string) bool { return m != "lease" })
 		}
 		d.ReadMode = ReadMode(weighted(r, modes, weights))
