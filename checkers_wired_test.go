@@ -62,13 +62,13 @@ func TestWiredCheckersEndToEnd(t *testing.T) {
 			require.NotNil(t, v, "%v", r.Reasons)
 			assert.Contains(t, v.Evidence, "told a client ok", "the client acknowledgement (kvstore's Answered) is the evidence")
 		}},
-		{"configuration divergence: a truncated change not undone", "conf-keep-truncated", []uint64{1}, func(t *testing.T, r *Result) {
+		{"configuration divergence: a truncated change not undone", "conf-keep-truncated", []uint64{3}, func(t *testing.T, r *Result) {
 			v := violationOf(r, checker.ConfDivergence)
 			require.NotNil(t, v, "%v", r.Reasons)
 			assert.Contains(t, v.Evidence, "(semantics on-append)", "the active configuration (Status().Voters) is the evidence")
 			assert.Contains(t, v.Evidence, "so the change was not undone")
 		}},
-		{"configuration divergence: a snapshot's configuration", "membership-no-barrier", []uint64{16}, func(t *testing.T, r *Result) {
+		{"configuration divergence: a snapshot's configuration", "membership-no-barrier", []uint64{12}, func(t *testing.T, r *Result) {
 			v := violationOf(r, checker.ConfDivergence)
 			require.NotNil(t, v, "%v", r.Reasons)
 			assert.Contains(t, v.Evidence, "'s snapshot at index", "the snapshot's configuration (ConfBase) is the evidence")

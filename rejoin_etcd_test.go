@@ -1,6 +1,7 @@
 package raftcheck
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,9 +28,8 @@ func wipeChurnConfig(raft, tuning string) Config {
 // TestEtcdRejoinHazard: etcd never takes a removed member back under its
 // ID, so the swarm draws neither member-churn nor corrupt on etcd, and
 // member-churn asked for brings nodes back with their disks unless churn-wipe
-// is set too; set, etcd's own assertion fires when a deposed leader sends
-// the wiped node its old commit index, and the verdict names the hazard.
-// The built-in takes the same run.
+// is set too; set, etcd fails and the verdict names the hazard. The built-in
+// takes the same run.
 func TestEtcdRejoinHazard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three 50 s simulated runs")
@@ -39,16 +39,16 @@ func TestEtcdRejoinHazard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Valid, res.Verdict, "churn-wipe not asked for: members come back with their disks: %v", res.Reasons)
 
+	// With churn-wipe, etcd fails this run and the verdict names the hazard.
+	// It once panicked on its own assertion (a deposed leader sent the wiped
+	// node the commit index of its old disk); the harness now brings a wiped
+	// node back under its id only once every disk with a log is compacted
+	// past its removal, and what remains is a re-add that does not finish.
 	res, err = Run(wipeChurnConfig("etcd", drawn+",churn-wipe=0.89"))
 	require.NoError(t, err)
 	assert.Equal(t, Invalid, res.Verdict)
-	var panicked, hazard bool
-	for _, r := range res.Reasons {
-		panicked = panicked || strings.HasPrefix(r, "panic: ") && strings.Contains(r, "out of range")
-		hazard = hazard || strings.HasPrefix(r, "rejoin hazard: ")
-	}
-	assert.True(t, panicked, "etcd's assertion is the finding: %v", res.Reasons)
-	assert.True(t, hazard, "the verdict names the hazard: %v", res.Reasons)
+	assert.True(t, slices.ContainsFunc(res.Reasons, func(r string) bool { return strings.HasPrefix(r, "rejoin hazard: ") }),
+		"the verdict names the hazard: %v", res.Reasons)
 
 	res, err = Run(wipeChurnConfig("builtin", drawn+",churn-wipe=0.89"))
 	require.NoError(t, err)

@@ -161,12 +161,20 @@ func (s *Server) synced(tag uint64) {
 		return
 	}
 	s.syncing = false
-	s.obs.Synced(s.id, s.syncHS)
+	// An operator's sync (Compact) that a Ready began behind covers none of
+	// the Ready's writes: the Ready's own sync, queued behind it, reports
+	// them durable and finishes it.
+	early := s.opSync && s.inReady
+	s.opSync = false
+	if !early {
+		s.obs.Synced(s.id, s.syncHS)
+	}
 	if s.syncAgain {
 		s.syncAgain = false
 		s.sync()
+		s.opSync = !s.inReady
 	}
-	if s.inReady && !s.cfg.Bugs.AckBeforeFsync {
+	if s.inReady && !early && !s.cfg.Bugs.AckBeforeFsync {
 		s.finishReady()
 	}
 }
@@ -275,15 +283,51 @@ func (s *Server) installSnapshot(snap *raft.Snapshot) {
 // No sync is needed: until the next sync a crash just recovers the older,
 // equally valid, files.
 func (s *Server) maybeSnapshot() {
+	if s.compactWanted && !s.inReady {
+		s.compactWanted = false
+		s.Compact()
+		return
+	}
 	every := s.cfg.SnapshotEvery
 	if every == 0 || s.inReady || s.applied < s.snapIndex+every {
 		return
 	}
+	s.snapshotNow()
+}
+
+// Compact is an operator's compaction: it takes a snapshot at the applied
+// index now, whatever SnapshotEvery says, and syncs it (a node that gets no
+// writes would otherwise never make it durable). It reports whether it took
+// one; it takes none when the applied index is already covered, and while a
+// Ready is being handled it takes it once the Ready is done.
+func (s *Server) Compact() bool {
+	if s.applied <= s.snapIndex {
+		return false
+	}
+	if s.inReady {
+		s.compactWanted = true
+		return false
+	}
+	if !s.snapshotNow() {
+		return false
+	}
+	if s.syncing {
+		s.syncAgain = true // the sync in flight may predate the snapshot's writes
+	} else {
+		s.sync()
+		s.opSync = true
+	}
+	return true
+}
+
+// snapshotNow snapshots the state machine at the applied index and compacts
+// the log below it; it reports whether it did.
+func (s *Server) snapshotNow() bool {
 	if snap := s.node.Snapshot(); snap != nil && snap.Meta.Index >= s.applied {
 		// A leader's snapshot the node took while this host waited on a sync
 		// already covers the applied index; the next Ready hands it over.
 		// Compacting below it would be refused (raft.ErrCompacted).
-		return
+		return false
 	}
 	if err := s.node.Compact(s.applied, s.sm.encode()); err != nil {
 		if errors.Is(err, raft.ErrCompacted) {
@@ -291,25 +335,26 @@ func (s *Server) maybeSnapshot() {
 			// was outstanding; the next Ready brings it, and the host
 			// persists and installs it then. Nothing to compact now
 			// (raft.Consensus.Compact's contract).
-			return
+			return false
 		}
 		s.anomaly(fmt.Errorf("compact at applied index %d: %w", s.applied, err))
-		return
+		return false
 	}
 	// raft's snapshot carries the configuration in effect at the index.
 	snap := s.node.Snapshot()
 	if snap == nil || snap.Meta.Index != s.applied {
 		s.anomaly(fmt.Errorf("raft holds no snapshot at the compacted index %d", s.applied))
-		return
+		return false
 	}
 	s.disk.WriteFile(snapshotFile, appendSnapshotFile(nil, snap))
 	if err := s.rewriteLog(snap.Meta); err != nil {
 		s.anomaly(err)
-		return
+		return false
 	}
 	s.snapIndex = snap.Meta.Index
 	s.stats.SnapshotsTaken++
 	s.obs.LogCompacted(s.id, snap.Meta)
+	return true
 }
 
 // rewriteLog replaces the log file with one batch: the current hard state, a

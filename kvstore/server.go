@@ -59,9 +59,12 @@ type Server struct {
 	syncSeq   uint64
 	syncHS    raft.HardState // the hard state the in-flight sync makes durable
 	syncAgain bool           // Bugs.AckBeforeFsync: writes after the in-flight sync need another
-	hardState raft.HardState // the latest hard state raft reported, as written (see durableHardState)
-	bootTerm  uint64         // the node's term when it was built: Bugs.NoPersistTerm persists no other
-	writtenHS raft.HardState // the last hard state written to the log
+	opSync    bool           // the sync in flight is an operator's (Compact), started outside a Ready
+	// compactWanted: Compact was called during a Ready; it runs once the Ready is done.
+	compactWanted bool
+	hardState     raft.HardState // the latest hard state raft reported, as written (see durableHardState)
+	bootTerm      uint64         // the node's term when it was built: Bugs.NoPersistTerm persists no other
+	writtenHS     raft.HardState // the last hard state written to the log
 
 	proposals proposalQueue
 	reads     readQueue

@@ -57,12 +57,16 @@ type Faults interface {
 	// AddMember proposes adding it back, wiping its disk first when wipe is set.
 	// Both return an error when the proposal cannot be made now (no leader, a
 	// change already pending); the nemesis polls Members and retries, bounded.
-	// AddMember with wipe must leave the node running as a joiner with an empty
-	// disk (crash it first if it is up, restart it if it is down); the nemesis
-	// only asks for a wipe once Members no longer lists the node, and uses it to
-	// repair a node that fail-stopped on a corrupted disk. AddMember with wipe
-	// must return an error, wiping nothing, while the node is still a voter of
-	// the committed configuration: a voter that loses its disk loses
+	// AddMember with wipe crashes the node if it is up and wipes its disk; the
+	// node comes back as a joiner with an empty disk under its old id, which
+	// the adapter may hold off (the node stays down, Restart leaves it so, and
+	// AddMember returns an error until then) for as long as some disk still
+	// holds a configuration that counts the old disk: Raft assumes a voter's
+	// disk outlives every configuration that counts it. The nemesis only asks
+	// for a wipe once Members no longer lists the node, and uses it to repair
+	// a node that fail-stopped on a corrupted disk. AddMember with wipe must
+	// return an error, wiping nothing, while the node is still a voter of the
+	// committed configuration: a voter that loses its disk loses
 	// acknowledgements and votes the cluster counts.
 	RemoveMember(node int) error
 	AddMember(node int, wipe bool) error

@@ -17,9 +17,11 @@ func (n *Nemesis) Heal() {
 	n.gen++
 	// Nodes down that no fault holds (one that failed to restart, say) are
 	// found before the stops restart the held ones, so none restarts twice.
+	// A node whose disk was wiped for its re-add is not one: it stays down
+	// until its id may be reused, and its repair starts it (Faults.AddMember).
 	var orphans []int
 	for i, node := range n.nodes {
-		if !n.f.Alive(node) && n.holder[i] == nil && !n.corrupted[i] {
+		if !n.f.Alive(node) && n.holder[i] == nil && !n.corrupted[i] && !n.wipeOnAdd[i] {
 			orphans = append(orphans, node)
 		}
 	}
@@ -88,11 +90,13 @@ func (n *Nemesis) restart(node int, cause string) {
 
 // checkUp looks, restartCheck after delay, whether node is running again. A
 // node that stays down although nothing holds it and its disk was never
-// corrupted by us failed to recover from a plain crash: an anomaly.
+// corrupted by us failed to recover from a plain crash: an anomaly. A node
+// waiting to come back with an empty disk is not one: it stays down until its
+// id may be reused, and its repair starts it (Faults.AddMember).
 func (n *Nemesis) checkUp(node int, cause string, delay int64) {
 	i := n.pos(node)
 	n.f.After(delay+restartCheck, func() {
-		if n.holder[i] != nil || n.corrupted[i] || n.f.Alive(node) {
+		if n.holder[i] != nil || n.corrupted[i] || n.wipeOnAdd[i] || n.f.Alive(node) {
 			return
 		}
 		n.anomaly(AnomalyRestartFailed, node, cause, "the node did not come back after a restart; its disk was never corrupted")

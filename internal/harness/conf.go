@@ -13,6 +13,9 @@ import (
 type committedConf struct {
 	index  uint64 // of the latest configuration entry applied anywhere
 	voters []int  // sorted
+	// removedAt[node] is the index of the configuration entry that last
+	// removed node (0: never removed), for as long as it stays removed.
+	removedAt map[int]uint64
 }
 
 // applied folds in an entry some replica applied. A configuration entry
@@ -34,6 +37,13 @@ func (c *committedConf) applied(e *raft.Entry) error {
 		c.voters = slices.Insert(c.voters, i, int(cc.NodeID))
 	case cc.Type == raft.RemoveNode && found:
 		c.voters = slices.Delete(c.voters, i, i+1)
+		if c.removedAt == nil {
+			c.removedAt = map[int]uint64{}
+		}
+		c.removedAt[int(cc.NodeID)] = e.Index
+	}
+	if cc.Type == raft.AddNode {
+		delete(c.removedAt, int(cc.NodeID))
 	}
 	return nil
 }

@@ -23,9 +23,14 @@ type simFaults struct {
 	base sim.NetConfig
 	disk sim.DiskConfig
 
-	// replacing[node] > 0: the node's disk was wiped; it restarts, and may
-	// be re-added, at that time (see replace).
-	replacing []sim.Time
+	// replacing[node]: the node's disk was wiped and its re-add is not
+	// proposed yet (see replace and AddMember).
+	replacing []bool
+	// held[node]: the wiped node is kept down until its id may be reused.
+	held []bool
+	// clearAt[node] > 0: the id could be reused when it was set, and every
+	// message in flight then has landed at that time (0: not yet seen).
+	clearAt []sim.Time
 
 	log  *FaultLog
 	errs []string
@@ -92,6 +97,9 @@ func (f *simFaults) Crash(node int) {
 }
 
 func (f *simFaults) Restart(node int, delay int64) {
+	if node >= 0 && node < len(f.held) && f.held[node] {
+		return // a replaced disk's node starts only once its id may be reused (AddMember)
+	}
 	if h := f.host(node); h != nil {
 		h.Restart(sim.Time(delay))
 	}
@@ -166,7 +174,8 @@ func (f *simFaults) CorruptDisk(node int) bool {
 var (
 	errNoLeader       = errors.New("no leader to propose through")
 	errRemovalPending = errors.New("its removal is not committed yet: it cannot be wiped")
-	errDraining       = errors.New("messages of its old process are still in flight: not re-added")
+	errDraining       = errors.New("messages sent before its id could be reused are still in flight: not re-added")
+	errOldConfig      = errors.New("a disk still holds a configuration counting its old disk: not re-added")
 )
 
 func (f *simFaults) propose(cc raft.ConfChange) error {
@@ -190,9 +199,11 @@ func (f *simFaults) AddMember(node int, wipe bool) error {
 		return fmt.Errorf("node %d does not exist", node)
 	}
 	if f.replacing == nil {
-		f.replacing = make([]sim.Time, len(f.c.hosts))
+		f.replacing = make([]bool, len(f.c.hosts))
+		f.held = make([]bool, len(f.c.hosts))
+		f.clearAt = make([]sim.Time, len(f.c.hosts))
 	}
-	if wipe && f.replacing[node] == 0 {
+	if wipe && !f.replacing[node] {
 		if f.c.obs.conf.contains(node) {
 			// Wiping a node that is still a voter would erase the
 			// acknowledgements committed entries count on, and its votes.
@@ -200,24 +211,36 @@ func (f *simFaults) AddMember(node int, wipe bool) error {
 		}
 		f.replace(h)
 	}
-	if at := f.replacing[node]; at > 0 && f.w.Now() < at {
-		return fmt.Errorf("node %d: %w until %v", node, errDraining, at)
+	if f.held[node] {
+		if err := f.mayReuse(node); err != nil {
+			f.clearAt[node] = 0
+			return err
+		}
+		if f.clearAt[node] == 0 {
+			f.clearAt[node] = f.drained()
+		}
+		if at := f.clearAt[node]; f.w.Now() < at {
+			return fmt.Errorf("node %d: %w until %v", node, errDraining, at)
+		}
+		f.held[node], f.clearAt[node] = false, 0
+		h.Restart(0)
 	}
 	if err := f.propose(raft.ConfChange{Type: raft.AddNode, NodeID: uint64(node)}); err != nil {
 		return err
 	}
-	f.replacing[node] = 0
+	f.replacing[node] = false
 	return nil
 }
 
-// replace is the operator's disk replacement: node h goes down, its disk is
-// wiped, and it comes back as a joiner with an empty disk — once every message
-// its old process sent or was sent has landed. In flight, those describe a log
-// the new process no longer has: an old acknowledgement would tell the leader
-// the new node holds entries it never saw, and an old heartbeat would commit
-// them on it. A real replacement is spared them because the old process's
-// connections die with it; here the adapter waits them out, and proposes the
-// re-add only then (see AddMember).
+// replace is the operator's disk replacement: node h goes down and its disk
+// is wiped; it comes back as a joiner with an empty disk under its old id,
+// started by AddMember once that id may be reused (mayReuse) and every
+// message sent until then has landed. In flight, those describe logs and
+// configurations from before: an old acknowledgement would tell the leader
+// the new node holds entries it never saw, an old heartbeat would commit
+// them on it, and an old snapshot could hand another node a configuration
+// that still counts the old disk. A real replacement is spared the first two
+// because the old process's connections die with it.
 func (f *simFaults) replace(h *sim.Host) {
 	node := h.Addr()
 	if h.Alive() {
@@ -225,9 +248,57 @@ func (f *simFaults) replace(h *sim.Host) {
 	}
 	h.Disk().Wipe()
 	f.c.joining[node] = true
-	at := max(f.c.obs.inbound[node], f.c.obs.outbound[node], f.w.Now()) + 1
-	f.replacing[node] = at
-	h.Restart(at - f.w.Now())
+	f.replacing[node], f.held[node], f.clearAt[node] = true, true, 0
+}
+
+// drained is when every message in flight now has landed.
+func (f *simFaults) drained() sim.Time {
+	at := f.w.Now()
+	for _, id := range f.c.nodes {
+		at = max(at, f.c.obs.inbound[id], f.c.obs.outbound[id])
+	}
+	return at + 1
+}
+
+// mayReuse reports whether the wiped node may come back under its id: no
+// disk may still hold a configuration that counts the node's old disk.
+//
+// Raft's safety assumes a voter's disk outlives every configuration that
+// counts it. Its removal being committed is not enough: a node whose log
+// still ends before the removal (one that lags, or a joiner that got an old
+// snapshot and was cut off or removed before it caught up) uses a
+// configuration that counts the old disk, and the new, empty process would
+// answer for it — granting a vote with an empty log, acknowledging entries
+// to a leader of an old term. Seed 2786 of the swarm did just that: node 2,
+// re-added with an empty disk, was sent a snapshot at index 555 whose
+// configuration was {1,2,3}, was removed again before it caught up, and won
+// term 33 with the vote of node 1, which had been removed at 581, wiped and
+// re-added under its id: a leader without committed entries. etcd never
+// reuses an id for this reason. So the harness reuses one only once every
+// node with a log has a durable snapshot at or after the removal (a snapshot
+// is the oldest state a leader can ship), compacting the logs of the running
+// nodes that have applied the removal, as an operator would before reusing
+// the id; nodes that lag, are down or removed with an old log hold it back
+// until they catch up or are wiped themselves.
+func (f *simFaults) mayReuse(node int) error {
+	removed := f.c.obs.conf.removedAt[node]
+	if removed == 0 {
+		removed = f.c.obs.conf.index
+	}
+	var first error
+	for _, id := range f.c.nodes {
+		d := f.c.obs.disks.at(uint64(id))
+		if id == node || d == nil || !d.hasLog || d.snap >= removed {
+			continue
+		}
+		if s := f.c.server(id); s != nil && d.pending < removed && s.Applied() >= removed {
+			s.Compact()
+		}
+		if first == nil {
+			first = fmt.Errorf("node %d: %w: node %d's durable snapshot is at index %d, before the removal at %d", node, errOldConfig, id, d.snap, removed)
+		}
+	}
+	return first
 }
 
 // Record logs a fault start or stop in the history, the trace and the report's fault windows.

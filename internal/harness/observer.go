@@ -47,6 +47,9 @@ type observer struct {
 	// not judged around membership changes.
 	confChanges []confChange
 	voterBuf    []int // reused conversion buffer
+	// disks is what each node's disk holds, by id: whether a wiped node
+	// may come back under its id yet (simFaults.reuseBlocker).
+	disks diskLog
 }
 
 // confChange is the first application of a configuration entry anywhere.
@@ -71,7 +74,7 @@ const maxKeptMessages = 400_000
 // configurations as sem says.
 func newObserver(w *sim.World, nodes int, keepMsgs bool, sem checker.ConfSemantics) *observer {
 	o := &observer{w: w, inv: checker.NewInvariants(), keepMsgs: keepMsgs, nodes: nodes, inFlight: map[msgKey]int{}, crashed: make([]bool, nodes+1), inbound: make([]sim.Time, nodes+1), outbound: make([]sim.Time, nodes+1),
-		confSem: sem, servers: make([]*kvstore.Server, nodes+1)}
+		confSem: sem, servers: make([]*kvstore.Server, nodes+1), disks: make(diskLog, nodes+1)}
 	o.inv.SetConfSemantics(sem)
 	// Only the kinds record looks at: deliveries, timers, writes and syncs
 	// are most records and need no call.
@@ -145,6 +148,7 @@ func intsOf(ids []uint64) []int {
 // sees an ordinary entry, and the apply reports the anomaly). Under on-append
 // semantics the node's voters must now be its log's latest configuration.
 func (o *observer) LogAppended(node uint64, entries []raft.Entry) {
+	o.disks.appended(node, len(entries))
 	o.entries = o.entries[:0]
 	for i := range entries {
 		e := &entries[i]
@@ -164,6 +168,7 @@ func (o *observer) LogAppended(node uint64, entries []raft.Entry) {
 
 // SnapshotInstalled implements kvstore.Observer.
 func (o *observer) SnapshotInstalled(node uint64, meta raft.SnapshotMeta) {
+	o.disks.snapshot(node, meta)
 	o.inv.Snapshot(o.now(), int(node), meta.Index, meta.Term)
 	o.inv.ConfBase(o.now(), int(node), meta.Index, intsOf(meta.ConfState.Voters))
 }
@@ -172,11 +177,13 @@ func (o *observer) SnapshotInstalled(node uint64, meta raft.SnapshotMeta) {
 // no entry the invariants look at (the entries it covers stay committed),
 // but the configuration it records must be the one the log has there.
 func (o *observer) LogCompacted(node uint64, meta raft.SnapshotMeta) {
+	o.disks.snapshot(node, meta)
 	o.inv.ConfBase(o.now(), int(node), meta.Index, intsOf(meta.ConfState.Voters))
 }
 
 // Synced implements kvstore.Observer.
 func (o *observer) Synced(node uint64, hs raft.HardState) {
+	o.disks.synced(node)
 	o.inv.Durable(o.now(), int(node), hs.Term, hs.Vote)
 }
 
@@ -231,6 +238,7 @@ func (o *observer) traceOp(op *histories.Op) {
 // Recovered implements kvstore.Observer. Only a start after a crash is a
 // restart for the invariants; the first boot is not.
 func (o *observer) Recovered(node uint64, hs raft.HardState, snapIndex, lastIndex, lastTerm uint64) {
+	o.disks.recovered(node, snapIndex, lastIndex)
 	if !o.crashed[node] {
 		return
 	}
@@ -284,6 +292,7 @@ func (o *observer) record(r sim.Record) {
 		}
 	case sim.KindWipe:
 		if o.isNode(r.A) {
+			o.disks.wiped(uint64(r.A))
 			o.inv.Wipe(int64(r.At), r.A)
 		}
 	case sim.KindCorrupt:
