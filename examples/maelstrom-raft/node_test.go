@@ -92,7 +92,7 @@ func (n *testNode) reply() map[string]any {
 // with code 11; returns the answer.
 func (n *testNode) call(body string) map[string]any {
 	n.t.Helper()
-	for range 2000 {
+	for range 12000 { // a minute of polling: a hang guard a loaded machine cannot reach
 		n.send(body)
 		r := n.reply()
 		if r["type"] == "error" && r["code"] == float64(maelstrom.TemporarilyUnavailable) {
