@@ -82,6 +82,21 @@ const (
 	DropPausedOverflow                       // its paused recipient's queue was full
 )
 
+// String names the reason as the reports show it.
+func (r DropReason) String() string {
+	switch r {
+	case DropPartition:
+		return "partition"
+	case DropLoss:
+		return "loss"
+	case DropDead:
+		return "crashed recipient"
+	case DropPausedOverflow:
+		return "paused queue full"
+	}
+	return "dropped"
+}
+
 // HeldKind is X of a KindHold record: what a paused host held back.
 type HeldKind uint8
 

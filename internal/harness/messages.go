@@ -31,7 +31,7 @@ func (o *observer) keepMessage(r sim.Record) {
 	case sim.KindDeliver:
 		delete(o.inFlight, msgKey{r.A, r.B, int64(r.At)})
 	case sim.KindDrop:
-		reason := dropReasonName(sim.DropReason(r.X))
+		reason := sim.DropReason(r.X).String()
 		if sim.DropReason(r.X) == sim.DropLoss {
 			if len(o.messages) < maxKeptMessages {
 				o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: int64(r.At),

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/raftcheck/raftcheck/raft"
-	"github.com/raftcheck/raftcheck/sim"
 )
 
 func itoa(i int) string    { return strconv.Itoa(i) }
@@ -17,19 +16,4 @@ func msgKindName(k uint8) string {
 		return "msg"
 	}
 	return raft.MessageType(k - 1).String()
-}
-
-// dropReasonName names why the simulator dropped a message.
-func dropReasonName(r sim.DropReason) string {
-	switch r {
-	case sim.DropPartition:
-		return "partition"
-	case sim.DropLoss:
-		return "loss"
-	case sim.DropDead:
-		return "crashed recipient"
-	case sim.DropPausedOverflow:
-		return "paused queue full"
-	}
-	return "dropped"
 }

@@ -146,7 +146,7 @@ func (o *observer) keepMessage(r sim.Record) {
 	case sim.KindDeliver:
 		delete(o.inFlight, msgKey{r.A, r.B, int64(r.At)})
 	case sim.KindDrop:
-		reason := dropReason(sim.DropReason(r.X))
+		reason := sim.DropReason(r.X).String()
 		if sim.DropReason(r.X) == sim.DropLoss {
 			if len(o.messages) < maxKeptMessages {
 				o.messages = append(o.messages, report.Message{From: r.A, To: r.B, Sent: int64(r.At), Delivered: int64(r.At),
@@ -160,20 +160,6 @@ func (o *observer) keepMessage(r sim.Record) {
 			delete(o.inFlight, k)
 		}
 	}
-}
-
-func dropReason(r sim.DropReason) string {
-	switch r {
-	case sim.DropPartition:
-		return "partition"
-	case sim.DropLoss:
-		return "loss"
-	case sim.DropDead:
-		return "crashed recipient"
-	case sim.DropPausedOverflow:
-		return "paused queue full"
-	}
-	return "dropped"
 }
 
 // pollAll reads every node's new role reports.
